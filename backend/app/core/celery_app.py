@@ -1,0 +1,51 @@
+"""The Celery application: `from app.core.celery_app import celery_app`."""
+
+from __future__ import annotations
+
+import ssl
+
+from celery import Celery
+
+from app.core.config import get_settings
+from app.core.constants import REDBEAT_PREFIX
+from app.core.redis import uses_tls
+
+TASK_MODULES = [
+    "app.tasks.collection",
+    "app.tasks.media",
+    "app.tasks.maintenance",
+    "app.tasks.reports",
+    "app.tasks.scheduler",
+]
+
+
+def create_celery_app() -> Celery:
+    settings = get_settings()
+    app = Celery("app", broker=settings.redis_url, backend=settings.redis_url, include=TASK_MODULES)
+    app.conf.update(
+        # JSON only: pickle would let anyone who can write to Redis run code on workers.
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        timezone=settings.timezone,
+        enable_utc=True,
+        task_track_started=True,
+        result_expires=24 * 3600,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=True,
+        beat_scheduler="app.schedules.scheduler:BatchScheduler",
+        beat_max_loop_interval=settings.beat_max_loop_interval,
+        redbeat_redis_url=settings.redis_url,
+        redbeat_key_prefix=REDBEAT_PREFIX,
+        redbeat_lock_timeout=settings.beat_lock_timeout,
+        # Set explicitly so RedBeat does not fall back to the broker's options.
+        redbeat_redis_options={},
+    )
+    if uses_tls(settings.redis_url):
+        tls = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+        app.conf.update(broker_use_ssl=tls, redis_backend_use_ssl=tls, redbeat_redis_use_ssl=tls)
+    return app
+
+
+celery_app = create_celery_app()

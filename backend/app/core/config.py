@@ -1,0 +1,56 @@
+"""Settings: the only code in the project that reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_SCHEDULES_FILE = PACKAGE_DIR / "config" / "schedules.json"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    redis_url: str = Field(
+        default="redis://127.0.0.1:6379/0",
+        description="Broker, result backend and schedule store. rediss:// and passwords work.",
+    )
+    timezone: str = Field(default="Asia/Seoul", description="Default timezone of schedules.")
+    schedules_file: Path = Field(default=DEFAULT_SCHEDULES_FILE)
+    beat_max_loop_interval: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="Longest Beat sleep between looks at Redis, in seconds.",
+    )
+    beat_lock_timeout: float = Field(
+        default=8.0,
+        gt=1,
+        description="Seconds after which a silent leader's lock expires and a standby takes over.",
+    )
+    beat_batch_size: int = Field(default=500, ge=1, le=100_000)
+    language: str = Field(default="en", pattern="^(en|ko)$")
+    log_level: str = Field(default="INFO")
+    api_host: str = Field(default="127.0.0.1")
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    api_token: str | None = Field(default=None, description="Required on mutating API calls.")
+    worker_concurrency: int = Field(default=4, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,45 @@
+"""Redis key names and tuning numbers, each with the reason for its value.
+
+No other module spells a key prefix. RedBeat's own keys (entries, the due-time sorted
+set, the Beat lock) stay where RedBeat puts them, so that stock RedBeat tools and seed
+004's `RedBeatSchedulerEntry(...).save()` see the same schedules we do.
+"""
+
+from __future__ import annotations
+
+# RedBeat's prefix: entry keys are `redbeat:<name>` as seed 004 shows them. RedBeat's
+# own bookkeeping lives under `redbeat::` (schedule zset, statics, lock).
+REDBEAT_PREFIX = "redbeat:"
+# RedBeat's due-time index: member = entry key, score = next due time (epoch seconds).
+REDBEAT_SCHEDULE_KEY = REDBEAT_PREFIX + ":schedule"
+# RedBeat's Beat lock, shared with stock RedBeat so the two never both dispatch.
+REDBEAT_LOCK_KEY = REDBEAT_PREFIX + ":lock"
+# Our own keys live outside RedBeat's prefix, so no schedule name can reach them.
+OWN_PREFIX = "batchsched:"
+
+# Leader heartbeat: who leads, since when, last tick. Expires with the lock.
+BEAT_LEADER_KEY = OWN_PREFIX + "beat:leader"
+# One key per Beat process (leader or standby), so status can list standbys too.
+BEAT_INSTANCE_KEY_PREFIX = OWN_PREFIX + "beat:instance:"
+# Writers push here so a sleeping Beat wakes at once instead of at its next poll.
+BEAT_WAKE_KEY = OWN_PREFIX + "beat:wake"
+# name -> hash of the file definition last applied; tells "edited in the file" apart
+# from "edited through the API" across restarts.
+FILE_INDEX_KEY = OWN_PREFIX + "file:index"
+# JSON: result of the last schedules.json sync (ok or the error), for status and CLI.
+FILE_SYNC_STATE_KEY = OWN_PREFIX + "file:sync"
+
+# Hash fields of an entry key. `definition` and `meta` are RedBeat's; `manager` is ours
+# (spec, origin, version), kept in the same hash so one write covers all three.
+FIELD_DEFINITION = "definition"
+FIELD_META = "meta"
+FIELD_MANAGER = "manager"
+
+# A wake token older than this is stale: nobody was listening when it was written.
+WAKE_TTL_SECONDS = 30
+# A Beat instance key outlives a few missed ticks, not more.
+INSTANCE_TTL_SECONDS = 15
+# RedBeat scores an entry that never runs again with -1; ranges start at 0 to skip them.
+NEVER_SCORE = -1.0
+# Escape marker for names that would otherwise start with RedBeat's `:` namespace.
+NAME_ESCAPE = "%"

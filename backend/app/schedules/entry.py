@@ -1,0 +1,157 @@
+"""One schedule as stored: RedBeat's `definition` and `meta` fields plus our `manager`.
+
+`definition` stays in RedBeat's own format so stock RedBeat code can read and delete our
+entries. `manager` holds what RedBeat cannot express (timezone, anchor, description,
+policy, origin). It records a digest of the definition it was written with: if the two
+disagree, someone edited the entry with RedBeat's own API, and the definition wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from celery import Celery
+from celery.schedules import BaseSchedule, crontab
+from celery.schedules import schedule as every
+from redbeat.decoder import RedBeatJSONDecoder, RedBeatJSONEncoder
+
+from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META
+from app.schedules.errors import InvalidSchedule
+from app.schedules.keys import entry_key, name_from_key
+from app.schedules.spec import ScheduleSpec, parse_spec
+from app.schedules.timing import build_schedule
+
+Origin = Literal["file", "api", "redbeat"]
+FIELDS = (FIELD_DEFINITION, FIELD_META, FIELD_MANAGER)
+
+
+@dataclass
+class Entry:
+    """What Beat sends and what the API shows; duck-types Celery's ScheduleEntry."""
+
+    name: str
+    task: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    options: dict[str, Any]
+    enabled: bool
+    schedule: BaseSchedule
+    spec: ScheduleSpec | None  # None: a foreign entry whose timing has no spec form
+    origin: Origin
+    last_run_at: datetime | None
+    total_run_count: int
+    raw_definition: str
+
+    @property
+    def key(self) -> str:
+        return entry_key(self.name)
+
+    @property
+    def etag(self) -> str:
+        return digest(self.raw_definition)[:16]
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, cls=RedBeatJSONEncoder, ensure_ascii=False)
+
+
+def encode(
+    name: str, spec: ScheduleSpec, origin: Origin, default_tz: str, app: Celery
+) -> dict[str, str]:
+    """The `definition` and `manager` fields for a spec (meta is Beat's to write)."""
+    definition = _dumps(
+        {
+            "name": name,
+            "task": spec.task,
+            "args": spec.args,
+            "kwargs": spec.kwargs,
+            "options": spec.options.model_dump(exclude_none=True),
+            "schedule": build_schedule(spec, default_tz, app),
+            "enabled": spec.enabled,
+        }
+    )
+    manager = {"spec": spec.to_document(), "origin": origin, "definition": digest(definition)}
+    return {FIELD_DEFINITION: definition, FIELD_MANAGER: json.dumps(manager, ensure_ascii=False)}
+
+
+def encode_meta(last_run_at: datetime | None, total_run_count: int) -> str:
+    return _dumps({"last_run_at": last_run_at, "total_run_count": total_run_count})
+
+
+def decode_meta(raw: str | None) -> tuple[datetime | None, int]:
+    if not raw:
+        return None, 0
+    meta = json.loads(raw, cls=RedBeatJSONDecoder)
+    return meta.get("last_run_at"), int(meta.get("total_run_count") or 0)
+
+
+def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> Entry | None:
+    """An Entry from HMGET key definition meta manager; None if the hash is gone."""
+    raw_definition, raw_meta, raw_manager = fields
+    if not raw_definition:
+        return None
+    definition = json.loads(raw_definition, cls=RedBeatJSONDecoder)
+    last_run_at, count = decode_meta(raw_meta)
+    manager = json.loads(raw_manager) if raw_manager else None
+    spec: ScheduleSpec | None
+    if manager and manager.get("definition") == digest(raw_definition):
+        spec = parse_spec(manager["spec"])
+        sched = build_schedule(spec, default_tz, app)
+        origin: Origin = manager.get("origin", "api")
+    else:
+        sched = definition["schedule"]
+        sched.app = app
+        spec = _foreign_spec(definition)
+        origin = manager.get("origin", "redbeat") if manager else "redbeat"
+    return Entry(
+        name=definition.get("name") or name_from_key(key),
+        task=definition["task"],
+        args=list(definition.get("args") or []),
+        kwargs=dict(definition.get("kwargs") or {}),
+        options=dict(definition.get("options") or {}),
+        enabled=bool(definition.get("enabled", True)),
+        schedule=sched,
+        spec=spec,
+        origin=origin,
+        last_run_at=last_run_at,
+        total_run_count=count,
+        raw_definition=raw_definition,
+    )
+
+
+def _foreign_spec(definition: dict[str, Any]) -> ScheduleSpec | None:
+    """The spec of an entry written by RedBeat's own API, where its timing has one."""
+    sched = definition["schedule"]
+    timing: dict[str, Any]
+    if isinstance(sched, crontab):
+        timing = {
+            "minute": sched._orig_minute,
+            "hour": sched._orig_hour,
+            "day_of_week": sched._orig_day_of_week,
+            "day_of_month": sched._orig_day_of_month,
+            "month_of_year": sched._orig_month_of_year,
+        }
+        timing = {k: str(v) for k, v in timing.items()}
+    elif isinstance(sched, every):
+        timing = {"interval": max(sched.run_every.total_seconds(), 1)}
+    else:
+        return None
+    raw = {
+        "task": definition["task"],
+        "args": list(definition.get("args") or []),
+        "kwargs": dict(definition.get("kwargs") or {}),
+        "enabled": bool(definition.get("enabled", True)),
+        **timing,
+    }
+    try:
+        return parse_spec(raw)
+    except InvalidSchedule:
+        return None

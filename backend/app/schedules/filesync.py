@@ -1,0 +1,138 @@
+"""Reconcile schedules.json into Redis by DESIGN.md's file-versus-API rules.
+
+- an entry new in the file is created; one whose definition *in the file* changed since
+  the last sync is updated (run state kept); one removed from the file is deleted;
+- API-managed entries are never touched, and an API edit of a file-managed entry stays
+  until that entry is edited in the file again;
+- a file-managed entry that vanished from Redis is recreated.
+
+What "changed in the file" means is kept in FILE_INDEX_KEY: name -> digest of the file
+definition last applied. Only the Beat that holds the lock calls this (and the CLI's
+`apply`, which an operator runs on purpose).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from app.core.constants import FILE_INDEX_KEY, FILE_SYNC_STATE_KEY
+from app.schedules.filefmt import FileError, FileSchedules, load_file
+from app.schedules.registry import TaskRegistry
+from app.schedules.spec import ScheduleSpec
+from app.schedules.store import TOMBSTONE, ScheduleStore, as_mapping, is_tombstone
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    recreated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_deleted: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {k: len(v) for k, v in asdict(self).items()}
+
+
+def _plan_entry(name: str, spec: ScheduleSpec, previous: str | None, exists: bool) -> str:
+    """Which action one file entry needs; see the module docstring for the rules."""
+    file_digest = spec.digest()
+    if previous is not None and is_tombstone(previous):
+        if previous == TOMBSTONE + file_digest:
+            return "kept_deleted"  # deleted through the API; the file has not changed since
+        return "recreated" if not exists else "updated"
+    if not exists:
+        return "created" if previous is None else "recreated"
+    return "unchanged" if previous == file_digest else "updated"
+
+
+def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncReport:
+    redis = store.redis
+    index = cast(dict[str, str], redis.hgetall(FILE_INDEX_KEY))
+    current = store.get_many(set(specs) | set(index))
+    report = SyncReport()
+    new_index: dict[str, str] = {}
+    for name, spec in specs.items():
+        action = _plan_entry(name, spec, index.get(name), name in current)
+        getattr(report, action).append(name)
+        if action == "kept_deleted":
+            new_index[name] = index[name]
+            continue
+        if action in ("created", "recreated", "updated"):
+            store.save(name, spec, origin="file")
+        if action == "recreated":
+            log.warning(
+                "schedules.json: entry %r was missing from Redis (flushed or evicted?); "
+                "recreated it from the file",
+                name,
+            )
+        new_index[name] = spec.digest()
+    gone = [n for n in index if n not in specs and n in current and current[n].origin == "file"]
+    if gone:
+        store.drop(gone)
+        report.deleted += gone
+    with redis.pipeline() as pipe:
+        pipe.delete(FILE_INDEX_KEY)
+        if new_index:
+            pipe.hset(FILE_INDEX_KEY, mapping=as_mapping(new_index))
+        pipe.execute()
+    return report
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def record_state(store: ScheduleStore, state: dict[str, Any]) -> None:
+    store.redis.set(FILE_SYNC_STATE_KEY, json.dumps(state, ensure_ascii=False, default=str))
+
+
+def read_state(store: ScheduleStore) -> dict[str, Any] | None:
+    raw = store.redis.get(FILE_SYNC_STATE_KEY)
+    return json.loads(raw) if raw else None
+
+
+def sync_file(store: ScheduleStore, path: Path, registry: TaskRegistry) -> SyncReport | None:
+    """Validate the whole file, then reconcile; an invalid file changes nothing."""
+    try:
+        loaded: FileSchedules = load_file(path, registry)
+    except FileError as exc:
+        log.error("schedules.json not applied, nothing changed: %s", exc)
+        problems = [
+            {"field": p.field, "value": p.value, "message": p.message} for p in exc.problems
+        ]
+        record_state(
+            store,
+            {
+                "ok": False,
+                "path": str(path),
+                "error": exc.message,
+                "problems": problems,
+                "checked_at": _now(),
+            },
+        )
+        return None
+    report = reconcile(store, loaded.specs)
+    counts = report.counts()
+    changed = {k: v for k, v in counts.items() if v and k != "unchanged"}
+    log.info("schedules.json applied (%d entries): %s", len(loaded.specs), changed or "no changes")
+    record_state(
+        store,
+        {
+            "ok": True,
+            "path": str(path),
+            "digest": loaded.digest,
+            "counts": counts,
+            "checked_at": _now(),
+            "applied_at": _now(),
+        },
+    )
+    return report

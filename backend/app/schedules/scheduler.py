@@ -1,0 +1,213 @@
+"""The Beat scheduler: RedBeat's storage, with faster pickup and safer leadership.
+
+What changes from stock `redbeat.RedBeatScheduler`:
+- nothing is written before this process holds the lock (stock RedBeat rewrites static
+  entries at start-up, before it even has the lock);
+- a standby polls the lock once per tick instead of blocking in start-up, and takes over
+  within `BEAT_LOCK_TIMEOUT` + one tick of the leader going silent;
+- between passes Beat blocks on a wake list that every writer pushes to, bounded by the
+  next due time and `BEAT_MAX_LOOP_INTERVAL`, so a change is picked up in milliseconds
+  and an idle Beat costs about two Redis calls per interval;
+- due entries are handled in batches (see dispatch.py), not one round trip each;
+- schedules.json is reconciled by the leader when it takes the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from celery import Celery
+from kombu.utils.objects import cached_property
+from redbeat import RedBeatScheduler
+from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from app.core.config import Settings, get_settings
+from app.core.constants import BEAT_WAKE_KEY, REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
+from app.core.redis import make_redis, redacted_url
+from app.schedules import entry as codec
+from app.schedules.dispatch import APPLY_SCRIPT, Step, plan_batch
+from app.schedules.filesync import sync_file
+from app.schedules.leadership import Leadership, Role
+from app.schedules.registry import TaskRegistry
+from app.schedules.store import ScheduleStore
+
+log = logging.getLogger(__name__)
+
+# Shorter waits than this are not worth a blocking call.
+MIN_WAIT_SECONDS = 0.002
+# Redis expires blocking calls on its own clock tick (hz=10: up to 100 ms late), so
+# the last stretch before a due time is slept here, where the timer is precise.
+REDIS_TIMEOUT_SLACK_SECONDS = 0.1
+
+
+class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
+    def __init__(self, app: Celery, **kwargs: Any) -> None:
+        self.settings: Settings = get_settings()
+        kwargs.setdefault("max_interval", self.settings.beat_max_loop_interval)
+        super().__init__(app, lock_timeout=self.settings.beat_lock_timeout, **kwargs)
+        # RedBeat's beat_init handler blocks start-up until it holds the lock when
+        # lock_key is set; leadership is handled per tick here instead.
+        self.lock_key = None
+        self._was_leader = False
+        self._standby_logged = False
+        self._redis_down = False
+
+    def setup_schedule(self) -> None:
+        """Nothing: entries are only written once this process holds the lock."""
+
+    @cached_property
+    def redis(self) -> Redis:
+        # Blocking waits last up to max_interval; the socket must outlive them.
+        return make_redis(self.settings, socket_timeout=self.max_interval + 10)
+
+    @cached_property
+    def store(self) -> ScheduleStore:
+        return ScheduleStore(self.redis, self.app, self.settings.timezone)
+
+    @cached_property
+    def leadership(self) -> Leadership:
+        return Leadership(self.redis, self.lock_timeout)
+
+    @cached_property
+    def _apply(self) -> Any:
+        return self.redis.register_script(APPLY_SCRIPT)
+
+    @property
+    def schedule(self) -> dict[str, Any]:
+        return {}
+
+    def tick(self, *args: Any, **kwargs: Any) -> float:
+        try:
+            delay = self._tick()
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            if not self._redis_down:
+                log.error(
+                    "beat: Redis at %s is unreachable (%s); dispatching stops until it "
+                    "answers. Check that Redis runs and REDIS_URL is right.",
+                    redacted_url(self.settings.redis_url),
+                    exc,
+                )
+            self._redis_down = True
+            return float(self.max_interval)
+        if self._redis_down:
+            log.info("beat: Redis answers again; dispatching resumes")
+            self._redis_down = False
+        return delay
+
+    def _tick(self) -> float:
+        role = self.leadership.beat()
+        if role is Role.STANDBY:
+            if self._was_leader or not self._standby_logged:
+                log.warning("beat: standing by; the lock is held by %s", self.leadership.holder())
+                self._standby_logged = True
+            self._was_leader = False
+            return float(self.max_interval)
+        if role is Role.ACQUIRED:
+            log.info("beat: acquired the lock as %s; dispatching", self.leadership.instance_id)
+            self._was_leader = True
+            self.sync_schedules_file()
+        more, next_due = self.dispatch_due()
+        if not more:
+            self._wait(next_due)
+        return 0.0
+
+    def sync_schedules_file(self) -> None:
+        registry = TaskRegistry.from_celery(self.app)
+        sync_file(self.store, self.settings.schedules_file, registry)
+
+    def dispatch_due(self) -> tuple[bool, float | None]:
+        """Send what is due now; return (a full batch was sent, next due score)."""
+        now = datetime.now(UTC)
+        batch = self.settings.beat_batch_size
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrangebyscore(
+                REDBEAT_SCHEDULE_KEY, 0, now.timestamp(), start=0, num=batch, withscores=True
+            )
+            pipe.zrangebyscore(
+                REDBEAT_SCHEDULE_KEY,
+                f"({now.timestamp()}",
+                "+inf",
+                start=0,
+                num=1,
+                withscores=True,
+            )
+            due, upcoming = pipe.execute()
+        next_due = upcoming[0][1] if upcoming else None
+        if not due:
+            return False, next_due
+        with self.redis.pipeline(transaction=False) as pipe:
+            for key, _score in due:
+                pipe.hmget(key, codec.FIELDS)
+            rows = pipe.execute()
+        steps = plan_batch(
+            [(key, score, fields) for (key, score), fields in zip(due, rows, strict=True)],
+            self.store._decode,
+            now,
+        )
+        self._commit_and_send(steps)
+        # What this pass rescheduled may come due before anything the peek saw.
+        later = [s.score for s in steps if s.score > 0]
+        if later:
+            next_due = min(later + ([next_due] if next_due is not None else []))
+        return len(due) >= batch, next_due
+
+    def _commit_and_send(self, steps: list[Step]) -> None:
+        args: list[Any] = [self.leadership.token]
+        for step in steps:
+            args += [step.definition_sha, step.meta, step.score]
+        applied = self._apply(
+            keys=[REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(s.key for s in steps)], args=args
+        )
+        if applied is None:
+            log.warning("beat: lost the lock before sending; another Beat leads now")
+            self.leadership.leader_since = None
+            return
+        for index in applied:
+            entry = steps[int(index)].entry
+            if entry is not None:
+                self._send(entry)
+
+    def _send(self, entry: codec.Entry) -> None:
+        log.info("beat: sending due task %s (%s)", entry.name, entry.task)
+        try:
+            result = self.apply_async(entry, producer=self.producer, advance=False)
+        except Exception:
+            log.exception("beat: could not send %s (%s)", entry.name, entry.task)
+            return
+        log.debug("beat: %s sent as %s", entry.name, getattr(result, "id", None))
+
+    def _wait(self, next_due: float | None) -> None:
+        """Sleep until the next due time, the loop interval, or a writer's wake-up."""
+        timeout = float(self.max_interval)
+        if next_due is not None:
+            timeout = min(timeout, next_due - time.time())
+        if timeout < MIN_WAIT_SECONDS:
+            return
+        if timeout <= 2 * REDIS_TIMEOUT_SLACK_SECONDS:
+            time.sleep(timeout)
+            return
+        if self.redis.blpop([BEAT_WAKE_KEY], timeout=timeout - REDIS_TIMEOUT_SLACK_SECONDS):
+            log.debug("beat: woken by a schedule change")
+
+    def close(self) -> None:
+        if "leadership" in self.__dict__:
+            try:
+                self.leadership.release()
+                log.info("beat: released the lock")
+            except (RedisConnectionError, RedisTimeoutError):
+                log.warning("beat: could not release the lock; it expires by itself")
+        super().close()
+
+    @property
+    def info(self) -> str:
+        return (
+            f"       . redis -> {redacted_url(self.settings.redis_url)}\n"
+            f"       . lock -> {REDBEAT_LOCK_KEY} (expires {self.lock_timeout}s after the "
+            f"leader goes silent)\n"
+            f"       . schedules file -> {self.settings.schedules_file}"
+        )

@@ -1,0 +1,248 @@
+"""What a schedule is: one shape shared by schedules.json, the API and the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from celery.schedules import crontab
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
+
+from app.schedules.errors import InvalidSchedule, Problem, invalid
+
+NAME_MAX_LENGTH = 200
+# Order of the fields in a 5-field cron expression.
+CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+TimingKind = Literal["crontab", "cron", "interval", "once"]
+# Top-level spellings accepted for nested fields (seed 000 puts these at the top).
+POLICY_KEYS = (
+    "overlap",
+    "timeout_seconds",
+    "max_retries",
+    "min_gap_seconds",
+    "catchup_window_seconds",
+    "lock_key",
+)
+OPTION_KEYS = ("queue", "priority", "expires")
+# Numbers are accepted (seed 004 sends "hour": 14) and stored as text.
+CronField = Annotated[
+    str | None,
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]}),
+]
+
+
+def _no_control_chars(value: str) -> bool:
+    return not any(unicodedata.category(ch) == "Cc" for ch in value)
+
+
+def validate_name(name: Any, field: str = "name") -> str:
+    """Any Unicode text up to 200 characters without control characters."""
+    if not isinstance(name, str) or not name:
+        raise invalid(field, name, "must be a non-empty string")
+    if len(name) > NAME_MAX_LENGTH:
+        raise invalid(field, name, f"must be at most {NAME_MAX_LENGTH} characters")
+    if not _no_control_chars(name):
+        raise invalid(field, name, "must not contain control characters")
+    return name
+
+
+class Options(BaseModel):
+    """Celery options passed on every send."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    queue: str | None = Field(default=None, min_length=1, max_length=200)
+    priority: int | None = Field(default=None, ge=0, le=9)
+    expires: float | None = Field(default=None, gt=0, description="Seconds after sending.")
+
+
+class Policy(BaseModel):
+    """Execution policy. Stored with the schedule; enforced at run time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    overlap: Literal["skip", "allow", "buffer_one"] = "skip"
+    timeout_seconds: float | None = Field(default=None, gt=0)
+    max_retries: int = Field(default=0, ge=0, le=100)
+    min_gap_seconds: float = Field(default=0, ge=0)
+    catchup_window_seconds: float | None = Field(default=None, ge=0)
+    lock_key: str | None = Field(default=None, min_length=1, max_length=NAME_MAX_LENGTH)
+
+
+class ScheduleSpec(BaseModel):
+    """A schedule's definition, minus its name. Exactly one timing must be set."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    task: str = Field(min_length=1, max_length=300)
+    minute: CronField = None
+    hour: CronField = None
+    day_of_week: CronField = None
+    day_of_month: CronField = None
+    month_of_year: CronField = None
+    cron: str | None = Field(default=None, description='5-field cron, e.g. "0 3 * * *".')
+    interval: float | None = Field(default=None, ge=1, description="Seconds between runs.")
+    anchor: datetime | None = Field(default=None, description="With interval: first run time.")
+    at: datetime | None = Field(default=None, description="One-off run time.")
+    timezone: str | None = None
+    args: list[Any] = Field(default_factory=list)
+    kwargs: dict[str, Any] = Field(
+        default_factory=dict, validation_alias=AliasChoices("kwargs", "parameters")
+    )
+    options: Options = Field(default_factory=Options)
+    enabled: bool = True
+    description: str = Field(default="", max_length=1000)
+    policy: Policy = Field(default_factory=Policy)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lift_flat_fields(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        for nested, keys in (("policy", POLICY_KEYS), ("options", OPTION_KEYS)):
+            flat = {k: data.pop(k) for k in keys if k in data}
+            if flat:
+                inner = data.get(nested)
+                data[nested] = {**flat, **(inner if isinstance(inner, Mapping) else {})}
+        for field in CRON_FIELDS:
+            # Seed 004 sends hour and minute as numbers.
+            if isinstance(data.get(field), int) and not isinstance(data.get(field), bool):
+                data[field] = str(data[field])
+        return data
+
+    @model_validator(mode="after")
+    def _check_timing(self) -> ScheduleSpec:
+        kinds = self.timing_kinds()
+        if len(kinds) != 1:
+            given = ", ".join(kinds) or "none"
+            raise FieldValueError(
+                "timing",
+                given,
+                "give exactly one timing: crontab fields (minute, hour, ...), cron, "
+                f"interval or at; got {given}",
+            )
+        if self.anchor is not None and self.interval is None:
+            raise FieldValueError("anchor", self.anchor, "anchor is only meaningful with interval")
+        if self.timezone is not None:
+            check_timezone(self.timezone)
+        if kinds[0] == "crontab":
+            check_crontab({f: getattr(self, f) or "*" for f in CRON_FIELDS})
+        elif kinds[0] == "cron":
+            check_crontab(parse_cron_expression(self.cron or ""), source="cron")
+        if self.policy.lock_key is not None and not _no_control_chars(self.policy.lock_key):
+            raise FieldValueError(
+                "policy.lock_key", self.policy.lock_key, "must not contain control characters"
+            )
+        return self
+
+    def timing_kinds(self) -> list[TimingKind]:
+        kinds: list[TimingKind] = []
+        if any(getattr(self, f) is not None for f in CRON_FIELDS):
+            kinds.append("crontab")
+        if self.cron is not None:
+            kinds.append("cron")
+        if self.interval is not None:
+            kinds.append("interval")
+        if self.at is not None:
+            kinds.append("once")
+        return kinds
+
+    @property
+    def timing_kind(self) -> TimingKind:
+        return self.timing_kinds()[0]
+
+    def cron_fields(self) -> dict[str, str]:
+        """The five crontab fields, for either crontab kind."""
+        if self.cron is not None:
+            return parse_cron_expression(self.cron)
+        return {f: getattr(self, f) or "*" for f in CRON_FIELDS}
+
+    def to_document(self) -> dict[str, Any]:
+        """The canonical JSON form, as schedules.json and export write it."""
+        return self.model_dump(mode="json", exclude_defaults=True)
+
+    def digest(self) -> str:
+        """Stable hash of the definition: tells a real edit from a re-save."""
+        raw = json.dumps(self.to_document(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+class FieldValueError(ValueError):
+    """A whole-model check that knows which field and value it is about."""
+
+    def __init__(self, field: str, value: Any, message: str) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(message)
+
+
+def check_timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise FieldValueError("timezone", value, f"unknown timezone {value!r}") from exc
+
+
+def parse_cron_expression(expr: str) -> dict[str, str]:
+    parts = expr.split()
+    if len(parts) != 5:
+        raise FieldValueError(
+            "cron",
+            expr,
+            f"cron must have 5 fields (minute hour day_of_month month_of_year day_of_week), "
+            f"got {len(parts)} in {expr!r}",
+        )
+    return dict(zip(CRON_FIELDS, parts, strict=True))
+
+
+def check_crontab(fields: Mapping[str, str], source: str | None = None) -> None:
+    """Parse each field alone first, so the error names the field that is wrong."""
+    for name, value in fields.items():
+        try:
+            crontab(**{name: value})
+        except (ValueError, TypeError, IndexError) as exc:
+            where = f"{source} field {name}" if source else name
+            raise FieldValueError(
+                source or name, value, f"{where}: {value!r} is not valid ({exc})"
+            ) from exc
+    try:
+        crontab(**fields)
+    except (ValueError, TypeError) as exc:
+        raise FieldValueError(source or "day_of_month", dict(fields), str(exc)) from exc
+
+
+def parse_spec(data: Any) -> ScheduleSpec:
+    """Validate a raw definition; every problem names its field and value."""
+    if not isinstance(data, Mapping):
+        raise invalid("schedule", data, "must be a JSON object")
+    try:
+        return ScheduleSpec.model_validate(data)
+    except ValidationError as exc:
+        raise InvalidSchedule(_problems(exc, data)) from None
+
+
+def _problems(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        cause = (err.get("ctx") or {}).get("error")
+        message = err["msg"].removeprefix("Value error, ")
+        if isinstance(cause, FieldValueError):
+            problems.append(Problem(cause.field, cause.value, message))
+            continue
+        loc = ".".join(str(p) for p in err["loc"]) or "schedule"
+        problems.append(Problem(loc, err.get("input"), message))
+    return problems

@@ -1,0 +1,162 @@
+"""Turn a spec's timing into the schedule object Beat evaluates.
+
+Celery's own `crontab` and `schedule` do the math wherever they can, so previews agree
+with Beat. The two kinds Celery lacks (an interval anchored at a start time, and a
+one-off run) subclass RedBeat's `rrule`: stock RedBeat readers decode them as an
+equivalent rrule, while Beat here evaluates them with O(1) arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from celery import Celery
+from celery.schedules import BaseSchedule, crontab, schedstate
+from celery.schedules import schedule as every
+from dateutil.rrule import DAILY, HOURLY, MINUTELY, SECONDLY
+from redbeat.schedules import rrule
+
+from app.schedules.spec import ScheduleSpec
+
+
+class ZonedCrontab(crontab):  # type: ignore[misc]
+    """A crontab read in its own timezone rather than the app's."""
+
+    def __init__(self, zone: tzinfo, **fields: Any) -> None:
+        super().__init__(**fields)
+        self._zone = zone
+
+    @property
+    def tz(self) -> tzinfo:
+        return self._zone
+
+
+def _rrule_step(seconds: int) -> tuple[int, int]:
+    """The coarsest rrule frequency that expresses the step exactly."""
+    for freq, unit in ((DAILY, 86400), (HOURLY, 3600), (MINUTELY, 60)):
+        if seconds % unit == 0:
+            return freq, seconds // unit
+    return SECONDLY, seconds
+
+
+class AnchoredInterval(rrule):  # type: ignore[misc]
+    """Every N seconds on the grid anchor + k*N: "every 2 days at 01:00" stays at 01:00."""
+
+    seconds: int
+    anchor: datetime
+
+    def __init__(self, seconds: int, anchor: datetime, app: Celery | None = None) -> None:
+        freq, step = _rrule_step(seconds)
+        super().__init__(freq, dtstart=anchor, interval=step, app=app)
+        self.seconds = seconds
+        self.anchor = anchor
+
+    def next_after(self, moment: datetime) -> datetime:
+        if moment < self.anchor:
+            return self.anchor
+        steps = math.floor((moment - self.anchor).total_seconds() / self.seconds) + 1
+        return self.anchor + timedelta(seconds=steps * self.seconds)
+
+    def remaining_estimate(self, last_run_at: datetime) -> timedelta:
+        now: datetime = self.now()
+        return self.next_after(self.maybe_make_aware(last_run_at)) - now
+
+    def is_due(self, last_run_at: datetime) -> schedstate:
+        now = self.now()
+        if self.next_after(self.maybe_make_aware(last_run_at)) <= now:
+            return schedstate(True, (self.next_after(now) - now).total_seconds())
+        return schedstate(False, (self.next_after(last_run_at) - now).total_seconds())
+
+
+class OneOff(rrule):  # type: ignore[misc]
+    """A single run at a given moment; after it, the entry is finished."""
+
+    at: datetime
+
+    def __init__(self, at: datetime, app: Celery | None = None) -> None:
+        super().__init__(SECONDLY, dtstart=at, count=1, app=app)
+        self.at = at
+
+    def remaining_estimate(self, last_run_at: datetime | None) -> timedelta | None:
+        if last_run_at is not None and self.maybe_make_aware(last_run_at) >= self.at:
+            return None
+        now: datetime = self.now()
+        return self.at - now
+
+    def is_due(self, last_run_at: datetime | None) -> schedstate:
+        remaining = self.remaining_estimate(last_run_at)
+        if remaining is None:
+            return schedstate(False, None)
+        seconds = remaining.total_seconds()
+        # Once sent, nothing follows: None tells Beat there is no next run.
+        return schedstate(True, None) if seconds <= 0 else schedstate(False, seconds)
+
+
+def _aware(moment: datetime, zone: tzinfo) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def build_schedule(spec: ScheduleSpec, default_tz: str, app: Celery) -> BaseSchedule:
+    zone = ZoneInfo(spec.timezone or default_tz)
+    kind = spec.timing_kind
+    if kind in ("crontab", "cron"):
+        return ZonedCrontab(zone, app=app, **spec.cron_fields())
+    if kind == "once":
+        assert spec.at is not None
+        return OneOff(_aware(spec.at, zone), app=app)
+    assert spec.interval is not None
+    if spec.anchor is not None:
+        return AnchoredInterval(int(spec.interval), _aware(spec.anchor, zone), app=app)
+    return every(timedelta(seconds=spec.interval), app=app)
+
+
+def next_fire(sched: BaseSchedule, after: datetime) -> datetime | None:
+    """The first fire time strictly after `after`; None when the schedule is over."""
+    if isinstance(sched, OneOff):
+        return sched.at if after < sched.at else None
+    if isinstance(sched, AnchoredInterval):
+        return sched.next_after(after)
+    if isinstance(sched, every):
+        step: timedelta = sched.run_every
+        return after + step
+    if isinstance(sched, crontab):
+        start, delta, _now = sched.remaining_delta(after)
+        following: datetime = start + delta
+        return following
+    # Schedule types only foreign entries use (solar, raw rrule): ask Celery.
+    remaining: timedelta | None = sched.remaining_estimate(after)
+    now: datetime = sched.now()
+    return None if remaining is None else now + remaining
+
+
+def first_due(sched: BaseSchedule, last_run_at: datetime | None, now: datetime) -> datetime | None:
+    """When a new or just-edited entry should next fire.
+
+    Counted from now, not from the last run, so that an edit never makes Beat "catch up"
+    a slot that passed before the edit: that would be an extra run caused by the edit.
+    A plain interval keeps its rhythm from the last run while that lies ahead, and a
+    one-off that never ran stays due at its time.
+    """
+    if isinstance(sched, OneOff):
+        if last_run_at is not None and last_run_at >= sched.at:
+            return None
+        return sched.at
+    if isinstance(sched, every) and last_run_at is not None:
+        step: timedelta = sched.run_every
+        return max(last_run_at + step, now)
+    return next_fire(sched, now)
+
+
+def after_fire(sched: BaseSchedule, due_at: datetime, now: datetime) -> datetime | None:
+    """The next due time once the fire due at `due_at` was sent at `now`.
+
+    Counted from the slot, not the send time, so intervals do not drift by Beat's
+    lateness; a backlog of missed slots collapses into the one run just sent.
+    """
+    following = next_fire(sched, due_at)
+    if following is not None and following <= now:
+        following = next_fire(sched, now)
+    return following

@@ -1,0 +1,165 @@
+"""Product collection from wholesale suppliers (seeds 000, 001) and marketplace bestsellers.
+
+Every task here is a stand-in: it makes no network call and writes nothing, but returns
+repeatable counts so that schedules, history and alerts can be exercised end to end.
+"""
+
+# No `from __future__ import annotations`: the task registry reads these signatures with
+# inspect.signature and needs real types, not strings.
+
+import logging
+
+from celery.utils.log import get_task_logger
+
+from app.core.celery_app import celery_app
+from app.tasks._simulate import canonical_name, check_bool, check_names, simulate, stable_int
+
+logger: logging.Logger = get_task_logger(__name__)
+
+# Canonical id -> Korean name. Order is seed 000's, and the order collection runs in.
+SUPPLIERS: dict[str, str] = {
+    "zentrade": "젠트레이드",
+    "ownerclan": "오너클랜",
+    "domeggook": "도매꾹",
+    "domomae": "도매매",
+}
+# Seed 001 names suppliers in Korean (`--collect 오너클랜`); both spellings are accepted.
+SUPPLIER_ALIASES: dict[str, str] = {
+    **{sid: sid for sid in SUPPLIERS},
+    **{ko: sid for sid, ko in SUPPLIERS.items()},
+}
+MARKETPLACES: dict[str, str] = {
+    "coupang": "쿠팡",
+    "naver": "네이버",
+    "11st": "11번가",
+    "gmarket": "G마켓",
+}
+MARKETPLACE_ALIASES: dict[str, str] = {
+    **{mid: mid for mid in MARKETPLACES},
+    **{ko: mid for mid, ko in MARKETPLACES.items()},
+}
+
+# Signature defaults, shown to operators by the task registry. Lists because that is
+# what the registry models and JSON sends; the tasks never mutate them.
+DEFAULT_SUPPLIERS: list[str] = list(SUPPLIERS)
+DEFAULT_MARKETPLACES: list[str] = ["coupang", "naver"]
+
+# test_mode collects a small sample and saves nothing, so a trial run is quick and safe.
+TEST_MODE_SAMPLE = 20
+# Each marketplace ranking lists this many products per category.
+BESTSELLERS_PER_CATEGORY = 100
+
+
+def _collect_one(supplier: str, test_mode: bool) -> dict[str, int]:
+    """Stand-in counts for one supplier's collection run."""
+    found = stable_int(f"products:{supplier}", 300, 1500)
+    if test_mode:
+        found = min(found, TEST_MODE_SAMPLE)
+    failed = stable_int(f"failed:{supplier}:{found}", 0, found // 50)
+    new = stable_int(f"new:{supplier}:{found}", 0, (found - failed) // 5)
+    return {
+        "found": found,
+        "new": new,
+        "updated": found - failed - new,
+        "failed": failed,
+        "saved": 0 if test_mode else found - failed,
+    }
+
+
+def _collect_many(suppliers: list[str], test_mode: bool) -> dict[str, object]:
+    runs = {supplier: _collect_one(supplier, test_mode) for supplier in suppliers}
+    totals = {key: sum(run[key] for run in runs.values()) for key in ("found", "saved", "failed")}
+    logger.info(
+        "Collected %d products from %s (stand-in, test_mode=%s): saved %d, failed %d",
+        totals["found"],
+        ", ".join(suppliers),
+        test_mode,
+        totals["saved"],
+        totals["failed"],
+    )
+    return {
+        "stand_in": True,
+        "test_mode": test_mode,
+        "suppliers": {sid: {"name": SUPPLIERS[sid], **run} for sid, run in runs.items()},
+        "totals": totals,
+    }
+
+
+@celery_app.task  # type: ignore[untyped-decorator]
+def collect_wholesale_products(
+    suppliers: list[str] = DEFAULT_SUPPLIERS,
+    test_mode: bool = False,
+    simulate_seconds: float = 0.0,
+    simulate_failure: bool = False,
+) -> dict[str, object]:
+    """Collect product data from wholesale suppliers (test_mode: small sample, nothing saved).
+
+    Seed 000's nightly collection. Stand-in: no supplier API is called and no network call is made;
+    counts are derived from the supplier names, so the same input always gives the same result.
+    """
+    ids = check_names("suppliers", suppliers, SUPPLIER_ALIASES)
+    test = check_bool("test_mode", test_mode)
+    simulate("collect_wholesale_products", simulate_seconds, simulate_failure)
+    return _collect_many(ids, test)
+
+
+@celery_app.task  # type: ignore[untyped-decorator]
+def collect_supplier(
+    supplier: str,
+    simulate_seconds: float = 0.0,
+    simulate_failure: bool = False,
+) -> dict[str, object]:
+    """Collect products from one supplier, given by id or Korean name (e.g. 오너클랜).
+
+    Seed 001's per-supplier run. Stand-in: no supplier API is called and no network call is made;
+    counts are derived from the supplier name.
+    """
+    sid = canonical_name("supplier", supplier, SUPPLIER_ALIASES)
+    simulate("collect_supplier", simulate_seconds, simulate_failure)
+    run = _collect_one(sid, test_mode=False)
+    logger.info(
+        "Collected %d products from %s (%s) (stand-in): saved %d, failed %d",
+        run["found"],
+        sid,
+        SUPPLIERS[sid],
+        run["saved"],
+        run["failed"],
+    )
+    return {"stand_in": True, "supplier": sid, "name": SUPPLIERS[sid], **run}
+
+
+@celery_app.task  # type: ignore[untyped-decorator]
+def collect_all_suppliers(
+    simulate_seconds: float = 0.0,
+    simulate_failure: bool = False,
+) -> dict[str, object]:
+    """Collect products from every known supplier in turn.
+
+    Seed 001's weekly full run. Stand-in: no supplier API is called and no network call is made.
+    """
+    simulate("collect_all_suppliers", simulate_seconds, simulate_failure)
+    return _collect_many(list(SUPPLIERS), test_mode=False)
+
+
+@celery_app.task  # type: ignore[untyped-decorator]
+def collect_bestsellers(
+    marketplaces: list[str] = DEFAULT_MARKETPLACES,
+    simulate_seconds: float = 0.0,
+    simulate_failure: bool = False,
+) -> dict[str, object]:
+    """Collect bestseller rankings from marketplaces such as Coupang and Naver.
+
+    Seed 000's daily crawl. Stand-in: no marketplace is crawled and no network call is made; counts
+    are derived from the marketplace names.
+    """
+    ids = check_names("marketplaces", marketplaces, MARKETPLACE_ALIASES)
+    simulate("collect_bestsellers", simulate_seconds, simulate_failure)
+    result: dict[str, dict[str, int]] = {}
+    for mid in ids:
+        categories = stable_int(f"categories:{mid}", 5, 20)
+        products = categories * BESTSELLERS_PER_CATEGORY
+        new = stable_int(f"new-in-ranking:{mid}", 0, products // 10)
+        result[mid] = {"categories": categories, "products": products, "new_in_ranking": new}
+    total = sum(entry["products"] for entry in result.values())
+    logger.info("Collected %d bestsellers from %s (stand-in)", total, ", ".join(ids))
+    return {"stand_in": True, "marketplaces": result, "total_products": total}

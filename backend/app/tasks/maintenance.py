@@ -1,0 +1,114 @@
+"""House-keeping: old-data clean-up (seed 000) and the periodic health check (seed 001)."""
+
+# No `from __future__ import annotations`: the task registry reads these signatures with
+# inspect.signature and needs real types, not strings.
+
+import logging
+import os
+import platform
+import socket
+import time
+from datetime import UTC, datetime
+
+from celery.utils.log import get_task_logger
+
+from app.core.celery_app import celery_app
+from app.core.redis import redacted_url
+from app.tasks._simulate import check_bool, check_int, check_seconds, simulate, stable_int
+
+logger: logging.Logger = get_task_logger(__name__)
+
+# Ten years: anything longer is almost certainly a unit mistake.
+MAX_RETENTION_DAYS = 3650
+# The stand-in pretends to hold this many days of logs and images.
+STAND_IN_HISTORY_DAYS = 365
+# A health check that waits longer than this is itself a problem for a 30-minute check.
+MAX_BROKER_TIMEOUT_SECONDS = 30.0
+
+
+class HealthCheckFailed(RuntimeError):
+    """Raised by health_check(fail_on_error=True) when a check does not pass."""
+
+
+@celery_app.task  # type: ignore[untyped-decorator]
+def cleanup_old_data(
+    days: int = 30,
+    simulate_seconds: float = 0.0,
+    simulate_failure: bool = False,
+) -> dict[str, object]:
+    """Delete logs and images older than `days` days.
+
+    Seed 000's weekly clean-up. Stand-in: nothing is deleted and no network call is made;
+    the counts are what a year of made-up, repeatable daily files would give.
+    """
+    keep = check_int("days", days, 1, MAX_RETENTION_DAYS)
+    simulate("cleanup_old_data", simulate_seconds, simulate_failure)
+    # Summing per-day counts makes a longer retention remove fewer files, as a real one would.
+    older = range(keep + 1, STAND_IN_HISTORY_DAYS + 1)
+    logs = sum(stable_int(f"logs:day{age}", 0, 40) for age in older)
+    images = sum(stable_int(f"images:day{age}", 0, 120) for age in older)
+    logger.info(
+        "Removed %d log files and %d images older than %d days (stand-in)", logs, images, keep
+    )
+    return {"stand_in": True, "days": keep, "removed": {"logs": logs, "images": images}}
+
+
+def _probe_broker(timeout: float) -> dict[str, object]:
+    """Whether the broker accepts a connection within `timeout` seconds; never raises."""
+    started = time.monotonic()
+    with celery_app.connection_for_read(connect_timeout=timeout) as conn:
+        # Redacted: results are stored and shown. kombu's own masking shows "**" even
+        # when there is no password, which sends operators looking for one.
+        url = redacted_url(conn.as_uri(include_password=True))
+        try:
+            # One attempt only: a status check must stay cheap when the broker is down.
+            conn.ensure_connection(max_retries=0, timeout=timeout)
+        # Broad on purpose: whatever the transport raises means "unreachable" here.
+        except Exception as exc:
+            return {"url": url, "reachable": False, "error": f"{type(exc).__name__}: {exc}"}
+    latency_ms = round((time.monotonic() - started) * 1000, 1)
+    return {"url": url, "reachable": True, "latency_ms": latency_ms}
+
+
+@celery_app.task  # type: ignore[untyped-decorator]
+def health_check(
+    broker_timeout_seconds: float = 2.0,
+    fail_on_error: bool = False,
+    simulate_seconds: float = 0.0,
+    simulate_failure: bool = False,
+) -> dict[str, object]:
+    """Report this worker's host, process, clock and whether the broker is reachable.
+
+    Seed 001's 30-minute status check. Reports a "degraded" status instead of failing, unless
+    fail_on_error is true.
+    """
+    timeout = check_seconds(
+        "broker_timeout_seconds", broker_timeout_seconds, MAX_BROKER_TIMEOUT_SECONDS
+    )
+    if timeout == 0:
+        raise ValueError(
+            f"broker_timeout_seconds: must be more than 0, got {broker_timeout_seconds!r}"
+        )
+    strict = check_bool("fail_on_error", fail_on_error)
+    simulate("health_check", simulate_seconds, simulate_failure)
+    broker = _probe_broker(timeout)
+    status = "ok" if broker["reachable"] else "degraded"
+    result: dict[str, object] = {
+        "status": status,
+        "checked_at": datetime.now(UTC).isoformat(),
+        "hostname": socket.gethostname(),
+        "pid": os.getpid(),
+        "python": platform.python_version(),
+        "broker": broker,
+    }
+    if status == "ok":
+        logger.info("Health check ok: broker %s reachable", broker["url"])
+        return result
+    logger.warning(
+        "Health check degraded: broker %s unreachable (%s); check that Redis is up",
+        broker["url"],
+        broker["error"],
+    )
+    if strict:
+        raise HealthCheckFailed(f"broker {broker['url']} unreachable: {broker['error']}")
+    return result
