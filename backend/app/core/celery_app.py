@@ -31,6 +31,8 @@ def create_celery_app() -> Celery:
         timezone=settings.timezone,
         enable_utc=True,
         task_track_started=True,
+        # Results carry the task name and arguments, so a run can be traced to its schedule.
+        result_extended=True,
         result_expires=24 * 3600,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=True,

@@ -1,0 +1,177 @@
+"""Real parts: a redis-server on a free port, and the worker and Beat started by the
+same scripts that ./run.sh and docker compose use."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from redis import Redis
+
+from app.core.celery_app import celery_app
+from app.core.embedded_redis import RedisServer
+from app.schedules.registry import TaskRegistry
+from app.schedules.store import ScheduleStore
+
+ROOT = Path(__file__).resolve().parents[2]
+# Generous: CI is a loaded 2-core machine, and a cold Celery start takes seconds there.
+START_DEADLINE = 60.0
+EVENT_DEADLINE = 30.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+def wait_until(
+    predicate: Callable[[], Any], timeout: float = EVENT_DEADLINE, what: str = "condition"
+) -> Any:
+    """Poll until predicate() is truthy; fail with `what` at the deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.02)
+
+
+class Proc:
+    """One of the project's scripts, run as a child with its output in a log file."""
+
+    def __init__(self, script: str, env: dict[str, str], log_path: Path) -> None:
+        self.script = script
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.popen = subprocess.Popen(
+            [str(ROOT / script)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_for_log(self, text: str, timeout: float = START_DEADLINE) -> None:
+        def seen() -> bool:
+            if self.popen.poll() is not None:
+                raise AssertionError(f"{self.script} exited early:\n{self.log()[-4000:]}")
+            return text in self.log()
+
+        try:
+            wait_until(seen, timeout, f"{text!r} in the {self.script} log")
+        except AssertionError as exc:
+            raise AssertionError(
+                f"{exc}\n--- {self.script} log ---\n{self.log()[-4000:]}"
+            ) from None
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
+        if self.popen.poll() is None:
+            os.killpg(self.popen.pid, sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+                self.popen.wait(timeout)
+        self._log.close()
+        return self.popen.returncode
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with RedisServer(data_dir=tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture
+def redis(redis_server: RedisServer) -> Iterator[Redis]:
+    client = Redis.from_url(redis_server.url, decode_responses=True)
+    client.flushall()
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def store(redis: Redis) -> ScheduleStore:
+    return ScheduleStore(redis, celery_app, "Asia/Seoul")
+
+
+@pytest.fixture(scope="session")
+def registry() -> TaskRegistry:
+    return TaskRegistry.from_celery(celery_app)
+
+
+@pytest.fixture
+def schedules_file(tmp_path: Path) -> Path:
+    path = tmp_path / "schedules.json"
+    write_schedules(path, {})
+    return path
+
+
+def write_schedules(path: Path, schedules: dict[str, Any]) -> None:
+    """Write by rename, as editors do, so a reader never sees half a file."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"schedules": schedules}, ensure_ascii=False), encoding="utf-8")
+    tmp.replace(path)
+
+
+class Stack:
+    def __init__(self, env: dict[str, str], logs: Path) -> None:
+        self.env = env
+        self.logs = logs
+        self.procs: list[Proc] = []
+
+    def start(self, script: str, name: str | None = None, **env: str) -> Proc:
+        label = name or script.removesuffix(".sh")
+        proc = Proc(script, {**self.env, **env}, self.logs / f"{label}-{len(self.procs)}.log")
+        self.procs.append(proc)
+        return proc
+
+    def worker(self) -> Proc:
+        proc = self.start("run_worker.sh", "worker")
+        proc.wait_for_log("ready.")
+        return proc
+
+    def beat(self, **env: str) -> Proc:
+        proc = self.start("run_celery_beat.sh", "beat", **env)
+        proc.wait_for_log("beat: Starting...")
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+
+
+@pytest.fixture
+def stack(
+    redis_server: RedisServer, redis: Redis, schedules_file: Path, tmp_path: Path
+) -> Iterator[Stack]:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    env.update(
+        REDIS_URL=redis_server.url,
+        SCHEDULES_FILE=str(schedules_file),
+        LOG_LEVEL="INFO",
+        WORKER_CONCURRENCY="2",
+        BEAT_LOCK_TIMEOUT="3",
+        PYTHONUNBUFFERED="1",
+    )
+    if shutil.which("celery") is None and not (ROOT / ".venv/bin/celery").exists():
+        pytest.fail("celery is neither in .venv nor on PATH; run ./test.sh")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    stack = Stack(env, logs)
+    yield stack
+    stack.stop_all()
