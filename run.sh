@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the whole stack on this machine: Redis, a Celery worker, Celery Beat and the API.
-# Ctrl-C (or SIGTERM) stops everything; if one process dies, the rest are stopped too.
+# Ctrl-C (or SIGTERM) stops everything, Redis last; if one process dies, the rest are
+# stopped too and the script exits non-zero.
 #
 # Configuration is through env vars (backend/app/core/config.py lists them), plus:
 #   REDIS_URL     use this Redis; when unset, an embedded one runs with data in .data/redis
@@ -19,10 +20,18 @@ start_timeout=60
 
 names=()
 pids=()
+signalled=false
 stopping=false
 force=false
 
 say() { printf 'run.sh: %s\n' "$*" >&2; }
+
+# A sleep that a signal interrupts at once, instead of being killed by it (under set -e a
+# killed foreground sleep would end the script halfway through stopping the children).
+pause() {  # seconds
+  sleep "$1" &
+  wait $! 2>/dev/null || true
+}
 
 # Copies a child's output to its log file and to the terminal, each line tagged [name].
 # Ignores INT and TERM: it ends at EOF, after the child has logged its own shutdown.
@@ -42,7 +51,11 @@ start() {  # name command...
   if [[ -f $log ]]; then
     mv -f "$log" "$log.1"  # keep the previous run's log, e.g. to see why it crashed
   fi
-  "$@" > >(tag_lines "$name" "$log") 2>&1 &
+  # Job control on for this one fork: the child leads its own process group, so a
+  # Ctrl-C on the terminal reaches only this script, which stops the children in order.
+  set -m
+  "$@" </dev/null > >(tag_lines "$name" "$log") 2>&1 &
+  set +m
   names+=("$name")
   pids+=("$!")
 }
@@ -61,11 +74,12 @@ stop_indexes() {  # index...
     while is_running "$i"; do
       if [[ $force == true ]] || ((SECONDS >= deadline)); then
         say "${names[$i]} did not stop in time; killing it"
-        kill -KILL "${pids[$i]}" 2>/dev/null || true
+        kill -KILL -- "-${pids[$i]}" 2>/dev/null || true  # its group: pool children too
         break
       fi
-      sleep 0.1
+      pause 0.1
     done
+    wait "${pids[$i]}" 2>/dev/null || true  # reap it quietly: no "Killed" notice from bash
   done
 }
 
@@ -73,6 +87,7 @@ stop_indexes() {  # index...
 stop_all() {
   stopping=true
   local i others=() redis=()
+  if ((${#names[@]} == 0)); then return 0; fi
   for i in "${!names[@]}"; do
     if [[ ${names[$i]} == redis ]]; then redis+=("$i"); else others+=("$i"); fi
   done
@@ -80,23 +95,26 @@ stop_all() {
   if ((${#redis[@]})); then stop_indexes "${redis[@]}"; fi
 }
 
-on_exit() {
+# Stops the children here, not in an EXIT trap: bash lets a second Ctrl-C kill a script
+# that is running its EXIT trap, which would leave the children behind.
+shutdown() {  # exit-status
   stop_all
   rm -f "$pid_file"
+  trap - EXIT
+  exit "$1"
 }
 
-on_signal() {
-  if [[ $stopping == true ]]; then
-    force=true
-    return
+# The signal trap only records the signal; this acts on it between steps.
+exit_if_signalled() {
+  if [[ $signalled == true ]]; then
+    say "stopping (press Ctrl-C again to kill at once)..."
+    shutdown 0
   fi
-  say "stopping (press Ctrl-C again to kill at once)..."
-  exit 0  # on_exit stops the children
 }
 
 fail() {
   say "$*"
-  exit 1
+  shutdown 1
 }
 
 # Polls `command...` until it succeeds; fails if child `index` exits or time runs out.
@@ -104,13 +122,14 @@ wait_for() {  # index description command...
   local index="$1" what="$2" deadline=$((SECONDS + start_timeout))
   shift 2
   until "$@" >/dev/null 2>&1; do
+    exit_if_signalled
     if ! is_running "$index"; then
       fail "${names[$index]} exited while starting; see $log_dir/${names[$index]}.log"
     fi
     if ((SECONDS >= deadline)); then
       fail "$what within ${start_timeout}s; see $log_dir/${names[$index]}.log"
     fi
-    sleep 0.2
+    pause 0.2
   done
 }
 
@@ -118,7 +137,8 @@ claim_data_dir() {
   mkdir -p "$log_dir" "$data_dir/redis"
   local other
   if [[ -f $pid_file ]] && other="$(cat "$pid_file")" && kill -0 "$other" 2>/dev/null; then
-    fail "another ./run.sh is running (pid $other) on the same .data; stop it first"
+    say "another ./run.sh is running (pid $other) on the same .data; stop it first"
+    exit 1
   fi
   echo "$$" >"$pid_file"
 }
@@ -164,8 +184,9 @@ main() {
   export PYTHONUNBUFFERED=1  # log lines reach the terminal as they happen
 
   claim_data_dir
-  trap on_exit EXIT
-  trap on_signal INT TERM
+  trap 'stop_all; rm -f "$pid_file"' EXIT  # on an unexpected error
+  # A second signal while stopping turns SIGTERM-and-wait into SIGKILL at once.
+  trap 'signalled=true; force=$stopping' INT TERM HUP
 
   redis_desc="REDIS_URL from the environment"
   if [[ -z ${REDIS_URL:-} ]]; then
@@ -182,17 +203,16 @@ main() {
 
   local i status
   while true; do
+    exit_if_signalled
     for i in "${!pids[@]}"; do
       if ! is_running "$i"; then
         status=0
-        wait "${pids[$i]}" || status=$?
+        wait "${pids[$i]}" 2>/dev/null || status=$?
         fail "${names[$i]} exited (status $status), so the rest are stopping;" \
           "see $log_dir/${names[$i]}.log"
       fi
     done
-    # `wait` on a background sleep, unlike a plain sleep, lets Ctrl-C act at once.
-    sleep 1 &
-    wait $! || true
+    pause 1
   done
 }
 

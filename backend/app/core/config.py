@@ -14,7 +14,10 @@ DEFAULT_SCHEDULES_FILE = PACKAGE_DIR / "config" / "schedules.json"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+    # .env at the repo root (scripts run from backend/), or in the working directory.
+    model_config = SettingsConfigDict(
+        env_file=(PACKAGE_DIR.parent.parent / ".env", ".env"), extra="ignore"
+    )
 
     redis_url: str = Field(
         default="redis://127.0.0.1:6379/0",
