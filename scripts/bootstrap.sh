@@ -70,8 +70,12 @@ if [[ $want_dev == true || $installed_extras == dev ]]; then
   extras=dev
 fi
 
-if [[ $installed_hash == "$pyproject_hash" && ($want_dev == false || $installed_extras == dev) ]]; then
-  exit 0
+has_needed_extras=true
+if [[ $want_dev == true && $installed_extras != dev ]]; then
+  has_needed_extras=false
+fi
+if [[ $installed_hash == "$pyproject_hash" && $has_needed_extras == true ]]; then
+  exit 0  # up to date
 fi
 
 echo "bootstrap: installing dependencies into .venv (takes a minute the first time)..."

@@ -119,6 +119,9 @@ class ScheduleSpec(BaseModel):
                 inner = data.get(nested)
                 data[nested] = {**flat, **(inner if isinstance(inner, Mapping) else {})}
         for field in CRON_FIELDS:
+            if isinstance(data.get(field), str) and not data[field].strip():
+                # An empty field must not silently mean "*" (every minute).
+                raise FieldValueError(field, data[field], f"{field} must not be empty")
             # Seed 004 sends hour and minute as numbers.
             if isinstance(data.get(field), int) and not isinstance(data.get(field), bool):
                 data[field] = str(data[field])

@@ -55,10 +55,28 @@ class AnchoredInterval(rrule):  # type: ignore[misc]
         self.anchor = anchor
 
     def next_after(self, moment: datetime) -> datetime:
+        """The first slot strictly after `moment`.
+
+        Whole-day steps count on the wall clock of the anchor's timezone, so "every 2
+        days at 01:00" stays at 01:00 across daylight-saving changes; other steps are
+        exact seconds.
+        """
         if moment < self.anchor:
             return self.anchor
+        if self.seconds % 86400 == 0:
+            return self._next_wall_clock_day(moment, self.seconds // 86400)
         steps = math.floor((moment - self.anchor).total_seconds() / self.seconds) + 1
         return self.anchor + timedelta(seconds=steps * self.seconds)
+
+    def _next_wall_clock_day(self, moment: datetime, days: int) -> datetime:
+        local_day = moment.astimezone(self.anchor.tzinfo).date()
+        k = (local_day - self.anchor.date()).days // days
+        # Aware arithmetic within one tzinfo is wall-clock arithmetic in Python.
+        candidate = self.anchor + timedelta(days=k * days)
+        while candidate <= moment:
+            k += 1
+            candidate = self.anchor + timedelta(days=k * days)
+        return candidate
 
     def remaining_estimate(self, last_run_at: datetime) -> timedelta:
         now: datetime = self.now()
@@ -123,13 +141,29 @@ def next_fire(sched: BaseSchedule, after: datetime) -> datetime | None:
         step: timedelta = sched.run_every
         return after + step
     if isinstance(sched, crontab):
-        start, delta, _now = sched.remaining_delta(after)
-        following: datetime = start + delta
-        return following
+        return _next_crontab(sched, after)
     # Schedule types only foreign entries use (solar, raw rrule): ask Celery.
     remaining: timedelta | None = sched.remaining_estimate(after)
     now: datetime = sched.now()
     return None if remaining is None else now + remaining
+
+
+def _next_crontab(sched: crontab, after: datetime) -> datetime:
+    """Celery's crontab math, made strictly-after in the hour repeated when DST ends.
+
+    Celery counts on the wall clock; in that hour it can name the first occurrence of a
+    wall time that lies before `after`. The second occurrence (fold=1) is then the one.
+    """
+    probe = after
+    for _ in range(3):
+        start, delta, _now = sched.remaining_delta(probe)
+        candidate: datetime = start + delta
+        if candidate > after:
+            return candidate
+        if candidate.replace(fold=1) > after:
+            return candidate.replace(fold=1)
+        probe = candidate + timedelta(minutes=1)
+    raise RuntimeError(f"no crontab slot after {after.isoformat()} for {sched!r}")
 
 
 def first_due(sched: BaseSchedule, last_run_at: datetime | None, now: datetime) -> datetime | None:
