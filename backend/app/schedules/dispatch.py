@@ -4,20 +4,19 @@ Per batch: one round trip to find due keys, one to load them all, one script cal
 commits every fire's run state and next due time, then one publish per fire. The commit
 comes before the send (as Celery's own Scheduler does) and is fenced twice: by the
 lock token, so a Beat that lost leadership writes nothing, and by a digest of each
-entry's definition, so an entry edited or deleted since it was loaded is not fired from
+entry's stored revision, so an entry edited or deleted since it was loaded is not fired from
 its old definition (the next pass reloads it).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.core.constants import NEVER_SCORE
-from app.schedules.entry import Entry, encode_meta
+from app.schedules.entry import Entry, encode_meta, revision_of
 from app.schedules.timing import after_fire, next_fire
 
 log = logging.getLogger(__name__)
@@ -32,10 +31,11 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 local applied = {}
 for i = 3, #KEYS do
   local a = 2 + (i - 3) * 3
-  local def = redis.call('HGET', KEYS[i], 'definition')
+  local fields = redis.call('HMGET', KEYS[i], 'definition', 'manager')
+  local def = fields[1]
   if not def then
     redis.call('ZREM', KEYS[2], KEYS[i])
-  elseif redis.sha1hex(def) == ARGV[a] then
+  elseif redis.sha1hex(def .. (fields[2] or '')) == ARGV[a] then
     if ARGV[a + 1] ~= '' then redis.call('HSET', KEYS[i], 'meta', ARGV[a + 1]) end
     redis.call('ZADD', KEYS[2], ARGV[a + 2], KEYS[i])
     applied[#applied + 1] = i - 3
@@ -54,16 +54,12 @@ class Step:
     entry: Entry | None = None  # set when this step sends a task
 
 
-def definition_sha(raw: str | None) -> str:
-    return hashlib.sha1(raw.encode()).hexdigest() if raw else ""
-
-
 def _ts(moment: datetime | None) -> float:
     return NEVER_SCORE if moment is None else moment.timestamp()
 
 
 def plan_step(key: str, due_score: float, entry: Entry, now: datetime) -> Step:
-    sha = definition_sha(entry.raw_definition)
+    sha = entry.revision
     if not entry.enabled:
         return Step(key, sha, NEVER_SCORE)
     if entry.last_run_at is not None:
@@ -95,7 +91,7 @@ def plan_batch(
                 key,
                 BROKEN_ENTRY_RETRY_SECONDS,
             )
-            sha = definition_sha(fields[0])
+            sha = revision_of(fields[0], fields[2])
             steps.append(Step(key, sha, now.timestamp() + BROKEN_ENTRY_RETRY_SECONDS))
             continue
         if entry is None:

@@ -45,6 +45,7 @@ class Entry:
     last_run_at: datetime | None
     total_run_count: int
     raw_definition: str
+    raw_manager: str | None = None
 
     @property
     def key(self) -> str:
@@ -52,11 +53,27 @@ class Entry:
 
     @property
     def etag(self) -> str:
-        return digest(self.raw_definition)[:16]
+        return etag_of(self.raw_definition, self.raw_manager)
+
+    @property
+    def revision(self) -> str:
+        """What Beat's commit compares: any edit of definition or manager changes it."""
+        return revision_of(self.raw_definition, self.raw_manager)
 
 
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def revision_of(raw_definition: str | None, raw_manager: str | None) -> str:
+    """sha1 of definition + manager: the same value Redis's Lua `sha1hex` computes."""
+    if not raw_definition:
+        return ""
+    return hashlib.sha1((raw_definition + (raw_manager or "")).encode()).hexdigest()
+
+
+def etag_of(raw_definition: str | None, raw_manager: str | None) -> str:
+    return revision_of(raw_definition, raw_manager)[:16]
 
 
 def _dumps(value: Any) -> str:
@@ -124,6 +141,7 @@ def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> 
         last_run_at=last_run_at,
         total_run_count=count,
         raw_definition=raw_definition,
+        raw_manager=raw_manager,
     )
 
 
@@ -144,7 +162,9 @@ def _foreign_spec(definition: dict[str, Any]) -> ScheduleSpec | None:
         timing = {"interval": max(sched.run_every.total_seconds(), 1)}
     else:
         return None
+    options = definition.get("options") or {}
     raw = {
+        "options": {k: options[k] for k in ("queue", "priority", "expires") if k in options},
         "task": definition["task"],
         "args": list(definition.get("args") or []),
         "kwargs": dict(definition.get("kwargs") or {}),

@@ -66,6 +66,13 @@ def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncRepor
         if action == "kept_deleted":
             new_index[name] = index[name]
             continue
+        if action == "updated" and current[name].origin != "file":
+            log.warning(
+                "schedules.json now manages %r, which was %s-managed: the file's definition "
+                "replaces it (run state kept)",
+                name,
+                current[name].origin,
+            )
         if action in ("created", "recreated", "updated"):
             store.save(name, spec, origin="file")
         if action == "recreated":

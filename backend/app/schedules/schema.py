@@ -9,12 +9,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.schedules.spec import NAME_MAX_LENGTH, ScheduleSpec
+from app.schedules.spec import NAME_MAX_LENGTH, OPTION_KEYS, POLICY_KEYS, ScheduleSpec
 
 
 def file_schema() -> dict[str, Any]:
     entry = ScheduleSpec.model_json_schema(by_alias=False)
     defs = entry.pop("$defs", {})
+    # The loader also takes seed 000's spellings: `parameters`, and policy and option
+    # fields at the top level. The schema must not flag what loads fine.
+    props = entry["properties"]
+    props["parameters"] = {**props["kwargs"], "description": "Same as kwargs (seed 000)."}
+    for nested, keys in (("Policy", POLICY_KEYS), ("Options", OPTION_KEYS)):
+        for key in keys:
+            props[key] = defs[nested]["properties"][key]
     defs["ScheduleSpec"] = entry
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

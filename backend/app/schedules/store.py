@@ -8,6 +8,7 @@ next poll).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from app.schedules.errors import ScheduleExists, ScheduleNotFound, VersionMismat
 from app.schedules.keys import entry_key
 from app.schedules.spec import ScheduleSpec
 from app.schedules.timing import build_schedule, first_due
+
+log = logging.getLogger(__name__)
 
 # Marks a file-managed entry deleted through the API: the file may not bring it back
 # until the entry is edited in the file again (the later edit wins).
@@ -63,6 +66,14 @@ class ScheduleStore:
     def _decode(self, key: str, fields: list[str | None]) -> Entry | None:
         return codec.decode(key, fields, self.default_tz, self.app)
 
+    def _decode_lenient(self, key: str, fields: list[str | None]) -> Entry | None:
+        """An unreadable entry counts as absent, so a save or a sync can repair it."""
+        try:
+            return self._decode(key, fields)
+        except Exception:
+            log.warning("schedule %r cannot be read; treating it as absent", key, exc_info=True)
+            return None
+
     def get(self, name: str) -> Entry | None:
         key = entry_key(name)
         return self._decode(key, _strs(self.redis.hmget(key, codec.FIELDS)))
@@ -75,7 +86,7 @@ class ScheduleStore:
             rows = pipe.execute()
         found = {}
         for key, fields in zip(keys, rows, strict=True):
-            entry = self._decode(key, fields)
+            entry = self._decode_lenient(key, fields)
             if entry is not None:
                 found[entry.name] = entry
         return found
@@ -91,7 +102,7 @@ class ScheduleStore:
         key = entry_key(name)
 
         def write(pipe: Pipeline) -> None:
-            current = self._decode(key, _strs(pipe.hmget(key, codec.FIELDS)))
+            current = self._decode_lenient(key, _strs(pipe.hmget(key, codec.FIELDS)))
             _check_mode(name, current, mode)
             last_run_at = current.last_run_at if current else None
             fields = codec.encode(
@@ -120,19 +131,29 @@ class ScheduleStore:
         due = first_due(sched, last_run_at, datetime.now(UTC))
         return NEVER_SCORE if due is None else due.timestamp()
 
-    def delete(self, name: str, if_match: str | None = None) -> Entry:
+    def delete(self, name: str, if_match: str | None = None) -> Entry | None:
+        """Remove an entry; returns what was deleted (None if it was unreadable)."""
         key = entry_key(name)
-        deleted: list[Entry] = []
+        deleted: list[Entry | None] = []
 
         def remove(pipe: Pipeline) -> None:
-            current = self._decode(key, _strs(pipe.hmget(key, codec.FIELDS)))
-            _check_mode(name, current, SaveMode(must_exist=True, if_match=if_match))
-            assert current is not None
+            fields = _strs(pipe.hmget(key, codec.FIELDS))
+            if fields[0] is None:
+                raise ScheduleNotFound(name)
+            current_etag = codec.etag_of(fields[0], fields[2])
+            if if_match is not None and if_match != current_etag:
+                raise VersionMismatch(name, if_match, current_etag)
+            current = self._decode_lenient(key, fields)
             file_digest = cast(str | None, pipe.hget(FILE_INDEX_KEY, name))
             pipe.multi()
             pipe.zrem(REDBEAT_SCHEDULE_KEY, key)
             pipe.delete(key)
-            if current.origin == "file" and file_digest and not is_tombstone(file_digest):
+            if (
+                current
+                and current.origin == "file"
+                and file_digest
+                and not is_tombstone(file_digest)
+            ):
                 pipe.hset(FILE_INDEX_KEY, name, TOMBSTONE + file_digest)
             wake_beat(pipe)
             deleted[:] = [current]

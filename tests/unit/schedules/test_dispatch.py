@@ -4,7 +4,6 @@ Entries are built with entry.encode/decode, as the store writes and reads them; 
 `now` is explicit. (lupa is not installed, so APPLY_SCRIPT runs in integration tests.)
 """
 
-import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +15,7 @@ from app.core.celery_app import celery_app
 from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, NEVER_SCORE
 from app.schedules import entry as codec
 from app.schedules.dispatch import BROKEN_ENTRY_RETRY_SECONDS, Step, plan_batch, plan_step
-from app.schedules.entry import Entry
+from app.schedules.entry import Entry, revision_of
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
@@ -167,7 +166,7 @@ def test_due_entry_is_sent_and_moves_to_the_next_slot(
     assert step.entry is due_entry
     assert codec.decode_meta(step.meta) == (now, 6)
     assert step.score == following.timestamp()
-    assert step.definition_sha == hashlib.sha1(due_entry.raw_definition.encode()).hexdigest()
+    assert step.definition_sha == due_entry.revision
 
 
 def test_one_off_sends_once_then_parks() -> None:
@@ -237,16 +236,10 @@ def test_undecodable_row_is_retried_later_and_does_not_raise(
     assert step.meta == ""
     assert step.score == now.timestamp() + BROKEN_ENTRY_RETRY_SECONDS
     # Fenced on what is there, so a fix made meanwhile is not overwritten.
-    assert step.definition_sha == (hashlib.sha1(row[0].encode()).hexdigest() if row[0] else "")
+    assert step.definition_sha == revision_of(row[0], row[2])
     assert "cannot read schedule" in caplog.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store.py ScheduleStore.delete decodes the entry before deleting it, so deleting an "
-    "entry whose definition is unreadable raises JSONDecodeError; the Beat log tells the "
-    "operator to 'Fix or delete it', and delete cannot",
-)
 def test_a_broken_entry_can_be_deleted(store: ScheduleStore) -> None:
     store.save(NAME, parse_spec(WEEKLY))
     store.redis.hset(KEY, "definition", "{garbage")

