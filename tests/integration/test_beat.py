@@ -20,11 +20,12 @@ CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 
 
 def task_results(redis: Redis, task: str) -> list[dict[str, object]]:
-    """Finished results in Celery's Redis result backend for one task name."""
+    """Finished results in Celery's Redis result backend for one task name (a run
+    shows as STARTED first, since task_track_started is on)."""
     found = []
     for key in redis.scan_iter("celery-task-meta-*"):
         meta = json.loads(redis.get(key) or "{}")
-        if meta.get("name") == task:
+        if meta.get("name") == task and meta.get("status") in ("SUCCESS", "FAILURE"):
             found.append(meta)
     return found
 
