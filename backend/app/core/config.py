@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.messages import Language
+
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SCHEDULES_FILE = PACKAGE_DIR / "config" / "schedules.json"
 
@@ -37,7 +39,7 @@ class Settings(BaseSettings):
         description="Seconds after which a silent leader's lock expires and a standby takes over.",
     )
     beat_batch_size: int = Field(default=500, ge=1, le=100_000)
-    language: str = Field(default="en", pattern="^(en|ko)$")
+    language: Language = Field(default="en", description="Human-facing text: en or ko.")
     log_level: str = Field(default="INFO")
     api_host: str = Field(default="127.0.0.1")
     api_port: int = Field(default=8000, ge=1, le=65535)

@@ -46,6 +46,8 @@ class Entry:
     total_run_count: int
     raw_definition: str
     raw_manager: str | None = None
+    # The due time Beat will act on (the index score); None when paused or finished.
+    next_run_at: datetime | None = None
 
     @property
     def key(self) -> str:

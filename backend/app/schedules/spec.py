@@ -44,6 +44,17 @@ CronField = Annotated[
 ]
 
 
+def lift_flat_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Move top-level policy and option keys (seed 000's spelling) into their objects."""
+    data = dict(data)
+    for nested, keys in (("policy", POLICY_KEYS), ("options", OPTION_KEYS)):
+        flat = {k: data.pop(k) for k in keys if k in data}
+        if flat:
+            inner = data.get(nested)
+            data[nested] = {**flat, **(inner if isinstance(inner, Mapping) else {})}
+    return data
+
+
 def _no_control_chars(value: str) -> bool:
     return not any(unicodedata.category(ch) == "Cc" for ch in value)
 
@@ -52,6 +63,8 @@ def validate_name(name: Any, field: str = "name") -> str:
     """Any Unicode text up to 200 characters without control characters."""
     if not isinstance(name, str) or not name:
         raise invalid(field, name, "must be a non-empty string")
+    if not name.strip():
+        raise invalid(field, name, "must not be blank")
     if len(name) > NAME_MAX_LENGTH:
         raise invalid(field, name, f"must be at most {NAME_MAX_LENGTH} characters")
     if not _no_control_chars(name):
@@ -112,12 +125,7 @@ class ScheduleSpec(BaseModel):
     def _lift_flat_fields(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        data = dict(data)
-        for nested, keys in (("policy", POLICY_KEYS), ("options", OPTION_KEYS)):
-            flat = {k: data.pop(k) for k in keys if k in data}
-            if flat:
-                inner = data.get(nested)
-                data[nested] = {**flat, **(inner if isinstance(inner, Mapping) else {})}
+        data = lift_flat_fields(data)
         for field in CRON_FIELDS:
             if isinstance(data.get(field), str) and not data[field].strip():
                 # An empty field must not silently mean "*" (every minute).
@@ -218,9 +226,9 @@ def check_crontab(fields: Mapping[str, str], source: str | None = None) -> None:
         try:
             crontab(**{name: value})
         except (ValueError, TypeError, IndexError) as exc:
-            where = f"{source} field {name}" if source else name
+            where = f"field {name}: " if source else ""
             raise FieldValueError(
-                source or name, value, f"{where}: {value!r} is not valid ({exc})"
+                source or name, value, f"{where}{value!r} is not valid ({exc})"
             ) from exc
     try:
         crontab(**fields)

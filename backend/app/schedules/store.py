@@ -76,20 +76,34 @@ class ScheduleStore:
 
     def get(self, name: str) -> Entry | None:
         key = entry_key(name)
-        return self._decode(key, _strs(self.redis.hmget(key, codec.FIELDS)))
+        with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hmget(key, codec.FIELDS)
+            pipe.zscore(REDBEAT_SCHEDULE_KEY, key)
+            fields, score = pipe.execute()
+        entry = self._decode(key, fields)
+        return _with_due(entry, score)
 
     def get_many(self, names: Iterable[str]) -> dict[str, Entry]:
-        keys = [entry_key(n) for n in names]
+        return {e.name: e for e in self.read_keys([entry_key(n) for n in names]) if e}
+
+    def read_keys(self, keys: list[str]) -> list[Entry | None]:
+        """Entries with their due times, in one round trip; None for gone or unreadable."""
         with self.redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.hmget(key, codec.FIELDS)
+                pipe.zscore(REDBEAT_SCHEDULE_KEY, key)
             rows = pipe.execute()
-        found = {}
-        for key, fields in zip(keys, rows, strict=True):
-            entry = self._decode_lenient(key, fields)
-            if entry is not None:
-                found[entry.name] = entry
-        return found
+        return [
+            _with_due(self._decode_lenient(key, rows[2 * i]), rows[2 * i + 1])
+            for i, key in enumerate(keys)
+        ]
+
+    def keys(self) -> list[str]:
+        """Every entry key in the due-time index, sorted (RedBeat indexes every entry)."""
+        return sorted(cast(list[str], self.redis.zrange(REDBEAT_SCHEDULE_KEY, 0, -1)))
+
+    def count(self) -> int:
+        return self.redis.zcard(REDBEAT_SCHEDULE_KEY)
 
     def save(
         self, name: str, spec: ScheduleSpec, origin: Origin | None = None, mode: SaveMode = UPSERT
@@ -169,6 +183,12 @@ class ScheduleStore:
                 pipe.delete(entry_key(name))
             wake_beat(pipe)
             pipe.execute()
+
+
+def _with_due(entry: Entry | None, score: float | None) -> Entry | None:
+    if entry is not None and score is not None and score >= 0:
+        entry.next_run_at = datetime.fromtimestamp(score, UTC)
+    return entry
 
 
 def _strs(values: Any) -> list[str | None]:

@@ -56,7 +56,7 @@ BODIES = [
     "+ /",
     "x" * 150,
 ]
-NAMES = sorted({p + b for p, b in itertools.product(PREFIXES, BODIES) if p + b})
+NAMES = sorted({p + b for p, b in itertools.product(PREFIXES, BODIES) if (p + b).strip()})
 # Names straight from the brief and the seeds, kept visible.
 NAMED = [":schedule", ":lock", "%41", "%", "a:b", "주간업데이트", "🚀", "커스텀 수집 작업"]
 

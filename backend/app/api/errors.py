@@ -1,0 +1,109 @@
+"""Domain errors to HTTP statuses, in one place. Every error body has one shape:
+`{"error": code, "message": sentence, "detail": [{"field", "value", "message"}]}`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from redis.exceptions import RedisError
+
+from app.api.deps import Unauthorized
+from app.core.config import get_settings
+from app.core.messages import message
+from app.core.redis import redacted_url
+from app.schedules.errors import (
+    InvalidSchedule,
+    Problem,
+    ScheduleExists,
+    ScheduleNotFound,
+    VersionMismatch,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _safe(value: Any) -> Any:
+    try:
+        return jsonable_encoder(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def error_response(
+    status_code: int, code: str, text: str, problems: list[Problem] | None = None
+) -> JSONResponse:
+    detail = [
+        {"field": p.field, "value": _safe(p.value), "message": p.message} for p in problems or []
+    ]
+    return JSONResponse({"error": code, "message": text, "detail": detail}, status_code=status_code)
+
+
+def _problems_of(exc: RequestValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ())]
+        if err.get("type") == "json_invalid":
+            cause = (err.get("ctx") or {}).get("error")
+            where = f" at character {loc[1]}" if len(loc) > 1 else ""
+            problems.append(Problem("body", None, f"not valid JSON: {cause}{where}"))
+            continue
+        field = ".".join(loc[1:]) if len(loc) > 1 and loc[0] != "body" else ".".join(loc)
+        text = str(err.get("msg", "invalid"))
+        cause = (err.get("ctx") or {}).get("error")
+        if cause:
+            text = f"{text}: {cause}"
+        problems.append(Problem(field or "body", err.get("input"), text))
+    return problems
+
+
+def install(app: FastAPI) -> None:
+    def lang() -> Any:
+        return get_settings().language
+
+    @app.exception_handler(InvalidSchedule)
+    def _invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:
+        text = message("invalid", lang(), detail=str(exc))
+        return error_response(422, "invalid", text, exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = _problems_of(exc)
+        text = message("invalid", lang(), detail="; ".join(str(p) for p in problems))
+        return error_response(422, "invalid", text, problems)
+
+    @app.exception_handler(ScheduleNotFound)
+    def _missing(request: Request, exc: ScheduleNotFound) -> JSONResponse:
+        text = message("not_found", lang(), name=exc.name)
+        return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
+
+    @app.exception_handler(ScheduleExists)
+    def _exists(request: Request, exc: ScheduleExists) -> JSONResponse:
+        text = message("exists", lang(), name=exc.name)
+        return error_response(409, "exists", text, [Problem("name", exc.name, str(exc))])
+
+    @app.exception_handler(VersionMismatch)
+    def _stale(request: Request, exc: VersionMismatch) -> JSONResponse:
+        text = message("version_mismatch", lang(), name=exc.name, actual=exc.actual)
+        problem = Problem("If-Match", exc.expected, f"current version is {exc.actual}")
+        response = error_response(status.HTTP_412_PRECONDITION_FAILED, "stale", text, [problem])
+        response.headers["ETag"] = f'"{exc.actual}"'
+        return response
+
+    @app.exception_handler(Unauthorized)
+    def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
+        response = error_response(401, "unauthorized", message("unauthorized", lang()))
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @app.exception_handler(RedisError)
+    def _redis(request: Request, exc: RedisError) -> JSONResponse:
+        url = redacted_url(get_settings().redis_url)
+        log.warning("Redis unreachable at %s: %s", url, exc)
+        return error_response(
+            503, "redis_unavailable", message("redis_down", lang(), url=url, error=exc)
+        )

@@ -1,0 +1,92 @@
+"""Human-facing text in one small catalog: English by default, Korean with LANGUAGE=ko.
+
+Seed 004's operators read Korean ("스케줄 '테스트_크롤링'이 생성되었습니다."), so every
+sentence the API, the CLI or the page shows a person comes from here. Field-level
+validation details stay in English: they quote field names and values, which read the
+same in both.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Language = Literal["en", "ko"]
+
+CATALOG: dict[str, dict[Language, str]] = {
+    "created": {
+        "en": "Schedule '{name}' was created.",
+        "ko": "스케줄 '{name}'{subject} 생성되었습니다.",
+    },
+    "updated": {
+        "en": "Schedule '{name}' was updated.",
+        "ko": "스케줄 '{name}'{subject} 수정되었습니다.",
+    },
+    "deleted": {
+        "en": "Schedule '{name}' was deleted.",
+        "ko": "스케줄 '{name}'{subject} 삭제되었습니다.",
+    },
+    "paused": {
+        "en": "Schedule '{name}' was paused.",
+        "ko": "스케줄 '{name}'{subject} 일시 중지되었습니다.",
+    },
+    "resumed": {
+        "en": "Schedule '{name}' was resumed.",
+        "ko": "스케줄 '{name}'{subject} 재개되었습니다.",
+    },
+    "run_sent": {
+        "en": "Schedule '{name}' was sent to the workers now (task id {task_id}).",
+        "ko": "스케줄 '{name}'{subject} 지금 실행되도록 전송되었습니다 (작업 ID {task_id}).",
+    },
+    "note_live": {
+        "en": "The running Beat applies this within 1 second; no restart is needed.",
+        "ko": "실행 중인 Beat가 1초 이내에 적용합니다. 재시작은 필요 없습니다.",
+    },
+    "note_file_managed": {
+        "en": "This schedule comes from schedules.json: this change stays until the "
+        "entry is edited in the file again.",
+        "ko": "이 스케줄은 schedules.json에서 관리됩니다. 파일에서 이 항목을 다시 수정할 "
+        "때까지 이 변경이 유지됩니다.",
+    },
+    "invalid": {
+        "en": "The schedule was not saved: {detail}",
+        "ko": "스케줄이 저장되지 않았습니다: {detail}",
+    },
+    "not_found": {
+        "en": "No schedule named '{name}'.",
+        "ko": "'{name}' 스케줄이 없습니다.",
+    },
+    "exists": {
+        "en": "A schedule named '{name}' already exists.",
+        "ko": "'{name}' 스케줄이 이미 있습니다.",
+    },
+    "version_mismatch": {
+        "en": "Schedule '{name}' changed since you read it (now at version {actual}); "
+        "read it again and retry.",
+        "ko": "스케줄 '{name}'{subject} 읽은 뒤 변경되었습니다 (현재 버전 {actual}). "
+        "다시 읽고 재시도하세요.",
+    },
+    "redis_down": {
+        "en": "Redis is unreachable at {url}: {error}",
+        "ko": "Redis({url})에 연결할 수 없습니다: {error}",
+    },
+    "unauthorized": {
+        "en": "This call changes schedules and needs the API token "
+        "(Authorization: Bearer <API_TOKEN>).",
+        "ko": "스케줄을 변경하는 요청에는 API 토큰이 필요합니다 "
+        "(Authorization: Bearer <API_TOKEN>).",
+    },
+}
+
+
+def subject_particle(word: str) -> str:
+    """Korean 이/가 after `word`: 이 after a final consonant (받침), 가 after a vowel."""
+    last = word.rstrip()[-1:] or " "
+    if "가" <= last <= "힣":
+        return "이" if (ord(last) - ord("가")) % 28 else "가"
+    return "이(가)"
+
+
+def message(key: str, language: Language = "en", **values: object) -> str:
+    text = CATALOG[key].get(language) or CATALOG[key]["en"]
+    name = str(values.get("name", ""))
+    return text.format(subject=subject_particle(name), **values)

@@ -1,0 +1,173 @@
+"""What a person or a program is shown about one entry: the API, the CLI and the page
+all call `entry_view`, so they never disagree."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cron_descriptor import ExpressionDescriptor, Options
+
+from app.core.messages import Language
+from app.schedules.entry import Entry
+from app.schedules.spec import CRON_FIELDS, ScheduleSpec
+from app.schedules.timing import next_fire
+
+# cron-descriptor's Korean locale leaves day and month names in English.
+KOREAN_NAMES = {
+    "Monday": "월요일",
+    "Tuesday": "화요일",
+    "Wednesday": "수요일",
+    "Thursday": "목요일",
+    "Friday": "금요일",
+    "Saturday": "토요일",
+    "Sunday": "일요일",
+    "January": "1월",
+    "February": "2월",
+    "March": "3월",
+    "April": "4월",
+    "May": "5월",
+    "June": "6월",
+    "July": "7월",
+    "August": "8월",
+    "September": "9월",
+    "October": "10월",
+    "November": "11월",
+    "December": "12월",
+}
+TIMING_KEYS = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone")
+UNITS: dict[Language, tuple[tuple[int, str], ...]] = {
+    "en": ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")),
+    "ko": ((86400, "일"), (3600, "시간"), (60, "분"), (1, "초")),
+}
+
+
+def cron_in_words(expression: str, language: Language = "en") -> str:
+    options = Options()
+    options.use_24hour_time_format = True
+    options.locale_code = "ko_KR" if language == "ko" else "en_US"
+    try:
+        text: str = ExpressionDescriptor(expression, options).get_description()
+    except Exception:  # a description must never break a listing; Celery parsed it already
+        return f"cron {expression}"
+    if language == "ko":
+        for english, korean in KOREAN_NAMES.items():
+            text = text.replace(english, korean)
+    return text
+
+
+def duration_in_words(seconds: float, language: Language = "en") -> str:
+    """3600 -> "1 hour"; 5400 -> "90 minutes": the largest unit that divides exactly."""
+    whole = int(seconds)
+    for size, unit in UNITS[language]:
+        if whole % size == 0:
+            count = whole // size
+            if language == "ko":
+                return f"{count}{unit}"
+            return f"{count} {unit}" + ("s" if count != 1 else "")
+    return f"{seconds} seconds"
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def timing_in_words(spec: ScheduleSpec, default_tz: str, language: Language = "en") -> str:
+    zone = ZoneInfo(spec.timezone or default_tz)
+    kind = spec.timing_kind
+    if kind in ("crontab", "cron"):
+        fields = spec.cron_fields()
+        return cron_in_words(" ".join(fields[f] for f in CRON_FIELDS), language)
+    if kind == "once":
+        assert spec.at is not None
+        at = _local(_aware(spec.at, zone), zone)
+        return f"{at}에 한 번" if language == "ko" else f"once, at {at}"
+    assert spec.interval is not None
+    every = duration_in_words(spec.interval, language)
+    if spec.anchor is None:
+        return f"{every}마다" if language == "ko" else f"every {every}"
+    start = _local(_aware(spec.anchor, zone), zone)
+    return f"{start}부터 {every}마다" if language == "ko" else f"every {every} from {start}"
+
+
+def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def timing_fields(spec: ScheduleSpec, default_tz: str) -> dict[str, Any]:
+    """The timing as structured data: its kind, its own fields, and its timezone."""
+    kind = spec.timing_kind
+    timing: dict[str, Any] = {"kind": kind, "timezone": spec.timezone or default_tz}
+    if kind == "crontab":
+        timing.update(spec.cron_fields())
+    elif kind == "cron":
+        timing["cron"] = spec.cron
+        timing.update(spec.cron_fields())
+    elif kind == "interval":
+        timing["interval"] = spec.interval
+        timing["anchor"] = spec.anchor.isoformat() if spec.anchor else None
+    else:
+        timing["at"] = spec.at.isoformat() if spec.at else None
+    return timing
+
+
+def given_timing(spec: ScheduleSpec) -> dict[str, Any]:
+    document = spec.to_document()
+    return {k: document[k] for k in TIMING_KEYS if k in document}
+
+
+def entry_zone(entry: Entry, default_tz: str) -> ZoneInfo:
+    return ZoneInfo((entry.spec.timezone if entry.spec else None) or default_tz)
+
+
+def upcoming(entry: Entry, default_tz: str, count: int = 5) -> list[datetime]:
+    """The next `count` fire times in the entry's timezone, starting from its due time.
+
+    Empty for a paused or finished entry: it has no next fire until it is resumed.
+    """
+    zone = entry_zone(entry, default_tz)
+    moment = entry.next_run_at
+    times: list[datetime] = []
+    while moment is not None and len(times) < count:
+        times.append(moment.astimezone(zone))
+        moment = next_fire(entry.schedule, moment)
+    return times
+
+
+def _iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
+    return moment.astimezone(zone).isoformat() if moment else None
+
+
+def entry_view(entry: Entry, default_tz: str, language: Language = "en") -> dict[str, Any]:
+    """Everything shown about one entry, as plain JSON."""
+    zone = entry_zone(entry, default_tz)
+    spec = entry.spec
+    return {
+        "name": entry.name,
+        "task": entry.task,
+        # The timing fields as written (seed 004's response echoes "hour": 14 ...).
+        **(given_timing(spec) if spec else {}),
+        # Seed 004's list shows the schedule object's repr, e.g. "<crontab: 0 6 * * 1 ...>".
+        "schedule": repr(entry.schedule),
+        "timing": timing_fields(spec, default_tz) if spec else None,
+        "timing_text": timing_in_words(spec, default_tz, language) if spec else None,
+        "args": entry.args,
+        "kwargs": entry.kwargs,
+        "options": entry.options,
+        "enabled": entry.enabled,
+        "origin": entry.origin,
+        "description": spec.description if spec else "",
+        "policy": spec.policy.model_dump(mode="json") if spec else None,
+        "next_run_at": _iso(entry.next_run_at, zone),
+        "last_run_at": _iso(entry.last_run_at, zone),
+        "total_run_count": entry.total_run_count,
+        "version": entry.etag,
+    }
+
+
+def overdue_by(entry: Entry, now: datetime) -> timedelta | None:
+    """How late an enabled entry's due time is, if it is in the past."""
+    if not entry.enabled or entry.next_run_at is None or entry.next_run_at > now:
+        return None
+    return now - entry.next_run_at

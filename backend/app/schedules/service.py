@@ -1,0 +1,195 @@
+"""The operations the API and the CLI offer, over the store: one copy of every rule.
+
+Each operation validates fully before it writes, and each write is one transaction
+(see store.py), so a refused request changes nothing and a concurrent one never
+interleaves with it.
+"""
+
+from __future__ import annotations
+
+import base64
+import bisect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from celery import Celery
+
+from app.schedules.entry import Entry, Origin
+from app.schedules.errors import ScheduleNotFound, VersionMismatch, invalid
+from app.schedules.patch import merge_patch, timing_groups
+from app.schedules.registry import TaskRegistry
+from app.schedules.spec import OPTION_KEYS, ScheduleSpec, parse_spec, validate_name
+from app.schedules.store import CREATE, SaveMode, ScheduleStore
+from app.schedules.timing import build_schedule
+from app.schedules.validation import validate_spec
+
+MAX_PAGE = 1000
+# A partial update without If-Match retries its read-merge-write this often when a
+# concurrent writer gets in between; with If-Match the caller decides instead.
+MERGE_ATTEMPTS = 5
+# Entries read per round trip while a filtered listing looks for matches.
+SCAN_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    task: str | None = None
+    enabled: bool | None = None
+    origin: Origin | None = None
+
+    @property
+    def active(self) -> bool:
+        return (self.task, self.enabled, self.origin) != (None, None, None)
+
+    def matches(self, entry: Entry) -> bool:
+        return (
+            (self.task is None or entry.task == self.task)
+            and (self.enabled is None or entry.enabled == self.enabled)
+            and (self.origin is None or entry.origin == self.origin)
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[Entry]
+    next_cursor: str | None
+    total: int
+
+
+def encode_cursor(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> str:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise invalid("cursor", cursor, "is not a cursor this API returned") from None
+
+
+class ScheduleService:
+    def __init__(
+        self,
+        store: ScheduleStore,
+        registry: TaskRegistry,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.registry = registry
+        self.clock = clock
+
+    @property
+    def app(self) -> Celery:
+        return self.store.app
+
+    def get(self, name: str) -> Entry:
+        entry = self.store.get(name)
+        if entry is None:
+            raise ScheduleNotFound(name)
+        return entry
+
+    def check(self, raw: Any) -> ScheduleSpec:
+        """Validate a whole definition (without its name) as a new one would be."""
+        spec = validate_spec(_mapping(raw), self.registry)
+        self._refuse_past_one_off(spec)
+        return spec
+
+    def create(self, raw: Any) -> Entry:
+        body = dict(_mapping(raw))
+        name = validate_name(body.pop("name", None))
+        return self.store.save(name, self.check(body), origin="api", mode=CREATE)
+
+    def update(self, name: str, patch: Any, if_match: str | None = None) -> Entry:
+        """Apply a partial update; fields not given keep their stored values."""
+        patch = dict(_mapping(patch))
+        given_name = patch.pop("name", name)
+        if given_name != name:
+            raise invalid("name", given_name, f"renaming is not supported (path names {name!r})")
+        for attempt in range(MERGE_ATTEMPTS):
+            current = self.get(name)
+            _check_version(name, current, if_match)
+            spec = self._merged(current, patch)
+            try:
+                return self.store.save(name, spec, mode=SaveMode(if_match=current.etag))
+            except VersionMismatch:
+                if if_match is not None or attempt == MERGE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def set_enabled(self, name: str, enabled: bool, if_match: str | None = None) -> Entry:
+        return self.update(name, {"enabled": enabled}, if_match)
+
+    def delete(self, name: str, if_match: str | None = None) -> Entry | None:
+        return self.store.delete(name, if_match=if_match)
+
+    def run_now(self, name: str) -> str:
+        """Send the entry's task at once; its regular timing and run state are untouched."""
+        entry = self.get(name)
+        task = self.registry.resolve(entry.task)
+        self.registry.check_call(task, entry.args, entry.kwargs)
+        result = self.app.send_task(task.name, entry.args, entry.kwargs, **entry.options)
+        return str(result.id)
+
+    def list(self, flt: ListFilter, limit: int = 100, cursor: str | None = None) -> Page:
+        """One page in key order; `next_cursor` continues after its last entry."""
+        if not 1 <= limit <= MAX_PAGE:
+            raise invalid("limit", limit, f"must be between 1 and {MAX_PAGE}")
+        keys = self.store.keys()
+        pos = bisect.bisect_right(keys, decode_cursor(cursor)) if cursor else 0
+        found: list[Entry] = []
+        while pos < len(keys) and len(found) < limit:
+            size = SCAN_CHUNK if flt.active else limit - len(found)
+            chunk = keys[pos : pos + size]
+            for entry in self.store.read_keys(chunk):
+                pos += 1
+                if entry is not None and flt.matches(entry):
+                    found.append(entry)
+                    if len(found) == limit:
+                        break
+        more = pos < len(keys)
+        return Page(found, encode_cursor(keys[pos - 1]) if more else None, len(keys))
+
+    def _merged(self, current: Entry, patch: Mapping[str, Any]) -> ScheduleSpec:
+        if current.spec is None and not timing_groups(patch):
+            raise invalid(
+                "timing",
+                repr(current.schedule),
+                "this entry's timing was written by RedBeat directly and has no editable "
+                "form; give a new timing (crontab fields, cron, interval or at) with the change",
+            )
+        base = current.spec.to_document() if current.spec else _foreign_document(current)
+        spec = validate_spec(parse_spec(merge_patch(base, patch)), self.registry)
+        if "at" in patch:
+            self._refuse_past_one_off(spec)
+        return spec
+
+    def _refuse_past_one_off(self, spec: ScheduleSpec) -> None:
+        if spec.timing_kind != "once" or spec.at is None:
+            return
+        at = build_schedule(spec, self.store.default_tz, self.app).at
+        now = self.clock()
+        if at <= now:
+            raise invalid("at", spec.at.isoformat(), f"is in the past (now is {now.isoformat()})")
+
+
+def _foreign_document(entry: Entry) -> dict[str, Any]:
+    return {
+        "task": entry.task,
+        "args": entry.args,
+        "kwargs": entry.kwargs,
+        "enabled": entry.enabled,
+        "options": {k: v for k, v in entry.options.items() if k in OPTION_KEYS},
+    }
+
+
+def _mapping(raw: Any) -> Mapping[str, Any]:
+    if not isinstance(raw, Mapping):
+        raise invalid("body", raw, "must be a JSON object")
+    return raw
+
+
+def _check_version(name: str, current: Entry, if_match: str | None) -> None:
+    if if_match is not None and if_match not in ("*", current.etag):
+        raise VersionMismatch(name, if_match, current.etag)
