@@ -17,7 +17,7 @@ import pytest
 from redis import Redis
 
 from app.core.celery_app import celery_app
-from app.core.embedded_redis import RedisServer
+from app.core.embedded_redis import RedisServer, free_port
 from app.schedules.registry import TaskRegistry
 from app.schedules.store import ScheduleStore
 
@@ -149,6 +149,13 @@ class Stack:
         proc = self.start("run_celery_beat.sh", "beat", **env)
         proc.wait_for_log("beat: Starting...")
         return proc
+
+    def api(self, **env: str) -> str:
+        """Start ./run_api.sh on a free port; returns its base URL."""
+        port = free_port()
+        proc = self.start("run_api.sh", "api", API_PORT=str(port), **env)
+        proc.wait_for_log("Application startup complete")
+        return f"http://127.0.0.1:{port}"
 
     def stop_all(self) -> None:
         for proc in reversed(self.procs):

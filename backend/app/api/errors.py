@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from redis.exceptions import RedisError
 
 from app.api.deps import Unauthorized
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.messages import message
 from app.core.redis import redacted_url
 from app.schedules.errors import (
@@ -61,34 +61,43 @@ def _problems_of(exc: RequestValidationError) -> list[Problem]:
     return problems
 
 
+def _settings(request: Request) -> Settings:
+    """The settings the routes see (tests override the dependency)."""
+    provider = request.app.dependency_overrides.get(get_settings, get_settings)
+    settings: Settings = provider()
+    return settings
+
+
 def install(app: FastAPI) -> None:
-    def lang() -> Any:
-        return get_settings().language
 
     @app.exception_handler(InvalidSchedule)
     def _invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:
-        text = message("invalid", lang(), detail=str(exc))
+        text = message("invalid", _settings(request).language, detail=str(exc))
         return error_response(422, "invalid", text, exc.problems)
 
     @app.exception_handler(RequestValidationError)
     def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = _problems_of(exc)
-        text = message("invalid", lang(), detail="; ".join(str(p) for p in problems))
+        text = message(
+            "invalid", _settings(request).language, detail="; ".join(str(p) for p in problems)
+        )
         return error_response(422, "invalid", text, problems)
 
     @app.exception_handler(ScheduleNotFound)
     def _missing(request: Request, exc: ScheduleNotFound) -> JSONResponse:
-        text = message("not_found", lang(), name=exc.name)
+        text = message("not_found", _settings(request).language, name=exc.name)
         return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
 
     @app.exception_handler(ScheduleExists)
     def _exists(request: Request, exc: ScheduleExists) -> JSONResponse:
-        text = message("exists", lang(), name=exc.name)
+        text = message("exists", _settings(request).language, name=exc.name)
         return error_response(409, "exists", text, [Problem("name", exc.name, str(exc))])
 
     @app.exception_handler(VersionMismatch)
     def _stale(request: Request, exc: VersionMismatch) -> JSONResponse:
-        text = message("version_mismatch", lang(), name=exc.name, actual=exc.actual)
+        text = message(
+            "version_mismatch", _settings(request).language, name=exc.name, actual=exc.actual
+        )
         problem = Problem("If-Match", exc.expected, f"current version is {exc.actual}")
         response = error_response(status.HTTP_412_PRECONDITION_FAILED, "stale", text, [problem])
         response.headers["ETag"] = f'"{exc.actual}"'
@@ -96,14 +105,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Unauthorized)
     def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
-        response = error_response(401, "unauthorized", message("unauthorized", lang()))
+        response = error_response(
+            401, "unauthorized", message("unauthorized", _settings(request).language)
+        )
         response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
     @app.exception_handler(RedisError)
     def _redis(request: Request, exc: RedisError) -> JSONResponse:
-        url = redacted_url(get_settings().redis_url)
+        url = redacted_url(_settings(request).redis_url)
         log.warning("Redis unreachable at %s: %s", url, exc)
         return error_response(
-            503, "redis_unavailable", message("redis_down", lang(), url=url, error=exc)
+            503,
+            "redis_unavailable",
+            message("redis_down", _settings(request).language, url=url, error=exc),
         )
