@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Asia/Seoul", description="Default timezone of schedules.")
     schedules_file: Path = Field(default=DEFAULT_SCHEDULES_FILE)
+    schedules_file_resync_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Beat re-reads schedules.json this often even when it looks unchanged "
+        "(recreates file entries lost from Redis).",
+    )
     beat_max_loop_interval: float = Field(
         default=1.0,
         gt=0,

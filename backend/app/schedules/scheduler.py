@@ -9,7 +9,8 @@ What changes from stock `redbeat.RedBeatScheduler`:
   next due time and `BEAT_MAX_LOOP_INTERVAL`, so a change is picked up in milliseconds
   and an idle Beat costs about two Redis calls per interval;
 - due entries are handled in batches (see dispatch.py), not one round trip each;
-- schedules.json is reconciled by the leader when it takes the lock.
+- schedules.json is reconciled by the leader when it takes the lock and whenever the
+  file changes (a stat per tick, see filewatch.py), so a save applies within a second.
 """
 
 from __future__ import annotations
@@ -27,11 +28,16 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.core.config import Settings, get_settings
-from app.core.constants import BEAT_WAKE_KEY, REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
+from app.core.constants import (
+    BEAT_WAKE_KEY,
+    REDBEAT_LOCK_KEY,
+    REDBEAT_SCHEDULE_KEY,
+)
 from app.core.redis import make_redis, redacted_url
 from app.schedules import entry as codec
 from app.schedules.dispatch import APPLY_SCRIPT, Step, plan_batch
 from app.schedules.filesync import sync_file
+from app.schedules.filewatch import FileWatch
 from app.schedules.leadership import Leadership, Role
 from app.schedules.registry import TaskRegistry
 from app.schedules.store import ScheduleStore
@@ -110,15 +116,26 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         if role is Role.ACQUIRED:
             log.info("beat: acquired the lock as %s; dispatching", self.leadership.instance_id)
             self._was_leader = True
-            self.sync_schedules_file()
+        self.sync_schedules_file(force=role is Role.ACQUIRED)
         more, next_due = self.dispatch_due()
         if not more:
             self._wait(next_due)
         return 0.0
 
-    def sync_schedules_file(self) -> None:
-        registry = TaskRegistry.from_celery(self.app)
-        sync_file(self.store, self.settings.schedules_file, registry)
+    @cached_property
+    def registry(self) -> TaskRegistry:
+        return TaskRegistry.from_celery(self.app)
+
+    @cached_property
+    def file_watch(self) -> FileWatch:
+        return FileWatch(self.settings.schedules_file, self.settings.schedules_file_resync_seconds)
+
+    def sync_schedules_file(self, force: bool = False) -> None:
+        """Apply schedules.json when it changed (or on taking the lock); only the leader
+        gets here, so a standby never rewrites an entry."""
+        if self.file_watch.should_sync(force):
+            report = sync_file(self.store, self.settings.schedules_file, self.registry)
+            self.file_watch.record(report is not None)
 
     def dispatch_due(self) -> tuple[bool, float | None]:
         """Send what is due now; return (a full batch was sent, next due score)."""

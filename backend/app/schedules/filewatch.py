@@ -1,0 +1,52 @@
+"""When the leading Beat should sync schedules.json again.
+
+A stat per tick (mtime, size, inode, ctime) notices an in-place save and a save by
+rename (vim, VS Code) alike, with no file-change events, which a Docker bind mount may
+never deliver. A full re-read every `SCHEDULES_FILE_RESYNC_SECONDS` heals entries lost from Redis
+and catches an edit that kept every stat field.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+Stamp = tuple[int, ...]
+MISSING: Stamp = ()
+
+
+def stamp_of(path: Path) -> Stamp:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return MISSING
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+@dataclass
+class FileWatch:
+    path: Path
+    resync_seconds: float
+    _stamp: Stamp | None = None
+    _next_resync: float = 0.0
+    _last_ok: bool = True
+
+    def should_sync(self, force: bool = False, now: float | None = None) -> bool:
+        """True when the file changed, when forced, or when a periodic re-read is due.
+
+        An invalid file is not re-read until it changes: it would change nothing and
+        only repeat its error in the log.
+        """
+        now = time.monotonic() if now is None else now
+        stamp = stamp_of(self.path)
+        periodic = self._last_ok and now >= self._next_resync
+        if not (force or stamp != self._stamp or periodic):
+            return False
+        self._stamp = stamp
+        self._next_resync = now + self.resync_seconds
+        return True
+
+    def record(self, ok: bool) -> None:
+        self._last_ok = ok

@@ -1,0 +1,100 @@
+"""schedules.json edits apply to a running Beat (issue: live file reload)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from redis import Redis
+
+from app.schedules.filesync import read_state
+from app.schedules.keys import entry_key
+from app.schedules.spec import parse_spec
+from app.schedules.store import ScheduleStore
+from tests.integration.conftest import Stack, wait_until, write_schedules
+
+CRAWL = "app.tasks.scheduler.crawl_all_complexes"
+WEEKLY = {"task": CRAWL, "day_of_week": "1", "hour": 6, "minute": 0}
+
+
+def timing_of(store: ScheduleStore, name: str) -> dict[str, object] | None:
+    entry = store.get(name)
+    return entry.spec.to_document() if entry and entry.spec else None
+
+
+def test_saving_the_file_applies_without_a_restart(
+    stack: Stack, store: ScheduleStore, schedules_file: Path
+) -> None:
+    write_schedules(schedules_file, {"주간": WEEKLY, "곧_삭제": {"task": CRAWL, "interval": 60}})
+    stack.beat().wait_for_log("schedules.json applied")
+    store.save("API_전용", parse_spec({"task": CRAWL, "cron": "30 2 * * *"}))
+    api_version = store.get("API_전용").etag  # type: ignore[union-attr]
+
+    write_schedules(
+        schedules_file,
+        {"주간": {**WEEKLY, "hour": 7}, "새_항목": {"task": CRAWL, "cron": "0 4 * * *"}},
+    )
+    wait_until(lambda: (timing_of(store, "주간") or {}).get("hour") == "7", what="the edit")
+    wait_until(lambda: store.get("새_항목"), what="the new entry")
+    wait_until(lambda: store.get("곧_삭제") is None, what="the removed entry to go")
+    assert store.get("API_전용").etag == api_version  # type: ignore[union-attr]
+
+
+def test_in_place_save_applies_too(
+    stack: Stack, store: ScheduleStore, schedules_file: Path
+) -> None:
+    write_schedules(schedules_file, {"주간": WEEKLY})
+    stack.beat().wait_for_log("schedules.json applied")
+    text = json.dumps({"schedules": {"주간": {**WEEKLY, "minute": 30}}})
+    with schedules_file.open("w", encoding="utf-8") as handle:  # same inode, as `>` does
+        handle.write(text)
+    wait_until(lambda: (timing_of(store, "주간") or {}).get("minute") == "30", what="the edit")
+
+
+def test_invalid_save_changes_nothing_until_fixed(
+    stack: Stack, store: ScheduleStore, schedules_file: Path
+) -> None:
+    write_schedules(schedules_file, {"주간": WEEKLY, "둘째": {"task": CRAWL, "interval": 60}})
+    beat = stack.beat()
+    beat.wait_for_log("schedules.json applied")
+    before = {n: store.get(n).etag for n in ("주간", "둘째")}  # type: ignore[union-attr]
+
+    schedules_file.write_text('{"schedules": {"주간": {"task": "x", "hour": 3,}}}')
+    beat.wait_for_log("schedules.json not applied")
+    state = wait_until(lambda: (s := read_state(store)) and not s["ok"] and s, what="the error")
+    assert "line 1" in state["error"]
+    write_schedules(schedules_file, {"주간": {**WEEKLY, "task": "app.tasks.nope"}})
+    wait_until(
+        lambda: "app.tasks.nope" in json.dumps(read_state(store)), what="the unknown-task error"
+    )
+    assert {n: store.get(n).etag for n in ("주간", "둘째")} == before  # type: ignore[union-attr]
+
+    write_schedules(schedules_file, {"주간": {**WEEKLY, "hour": 9}})
+    wait_until(lambda: (read_state(store) or {}).get("ok"), what="the fixed file to apply")
+    assert (timing_of(store, "주간") or {}).get("hour") == "9"
+    assert store.get("둘째") is None
+
+
+def test_an_entry_lost_from_redis_is_recreated(
+    stack: Stack, store: ScheduleStore, redis: Redis, schedules_file: Path
+) -> None:
+    write_schedules(schedules_file, {"주간": WEEKLY})
+    beat = stack.beat(SCHEDULES_FILE_RESYNC_SECONDS="1")
+    beat.wait_for_log("schedules.json applied")
+    redis.delete(entry_key("주간"))
+    wait_until(lambda: store.get("주간"), what="the entry to come back")
+    assert "was missing from Redis" in beat.log()
+
+
+def test_only_the_leader_applies_the_file(
+    stack: Stack, store: ScheduleStore, schedules_file: Path
+) -> None:
+    write_schedules(schedules_file, {"주간": WEEKLY})
+    leader = stack.beat()
+    leader.wait_for_log("acquired the lock")
+    standby = stack.beat()
+    standby.wait_for_log("standing by")
+    write_schedules(schedules_file, {"주간": {**WEEKLY, "hour": 8}})
+    wait_until(lambda: (timing_of(store, "주간") or {}).get("hour") == "8", what="the edit")
+    assert leader.log().count("schedules.json applied") >= 2
+    assert "schedules.json" not in standby.log().split("standing by", 1)[1]
