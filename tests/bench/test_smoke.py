@@ -22,3 +22,16 @@ def test_pickup_benchmark_runs_and_reports_both_writers() -> None:
     )
     assert "| store write (wakes Beat) | 2 |" in done.stdout
     assert "| RedBeat entry.save() (Method 3, polled) | 2 |" in done.stdout
+
+
+@pytest.mark.integration
+def test_api_pickup_benchmark_runs_and_reports_every_call() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "api_pickup.py"), "--tries", "1"],
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=True,
+    )
+    for call in ("create", "update", "pause", "delete"):
+        assert f"| {call} (" in done.stdout

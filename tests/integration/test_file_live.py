@@ -98,3 +98,22 @@ def test_only_the_leader_applies_the_file(
     wait_until(lambda: (timing_of(store, "주간") or {}).get("hour") == "8", what="the edit")
     assert leader.log().count("schedules.json applied") >= 2
     assert "schedules.json" not in standby.log().split("standing by", 1)[1]
+
+
+def test_api_edit_of_a_file_entry_stays_until_the_file_edits_it(
+    stack: Stack, store: ScheduleStore, schedules_file: Path
+) -> None:
+    write_schedules(schedules_file, {"주간": WEEKLY, "다른": {"task": CRAWL, "interval": 60}})
+    beat = stack.beat()
+    beat.wait_for_log("schedules.json applied")
+    store.save("주간", parse_spec({**WEEKLY, "hour": 15}))  # what the API's PUT does
+
+    write_schedules(schedules_file, {"주간": WEEKLY, "다른": {"task": CRAWL, "interval": 90}})
+    wait_until(lambda: (timing_of(store, "다른") or {}).get("interval") == 90, what="the edit")
+    assert (timing_of(store, "주간") or {}).get("hour") == "15"
+    assert store.get("주간").origin == "file"  # type: ignore[union-attr]
+
+    write_schedules(
+        schedules_file, {"주간": {**WEEKLY, "hour": 5}, "다른": {"task": CRAWL, "interval": 90}}
+    )
+    wait_until(lambda: (timing_of(store, "주간") or {}).get("hour") == "5", what="the file to win")
