@@ -445,3 +445,15 @@ def test_redis_down_is_503_with_the_url_and_no_password(
 def test_one_off_a_little_ahead_is_accepted(client: TestClient) -> None:
     at = (datetime.now(UTC) + timedelta(seconds=30)).isoformat()
     assert create(client, name="곧", at=at)["timing"]["kind"] == "once"
+
+
+def test_an_edit_never_causes_an_extra_run(
+    client: TestClient, fake_redis: fakeredis.FakeRedis
+) -> None:
+    create(client, name="간격", interval=3600)
+    last = datetime.now(UTC) - timedelta(seconds=10)
+    fake_redis.hset(entry_key("간격"), FIELD_META, codec.encode_meta(last, 1))
+    entry = client.patch(one("간격"), json={"description": "바뀜"}).json()["schedule"]
+    # Still an hour after the last run, not "due now" because something changed.
+    assert datetime.fromisoformat(entry["next_run_at"]) == last + timedelta(seconds=3600)
+    assert entry["total_run_count"] == 1
