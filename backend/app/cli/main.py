@@ -1,0 +1,238 @@
+"""Arguments to commands, and errors to exit codes: `python -m app.cli --help`."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import NoReturn, TextIO
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from app.cli import files, listing, manage
+from app.cli.context import Context
+from app.cli.failures import EXIT_FAILED, EXIT_USAGE, report
+from app.cli.terminal import Style
+from app.cli.texts import text
+from app.core.config import Settings, get_settings
+from app.schedules.status import WORKER_PING_TIMEOUT
+
+# How late an enabled schedule may be before --check fails: Beat fires within a second
+# of the due time, so five minutes means it is not running or not keeping up.
+DEFAULT_GRACE_SECONDS = 300.0
+
+EPILOG = """\
+exit codes: 0 ok; 1 check failed or request refused (unknown name, invalid definition
+or file); 2 Redis unreachable or failing; 64 bad usage.
+Settings come from the environment (REDIS_URL, TIMEZONE, LANGUAGE, SCHEDULES_FILE).
+"""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _seconds(value: str) -> float:
+    number = float(value)
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return number
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return number
+
+
+def _moment(value: str) -> datetime:
+    """ISO 8601; without an offset it is read in TIMEZONE (resolved in main)."""
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 time") from None
+
+
+def _common() -> Parser:
+    common = Parser(add_help=False)
+    common.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour: auto (on a terminal, unless NO_COLOR is set), always, never",
+    )
+    return common
+
+
+def _add_listing(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    listing_options = Parser(add_help=False)
+    opt = listing_options.add_argument
+    opt("pattern", nargs="?", help="only names containing this text (or matching a *? glob)")
+    opt("--json", action="store_true", help="one JSON document instead of the table")
+    opt("--task", help="only schedules of this task")
+    opt("--origin", choices=("file", "api", "redbeat"), help="only schedules of this origin")
+    state = listing_options.add_mutually_exclusive_group()
+    state.add_argument("--enabled", dest="enabled", action="store_const", const=True)
+    state.add_argument("--paused", dest="enabled", action="store_const", const=False)
+    opt(
+        "--grace",
+        type=_seconds,
+        default=DEFAULT_GRACE_SECONDS,
+        metavar="SECONDS",
+        help="an enabled schedule this late is overdue (default %(default)g)",
+    )
+    opt("--now", type=_moment, help="judge lateness as of this ISO 8601 time (for reports)")
+    parents = [common, listing_options]
+    listed = sub.add_parser("list", parents=parents, help="the schedules as a table")
+    listed.set_defaults(handler=listing.run_list, ping_timeout=0.0)
+    status = sub.add_parser(
+        "status", parents=parents, help="the table, then Beat, workers and schedules.json"
+    )
+    status.add_argument(
+        "--check",
+        action="store_true",
+        help="one line, exit 1 if no Beat runs, schedules.json failed to "
+        "apply, or an enabled schedule is overdue",
+    )
+    status.add_argument(
+        "--ping-timeout",
+        type=_seconds,
+        default=WORKER_PING_TIMEOUT,
+        metavar="SECONDS",
+        help="wait this long for workers (0: do not ask)",
+    )
+    status.set_defaults(handler=listing.run_status)
+
+
+def _add_single(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    show = sub.add_parser("show", parents=[common], help="one schedule and its next fire times")
+    show.add_argument("name")
+    show.add_argument("--json", action="store_true")
+    show.add_argument("--count", type=_positive, default=5, help="fire times shown (default 5)")
+    show.set_defaults(handler=manage.run_show)
+    for name, handler, summary in (
+        ("run", manage.run_now, "send the task now; its timing is not disturbed"),
+        ("pause", manage.run_pause, "stop firing until resumed"),
+        ("resume", manage.run_resume, "fire again from the next slot after now"),
+        ("delete", manage.run_delete, "delete the schedule"),
+    ):
+        command = sub.add_parser(name, parents=[common], help=summary)
+        command.add_argument("name")
+        command.set_defaults(handler=handler)
+
+
+def _add_files(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    export = sub.add_parser(
+        "export", parents=[common], help="the live schedules in schedules.json's format"
+    )
+    export.add_argument("--output", "-o", type=Path, help="write here atomically, not stdout")
+    export.set_defaults(handler=files.run_export)
+    apply = sub.add_parser(
+        "apply", parents=[common], help="validate FILE, then reconcile it once as schedules.json"
+    )
+    apply.add_argument("file", type=Path)
+    apply.add_argument("--dry-run", action="store_true", help="validate only")
+    apply.set_defaults(handler=files.run_apply)
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="python -m app.cli",
+        description="Look at and manage the schedules in Redis (works while the API is down).",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    common = _common()
+    _add_listing(sub, common)
+    _add_single(sub, common)
+    _add_files(sub, common)
+    return parser
+
+
+class _NoTraceback(logging.Formatter):
+    """Warnings from the domain layer, as one line: the CLI shows no tracebacks."""
+
+    def formatException(self, ei: object) -> str:  # noqa: N802 (logging's name)
+        return ""
+
+
+def _log_warnings_to(err: TextIO) -> None:
+    root = logging.getLogger()
+    if not any(isinstance(h.formatter, _NoTraceback) for h in root.handlers):
+        handler = logging.StreamHandler(err)
+        handler.setFormatter(_NoTraceback("warning: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.WARNING)
+
+
+def _settings(err: TextIO) -> Settings | None:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        err.write(text("cli_settings_invalid", detail=detail) + "\n")
+        return None
+
+
+def _never_fail_on_encoding(*streams: TextIO) -> None:
+    """A terminal that cannot show Korean gets escapes, not a UnicodeEncodeError."""
+    for stream in streams:
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _silence(out: TextIO) -> None:
+    """After `... | head` left: send the rest of stdout nowhere, so the flush at exit
+    does not print a BrokenPipeError of its own."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+
+
+def _run(ctx: Context, args: argparse.Namespace) -> int:
+    handler: Callable[[Context, argparse.Namespace], int] = args.handler
+    try:
+        return handler(ctx, args)
+    except BrokenPipeError:
+        _silence(ctx.out)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        ctx.warn(text("cli_interrupted"))
+        return 130
+    except Exception as exc:
+        return report(ctx, exc)
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> int:
+    if out is None or err is None:
+        _never_fail_on_encoding(sys.stdout, sys.stderr)
+    out = out or sys.stdout
+    err = err or sys.stderr
+    args = build_parser().parse_args(argv)
+    settings = _settings(err)
+    if settings is None:
+        return EXIT_FAILED
+    if getattr(args, "now", None) is not None and args.now.tzinfo is None:
+        args.now = args.now.replace(tzinfo=ZoneInfo(settings.timezone))
+    _log_warnings_to(err)
+    ctx = Context(settings, out, err, Style.for_stream(out, args.color))
+    if clock is not None:
+        ctx.clock = clock
+    return _run(ctx, args)

@@ -1,0 +1,99 @@
+"""One schedule at a time: show, run, pause, resume, delete. Each calls one operation of
+ScheduleService, the same one the API's routes call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from app.cli import render
+from app.cli.context import Context
+from app.cli.texts import text
+from app.schedules.describe import entry_view, upcoming
+from app.schedules.entry import Entry
+
+LABEL_WIDTH = 15
+
+
+def run_show(ctx: Context, args: argparse.Namespace) -> int:
+    entry = ctx.service.get(args.name)
+    settings = ctx.settings
+    view = entry_view(entry, settings.timezone, settings.language)
+    times = upcoming(entry, settings.timezone, args.count)
+    if args.json:
+        # Run history does not exist yet: an empty list would claim "no runs".
+        document = {**view, "upcoming": [t.isoformat() for t in times], "recent_runs": None}
+        ctx.out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    for label, value in show_fields(view, settings.timezone):
+        ctx.say(f"{label + ':':<{LABEL_WIDTH}} {value}")
+    ctx.say()
+    if times:
+        ctx.say(text("cli_show_upcoming", count=len(times)))
+        for moment in times:
+            ctx.say(f"  {moment.strftime('%Y-%m-%d %H:%M:%S %Z (%a)')}")
+    else:
+        reason = render.state_of(view)
+        ctx.say(text("cli_show_no_upcoming", reason=reason))
+    zone = render.zone_of(view, settings.timezone)
+    last = render.local_time(view["last_run_at"], settings.timezone, zone)
+    ctx.say(text("cli_show_runs", last=last or "-", count=view["total_run_count"]))
+    return 0
+
+
+def show_fields(view: dict[str, Any], default_tz: str) -> list[tuple[str, str]]:
+    timing = view.get("timing") or {}
+    zone = render.zone_of(view, default_tz)
+    raw = " ".join(f"{k}={v}" for k, v in timing.items() if v is not None and k != "kind")
+    return [
+        ("Name", view["name"]),
+        ("Task", view["task"]),
+        ("Timing", view["timing_text"] or view["schedule"]),
+        ("Timing fields", f"{timing.get('kind')}: {raw}" if timing else view["schedule"]),
+        ("State", render.state_of(view)),
+        ("Origin", view["origin"]),
+        ("Description", view["description"] or "-"),
+        ("Args", _json(view["args"])),
+        ("Kwargs", _json(view["kwargs"])),
+        ("Options", _json(view["options"])),
+        ("Policy", _json(view["policy"])),
+        ("Next run", render.local_time(view["next_run_at"], default_tz, zone) or "-"),
+        ("Last run", render.local_time(view["last_run_at"], default_tz, zone) or "-"),
+        ("Runs", str(view["total_run_count"])),
+        ("Version", view["version"]),
+    ]
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _changed(ctx: Context, entry: Entry, key: str) -> None:
+    ctx.say(ctx.message(key, name=entry.name))
+    if entry.origin == "file":
+        ctx.say(ctx.message("note_file_managed"))
+
+
+def run_pause(ctx: Context, args: argparse.Namespace) -> int:
+    _changed(ctx, ctx.service.set_enabled(args.name, False), "paused")
+    return 0
+
+
+def run_resume(ctx: Context, args: argparse.Namespace) -> int:
+    _changed(ctx, ctx.service.set_enabled(args.name, True), "resumed")
+    return 0
+
+
+def run_delete(ctx: Context, args: argparse.Namespace) -> int:
+    deleted = ctx.service.delete(args.name)
+    ctx.say(ctx.message("deleted", name=args.name))
+    if deleted is not None and deleted.origin == "file":
+        ctx.say(text("cli_delete_file_note"))
+    return 0
+
+
+def run_now(ctx: Context, args: argparse.Namespace) -> int:
+    task_id = ctx.service.run_now(args.name)
+    ctx.say(ctx.message("run_sent", name=args.name, task_id=task_id))
+    return 0

@@ -1,0 +1,53 @@
+"""What the output stream can show: colour, box drawing, and which characters are safe."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Literal, TextIO
+
+ColorChoice = Literal["auto", "always", "never"]
+
+# SGR codes used by the CLI; kept few so plain and coloured output read the same.
+CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33"}
+
+# C0/C1 controls (ESC starts terminal sequences) and the bidi overrides and isolates,
+# which reorder what follows them on screen. Names written with RedBeat's own API are
+# not validated by us, so a name could carry either; ZWJ and other format characters
+# stay, since emoji sequences need them.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with control and bidi-override characters shown as escapes, not obeyed."""
+    return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def no_color_requested() -> bool:
+    """The NO_COLOR convention (no-color.org): set and non-empty means no colour.
+
+    Read here rather than in Settings because it describes the operator's terminal, not
+    the service; it is the one environment variable app/cli reads itself.
+    """
+    return bool(os.environ.get("NO_COLOR"))
+
+
+@dataclass(frozen=True)
+class Style:
+    """Colour and box drawing, each on only when it suits the stream."""
+
+    color: bool = False
+    box: bool = False
+
+    @classmethod
+    def for_stream(cls, stream: TextIO, choice: ColorChoice = "auto") -> Style:
+        tty = stream.isatty()
+        color = choice == "always" or (choice == "auto" and tty and not no_color_requested())
+        return cls(color=color, box=tty)
+
+    def paint(self, text: str, *names: str) -> str:
+        if not self.color or not names or not text:
+            return text
+        codes = ";".join(CODES[name] for name in names)
+        return f"\x1b[{codes}m{text}\x1b[0m"

@@ -1,0 +1,263 @@
+"""What runs around the schedules: Beat leadership, workers, Redis, the schedules.json sync.
+
+Read-only and free of terminal concerns: the CLI prints it, and the API's status
+endpoint can return `SystemStatus.as_dict()` and `health_problems(...)` as they are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal, cast
+from urllib.parse import unquote, urlsplit
+
+from celery import Celery
+from redis import Redis
+from redis.exceptions import RedisError
+
+from app.core.constants import (
+    BEAT_INSTANCE_KEY_PREFIX,
+    BEAT_LEADER_KEY,
+    REDBEAT_LOCK_KEY,
+    REDBEAT_SCHEDULE_KEY,
+)
+from app.core.redis import redacted_url
+from app.schedules.describe import overdue_by
+from app.schedules.filesync import read_state
+from app.schedules.store import ScheduleStore
+
+# Workers answer a broadcast ping within milliseconds when idle; a second leaves room
+# for a busy one without making every status call slow.
+WORKER_PING_TIMEOUT = 1.0
+# At most this many past-due entries are read to find the overdue ones; the count of
+# candidates beyond it is still reported, so a huge backlog stays visible and cheap.
+OVERDUE_SCAN_LIMIT = 1000
+# Instance keys read per SCAN step; a handful of Beats is the norm.
+SCAN_COUNT = 100
+
+
+@dataclass(frozen=True)
+class BeatInstance:
+    """One Beat process, as its heartbeat describes it (see leadership.py)."""
+
+    instance: str
+    host: str | None = None
+    pid: int | None = None
+    role: str | None = None
+    leader_since: datetime | None = None
+    last_tick: datetime | None = None
+
+    @classmethod
+    def parse(cls, raw: str | None) -> BeatInstance | None:
+        if not raw:
+            return None
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            return cls(instance="(unreadable heartbeat)")
+        if not isinstance(data, dict):
+            return cls(instance="(unreadable heartbeat)")
+        pid = data.get("pid")
+        return cls(
+            instance=str(data.get("instance") or "?"),
+            host=data.get("host"),
+            pid=pid if isinstance(pid, int) else None,
+            role=data.get("role"),
+            leader_since=_parse_time(data.get("leader_since")),
+            last_tick=_parse_time(data.get("last_tick")),
+        )
+
+
+@dataclass(frozen=True)
+class BeatStatus:
+    leader: BeatInstance | None
+    # The lock's token: our Beats use their instance id, a stock RedBeat its own token.
+    lock_holder: str | None
+    instances: tuple[BeatInstance, ...] = ()
+
+    @property
+    def running(self) -> bool:
+        return self.leader is not None or self.lock_holder is not None
+
+    @property
+    def standbys(self) -> list[BeatInstance]:
+        leader = self.leader.instance if self.leader else self.lock_holder
+        return [i for i in self.instances if i.instance != leader]
+
+
+@dataclass(frozen=True)
+class Overdue:
+    name: str
+    due_at: datetime
+    late_by: timedelta
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "due_at": self.due_at.isoformat(),
+            "late_seconds": self.late_by.total_seconds(),
+        }
+
+
+@dataclass(frozen=True)
+class OverdueReport:
+    """Enabled entries due longer ago than the grace period, the most overdue first."""
+
+    entries: tuple[Overdue, ...]
+    # More past-due candidates exist than OVERDUE_SCAN_LIMIT let us read.
+    unread: int = 0
+
+
+@dataclass(frozen=True)
+class SystemStatus:
+    redis_url: str  # password hidden
+    redis_error: str | None = None
+    beat: BeatStatus | None = None
+    sync: dict[str, Any] | None = None
+    # Hostnames that answered a ping; None when not asked, or when asking failed.
+    workers: list[str] | None = None
+    workers_error: str | None = None
+    schedules: int | None = None
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def redis_ok(self) -> bool:
+        return self.redis_error is None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["redis_ok"] = self.redis_ok
+        if self.beat is not None:
+            data["beat"]["running"] = self.beat.running
+        return cast(dict[str, Any], _jsonable(data))
+
+
+@dataclass(frozen=True)
+class HealthProblem:
+    """One reason the system is not healthy, as data; the caller words it."""
+
+    code: Literal["redis_down", "no_beat", "sync_error", "overdue"]
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def read_beat(redis: Redis) -> BeatStatus:
+    with redis.pipeline(transaction=False) as pipe:
+        pipe.get(BEAT_LEADER_KEY)
+        pipe.get(REDBEAT_LOCK_KEY)
+        leader_raw, holder = pipe.execute()
+    pattern = _glob_escape(BEAT_INSTANCE_KEY_PREFIX) + "*"
+    keys = sorted(redis.scan_iter(match=pattern, count=SCAN_COUNT))
+    raws = cast(list[str | None], redis.mget(keys)) if keys else []
+    found = [BeatInstance.parse(raw) for raw in raws]
+    return BeatStatus(
+        leader=BeatInstance.parse(leader_raw),
+        lock_holder=holder,
+        instances=tuple(i for i in found if i is not None),
+    )
+
+
+def ping_workers(app: Celery, timeout: float = WORKER_PING_TIMEOUT) -> list[str]:
+    """Hostnames of the workers that answer a broadcast ping through the broker."""
+    replies = app.control.ping(timeout=timeout) or []
+    return sorted(name for reply in replies for name in reply)
+
+
+def read_status(
+    store: ScheduleStore, redis_url: str, *, worker_timeout: float = WORKER_PING_TIMEOUT
+) -> SystemStatus:
+    """Everything at once; an unreachable Redis is reported, not raised."""
+    url = redacted_url(redis_url)
+    try:
+        store.redis.ping()
+    except RedisError as exc:
+        return SystemStatus(url, redis_error=scrub(str(exc), redis_url))
+    workers: list[str] | None = None
+    workers_error = None
+    if worker_timeout > 0:
+        try:
+            workers = ping_workers(store.app, worker_timeout)
+        except Exception as exc:  # a broker hiccup must not hide the rest of the status
+            workers_error = scrub(str(exc) or type(exc).__name__, redis_url)
+    return SystemStatus(
+        url,
+        beat=read_beat(store.redis),
+        sync=read_state(store),
+        workers=workers,
+        workers_error=workers_error,
+        schedules=store.count(),
+    )
+
+
+def find_overdue(
+    store: ScheduleStore,
+    now: datetime,
+    grace: timedelta,
+    limit: int = OVERDUE_SCAN_LIMIT,
+) -> OverdueReport:
+    """Enabled entries whose due time lies more than `grace` before `now`.
+
+    The due-time index answers which entries are past due without reading the rest
+    (paused and finished ones score below 0 and are skipped); only those are read, to
+    drop entries that are disabled but not yet re-scored by Beat.
+    """
+    cutoff = (now - grace).timestamp()
+    with store.redis.pipeline(transaction=False) as pipe:
+        pipe.zrangebyscore(REDBEAT_SCHEDULE_KEY, 0, cutoff, start=0, num=limit)
+        pipe.zcount(REDBEAT_SCHEDULE_KEY, 0, cutoff)
+        keys, candidates = pipe.execute()
+    found = []
+    for entry in store.read_keys(list(keys)):
+        late = overdue_by(entry, now) if entry is not None else None
+        if entry is not None and entry.next_run_at is not None and late is not None:
+            found.append(Overdue(entry.name, entry.next_run_at, late))
+    return OverdueReport(tuple(found), unread=max(int(candidates) - len(keys), 0))
+
+
+def health_problems(status: SystemStatus, overdue: OverdueReport | None) -> list[HealthProblem]:
+    """What `--check` and a status endpoint report as unhealthy, most basic first."""
+    if not status.redis_ok:
+        return [HealthProblem("redis_down", {"url": status.redis_url, "error": status.redis_error})]
+    problems = []
+    if status.beat is not None and not status.beat.running:
+        problems.append(HealthProblem("no_beat"))
+    if status.sync is not None and status.sync.get("ok") is False:
+        problems.append(HealthProblem("sync_error", dict(status.sync)))
+    if overdue is not None and (overdue.entries or overdue.unread):
+        late = [o.as_dict() for o in overdue.entries]
+        count = len(late) + overdue.unread
+        problems.append(HealthProblem("overdue", {"count": count, "entries": late}))
+    return problems
+
+
+def scrub(text: str, redis_url: str) -> str:
+    """`text` with the URL's password removed, wherever a library quoted it."""
+    raw = urlsplit(redis_url).password
+    for secret in {raw, unquote(raw)} if raw else set():
+        text = text.replace(secret, "***")
+    return text
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{ch}]" if ch in "*?[]\\" else ch for ch in text)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value

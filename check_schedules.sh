@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# What is scheduled, when it runs next and how it ran last, then whether a Beat leads,
+# which workers answer and whether schedules.json applied. Reads Redis directly, so it
+# works while the API is down. Configured through env vars (REDIS_URL, TIMEZONE, ...).
+#
+#   ./check_schedules.sh               the table and a summary (colour only on a terminal)
+#   ./check_schedules.sh 수집          only schedules whose name contains "수집"
+#   ./check_schedules.sh --json        one JSON document, for machines
+#   ./check_schedules.sh --check       one line; exit 1 if no Beat runs, schedules.json
+#                                      failed to apply, or an enabled schedule is overdue
+#                                      by more than --grace SECONDS (default 300)
+#
+# Exit codes: 0 ok, 1 check failed, 2 Redis unreachable, 64 bad usage. The other
+# commands (show, run, pause, resume, delete, export, apply) are in the CLI behind
+# this script: cd backend && python -m app.cli --help
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+python=python3
+if [[ -x "$root/.venv/bin/python" ]]; then
+  python="$root/.venv/bin/python"
+fi
+cd "$root/backend"
+
+exec "$python" -m app.cli status "$@"

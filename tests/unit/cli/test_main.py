@@ -1,0 +1,135 @@
+"""app/cli/main.py and failures.py: usage, settings and errors to exit codes."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from redis.exceptions import AuthenticationError, ResponseError
+from redis.exceptions import ConnectionError as RedisConnectionError
+
+from app.cli.context import Context
+from app.cli.failures import EXIT_FAILED, EXIT_REDIS, EXIT_USAGE, RedisUnreachable, report
+from app.cli.main import build_parser, main
+from app.core.config import Settings, get_settings
+from app.schedules.errors import (
+    InvalidSchedule,
+    Problem,
+    ScheduleExists,
+    ScheduleNotFound,
+    VersionMismatch,
+)
+
+URL = "redis://:pa55word@10.0.0.9:6380/1"
+
+
+def context(language: str = "en") -> Context:
+    settings = Settings(redis_url=URL, language=language)  # type: ignore[arg-type]
+    return Context(settings, io.StringIO(), io.StringIO())
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list", "--bogus"],
+        ["frobnicate"],
+        [],
+        ["show"],
+        ["status", "--grace", "-5"],
+        ["status", "--now", "yesterday"],
+    ],
+)
+def test_bad_usage_exits_64_apart_from_redis_down(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(argv)
+
+    assert exc.value.code == EXIT_USAGE
+    assert "usage:" in capsys.readouterr().err
+
+
+def test_invalid_settings_are_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, fresh_settings: None
+) -> None:
+    monkeypatch.setenv("TIMEZONE", "Mars/Olympus_Mons")
+    out, err = io.StringIO(), io.StringIO()
+
+    assert main(["list"], out=out, err=err) == EXIT_FAILED
+    assert err.getvalue() == (
+        "The settings are invalid: timezone: Value error, unknown timezone 'Mars/Olympus_Mons'\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("error", "line"),
+    [
+        (ScheduleNotFound("주간"), "No schedule named '주간'."),
+        (ScheduleExists("주간"), "A schedule named '주간' already exists."),
+        (
+            VersionMismatch("주간", "aaa", "bbb"),
+            "Schedule '주간' changed since you read it (now at version bbb); read it again "
+            "and retry.",
+        ),
+        (
+            InvalidSchedule([Problem("kwargs.days", "x", "Input should be a valid integer")]),
+            "The schedule was not saved: kwargs.days: Input should be a valid integer (got 'x')",
+        ),
+    ],
+)
+def test_domain_errors_are_one_line_on_stderr_and_exit_1(error: Exception, line: str) -> None:
+    ctx = context()
+
+    assert report(ctx, error) == EXIT_FAILED
+    assert ctx.err.getvalue() == line + "\n"  # type: ignore[attr-defined]
+    assert ctx.out.getvalue() == ""  # type: ignore[attr-defined]
+
+
+def test_domain_errors_follow_the_language_setting() -> None:
+    ctx = context("ko")
+
+    report(ctx, ScheduleNotFound("주간"))
+
+    assert ctx.err.getvalue() == "'주간' 스케줄이 없습니다.\n"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        RedisConnectionError("Error 111 connecting to 10.0.0.9:6380. Connection refused."),
+        AuthenticationError("invalid password pa55word"),
+        RedisUnreachable("Timeout connecting to server"),
+    ],
+)
+def test_redis_down_names_the_url_without_its_password_and_exits_2(error: Exception) -> None:
+    ctx = context()
+
+    assert report(ctx, error) == EXIT_REDIS
+    line = ctx.err.getvalue()  # type: ignore[attr-defined]
+    assert line.count("\n") == 1
+    assert line.startswith("Redis is unreachable at redis://:***@10.0.0.9:6380/1: ")
+    assert "REDIS_URL" in line
+    assert "pa55word" not in line
+
+
+def test_other_redis_errors_exit_2_too() -> None:
+    ctx = context()
+
+    assert report(ctx, ResponseError("WRONGTYPE Operation against a key")) == EXIT_REDIS
+    assert ctx.err.getvalue() == (  # type: ignore[attr-defined]
+        "Redis at redis://:***@10.0.0.9:6380/1 answered with an error: "
+        "WRONGTYPE Operation against a key\n"
+    )
+
+
+def test_a_bug_is_not_hidden() -> None:
+    with pytest.raises(KeyError):
+        report(context(), KeyError("bug"))

@@ -1,0 +1,99 @@
+"""app/cli/render.py and terminal.py: the words around the table."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.cli.render import local_time, moment_text, short_duration, state_of
+from app.cli.terminal import Style, printable
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        (0, "0s"),
+        (45, "45s"),
+        (60, "1m"),
+        (300, "5m"),
+        (3725, "1h 2m"),
+        (90061, "1d 1h"),
+        (timedelta(hours=3), "3h"),
+    ],
+)
+def test_short_duration_keeps_the_two_largest_units(
+    seconds: float | timedelta, expected: str
+) -> None:
+    assert short_duration(seconds) == expected
+
+
+@pytest.mark.parametrize(
+    ("iso", "zone", "expected"),
+    [
+        ("2030-01-01T09:00:00+09:00", "Asia/Seoul", "2030-01-01 09:00"),
+        ("2030-02-01T00:00:00+00:00", "UTC", "2030-02-01 00:00 UTC"),
+        (None, "Asia/Seoul", None),
+    ],
+)
+def test_local_time_marks_only_a_zone_other_than_the_default(
+    iso: str | None, zone: str, expected: str | None
+) -> None:
+    assert local_time(iso, "Asia/Seoul", zone) == expected
+
+
+def test_moment_text_shows_recorded_utc_instants_in_the_settings_zone() -> None:
+    assert moment_text("2026-01-01T00:00:00+00:00", "Asia/Seoul") == "2026-01-01 09:00:00"
+    assert moment_text(datetime(2026, 1, 1, tzinfo=UTC), "UTC") == "2026-01-01 00:00:00"
+    assert moment_text(None, "UTC") == "?"
+
+
+@pytest.mark.parametrize(
+    ("view", "state"),
+    [
+        ({"enabled": False, "next_run_at": None}, "paused"),
+        ({"enabled": True, "next_run_at": "2030-01-01T00:00:00+09:00"}, "enabled"),
+        ({"enabled": True, "next_run_at": None, "timing": {"kind": "once"}}, "finished"),
+        ({"enabled": True, "next_run_at": None, "timing": None}, "no next run"),
+    ],
+)
+def test_state_of_tells_paused_from_finished(view: dict[str, object], state: str) -> None:
+    assert state_of(view) == state
+
+
+def test_printable_escapes_terminal_controls_but_keeps_emoji_sequences() -> None:
+    assert printable("a\x1b[31mb\nc\u202ed") == "a\\x1b[31mb\\nc\\u202ed"
+    assert printable("👩‍👩‍👧 주간") == "👩‍👩‍👧 주간"
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "choice", "no_color", "expected"),
+    [
+        (Tty(), "auto", "", Style(color=True, box=True)),
+        (Tty(), "auto", "1", Style(color=False, box=True)),
+        (Tty(), "never", "", Style(color=False, box=True)),
+        (io.StringIO(), "auto", "", Style(color=False, box=False)),
+        (io.StringIO(), "always", "1", Style(color=True, box=False)),
+    ],
+)
+def test_colour_only_on_a_terminal_and_not_with_no_color(
+    monkeypatch: pytest.MonkeyPatch,
+    stream: io.StringIO,
+    choice: str,
+    no_color: str,
+    expected: Style,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", no_color)
+
+    assert Style.for_stream(stream, choice) == expected  # type: ignore[arg-type]
+
+
+def test_paint_wraps_in_sgr_codes_only_when_colour_is_on() -> None:
+    assert Style(color=True).paint("x", "bold", "red") == "\x1b[1;31mx\x1b[0m"
+    assert Style(color=False).paint("x", "red") == "x"

@@ -1,0 +1,115 @@
+"""app/schedules/status.py's pure parts: heartbeats, health problems, secrets.
+
+(Its Redis reads are tested against a real Redis in tests/integration/test_cli.py.)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from app.schedules.status import (
+    BeatInstance,
+    BeatStatus,
+    Overdue,
+    OverdueReport,
+    SystemStatus,
+    health_problems,
+    scrub,
+)
+
+LEADER = BeatInstance("host:1:ab", "host", 1, "leader", datetime(2026, 1, 1, tzinfo=UTC))
+HEALTHY = SystemStatus(
+    "redis://127.0.0.1:6379/0",
+    beat=BeatStatus(LEADER, "host:1:ab", (LEADER,)),
+    sync={"ok": True},
+    workers=["worker@host"],
+    schedules=3,
+)
+LATE = Overdue("늦음", datetime(2026, 1, 1, tzinfo=UTC), timedelta(hours=1))
+
+
+def test_a_heartbeat_is_parsed_and_a_damaged_one_does_not_break_status() -> None:
+    raw = json.dumps(
+        {
+            "instance": "h:2:cd",
+            "host": "h",
+            "pid": 2,
+            "role": "standby",
+            "leader_since": None,
+            "last_tick": "2026-01-01T00:00:00+00:00",
+        }
+    )
+
+    assert BeatInstance.parse(raw) == BeatInstance(
+        "h:2:cd", "h", 2, "standby", None, datetime(2026, 1, 1, tzinfo=UTC)
+    )
+    assert BeatInstance.parse(None) is None
+    assert BeatInstance.parse("{oops").instance == "(unreadable heartbeat)"  # type: ignore[union-attr]
+
+
+def test_standbys_are_the_instances_other_than_the_leader() -> None:
+    standby = BeatInstance("host:2:cd")
+    beat = BeatStatus(LEADER, LEADER.instance, (LEADER, standby))
+
+    assert beat.running and beat.standbys == [standby]
+    assert BeatStatus(None, "stock-redbeat-token").running, "a stock RedBeat holds the lock"
+    assert not BeatStatus(None, None, (standby,)).running, "a standby alone dispatches nothing"
+
+
+def test_a_healthy_system_has_no_problems() -> None:
+    assert health_problems(HEALTHY, OverdueReport(())) == []
+
+
+@pytest.mark.parametrize(
+    ("status", "overdue", "codes"),
+    [
+        (SystemStatus("u", redis_error="refused"), None, ["redis_down"]),
+        (SystemStatus("u", beat=BeatStatus(None, None), sync={"ok": True}), None, ["no_beat"]),
+        (
+            SystemStatus("u", beat=HEALTHY.beat, sync={"ok": False, "error": "bad"}),
+            None,
+            ["sync_error"],
+        ),
+        (HEALTHY, OverdueReport((LATE,)), ["overdue"]),
+        (HEALTHY, OverdueReport((), unread=5), ["overdue"]),
+        (
+            SystemStatus("u", beat=BeatStatus(None, None), sync={"ok": False, "error": "x"}),
+            OverdueReport((LATE,)),
+            ["no_beat", "sync_error", "overdue"],
+        ),
+        (SystemStatus("u", beat=HEALTHY.beat, sync=None), None, []),  # never synced: no error
+    ],
+)
+def test_health_problems(
+    status: SystemStatus, overdue: OverdueReport | None, codes: list[str]
+) -> None:
+    assert [p.code for p in health_problems(status, overdue)] == codes
+
+
+def test_the_overdue_problem_counts_entries_not_read_and_names_the_read_ones() -> None:
+    (problem,) = health_problems(HEALTHY, OverdueReport((LATE,), unread=2))
+
+    assert problem.detail == {
+        "count": 3,
+        "entries": [
+            {"name": "늦음", "due_at": "2026-01-01T00:00:00+00:00", "late_seconds": 3600.0}
+        ],
+    }
+
+
+def test_status_as_dict_is_plain_json() -> None:
+    data = HEALTHY.as_dict()
+
+    assert json.loads(json.dumps(data)) == data
+    assert data["beat"]["running"] is True and data["redis_ok"] is True
+    assert data["beat"]["leader"]["leader_since"] == "2026-01-01T00:00:00+00:00"
+
+
+def test_scrub_removes_the_password_wherever_a_library_quoted_it() -> None:
+    url = "redis://user:s%40cret@host:6379/0"
+
+    assert scrub("auth s@cret failed", url) == "auth *** failed"
+    assert scrub("refused", "redis://host:6379/0") == "refused"
