@@ -4,6 +4,7 @@ all call `entry_view`, so they never disagree."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -43,7 +44,9 @@ UNITS: dict[Language, tuple[tuple[int, str], ...]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def cron_in_words(expression: str, language: Language = "en") -> str:
+    """Cached: describing loads a locale each time, and many entries share a timing."""
     options = Options()
     options.use_24hour_time_format = True
     options.locale_code = "ko_KR" if language == "ko" else "en_US"

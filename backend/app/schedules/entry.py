@@ -20,7 +20,7 @@ from celery.schedules import schedule as every
 from redbeat.decoder import RedBeatJSONDecoder, RedBeatJSONEncoder
 
 from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META
-from app.schedules.errors import InvalidSchedule
+from app.schedules.errors import InvalidSchedule, Problem
 from app.schedules.keys import entry_key, name_from_key
 from app.schedules.spec import ScheduleSpec, parse_spec
 from app.schedules.timing import build_schedule
@@ -117,15 +117,17 @@ def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> 
     raw_definition, raw_meta, raw_manager = fields
     if not raw_definition:
         return None
-    definition = json.loads(raw_definition, cls=RedBeatJSONDecoder)
     last_run_at, count = decode_meta(raw_meta)
     manager = json.loads(raw_manager) if raw_manager else None
     spec: ScheduleSpec | None
     if manager and manager.get("definition") == digest(raw_definition):
-        spec = parse_spec(manager["spec"])
-        sched = build_schedule(spec, default_tz, app)
+        # Plain JSON: the schedule object is rebuilt from the spec, not decoded twice.
+        definition = json.loads(raw_definition)
+        spec = parse_spec(manager["spec"], stored=True)
+        sched = _build_stored(key, spec, default_tz, app)
         origin: Origin = manager.get("origin", "api")
     else:
+        definition = json.loads(raw_definition, cls=RedBeatJSONDecoder)
         sched = definition["schedule"]
         sched.app = app
         spec = _foreign_spec(definition)
@@ -145,6 +147,14 @@ def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> 
         raw_definition=raw_definition,
         raw_manager=raw_manager,
     )
+
+
+def _build_stored(key: str, spec: ScheduleSpec, default_tz: str, app: Celery) -> BaseSchedule:
+    try:
+        return build_schedule(spec, default_tz, app)
+    except (ValueError, TypeError) as exc:  # only a hand-edited manager field gets here
+        problem = Problem("timing", key, f"stored timing is unreadable: {exc}")
+        raise InvalidSchedule([problem]) from exc
 
 
 def _foreign_spec(definition: dict[str, Any]) -> ScheduleSpec | None:
