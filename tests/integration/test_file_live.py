@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 from redis import Redis
 
+from app.core.embedded_redis import RedisServer
 from app.schedules.filesync import read_state
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
 from tests.integration.conftest import Stack, wait_until, write_schedules
+from tests.integration.test_cli import check_script, cli
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 WEEKLY = {"task": CRAWL, "day_of_week": "1", "hour": 6, "minute": 0}
@@ -117,3 +120,62 @@ def test_api_edit_of_a_file_entry_stays_until_the_file_edits_it(
         schedules_file, {"주간": {**WEEKLY, "hour": 5}, "다른": {"task": CRAWL, "interval": 90}}
     )
     wait_until(lambda: (timing_of(store, "주간") or {}).get("hour") == "5", what="the file to win")
+
+
+def test_a_file_error_shows_in_the_api_and_check_schedules(
+    stack: Stack, store: ScheduleStore, redis_server: RedisServer, schedules_file: Path
+) -> None:
+    write_schedules(schedules_file, {"주간": WEEKLY})
+    beat = stack.beat()
+    beat.wait_for_log("schedules.json applied")
+    base = stack.api()
+    schedules_file.write_text('{"schedules": {"주간": {"task": "x",,}}}')
+    wait_until(lambda: not (read_state(store) or {"ok": True})["ok"], what="the sync error")
+
+    status = httpx.get(f"{base}/api/scheduler/status", params={"workers": "false"}).json()
+    assert status["sync"]["ok"] is False and "line 1" in status["sync"]["error"]
+    assert status["healthy"] is False
+    assert [p["code"] for p in status["problems"]] == ["sync_error"]
+
+    shown = check_script(redis_server.url)
+    assert "schedules.json: NOT applied" in shown.stdout and "line 1" in shown.stdout
+    checked = check_script(redis_server.url, "--check")
+    assert checked.returncode == 1 and "schedules.json" in checked.stdout
+
+
+def test_api_export_applied_to_an_empty_redis_reproduces_the_live_state(
+    stack: Stack, store: ScheduleStore, redis: Redis, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    base = stack.api()
+    bodies = [
+        {"name": "주간업데이트", **WEEKLY, "options": {"expires": 3600}},
+        {
+            "name": "격일",
+            "task": CRAWL,
+            "interval": 172800,
+            "anchor": "2024-01-01T01:00:00",
+            "policy": {"overlap": "buffer_one", "min_gap_seconds": 60},
+        },
+        {"name": "한번", "task": CRAWL, "at": "2031-01-01T09:00:00", "enabled": False},
+        {
+            "name": "수집",
+            "task": "app.tasks.collection.collect_wholesale_products",
+            "cron": "0 2 * * *",
+            "kwargs": {"test_mode": True},
+            "args": [],
+            "timezone": "UTC",
+        },
+    ]
+    for body in bodies:
+        assert httpx.post(f"{base}/api/scheduler/schedule", json=body).status_code == 201
+    before = {n: e.spec.to_document() for n, e in store.get_many(b["name"] for b in bodies).items()}
+
+    exported = httpx.get(f"{base}/api/scheduler/export")
+    assert exported.headers["X-Export-Left-Out"] == "0"
+    path = tmp_path / "exported.json"
+    path.write_text(exported.text, encoding="utf-8")
+    redis.flushall()
+    applied = cli(redis_server.url, "apply", str(path))
+    assert applied.returncode == 0, applied.stderr
+    after = {n: e.spec.to_document() for n, e in store.get_many(before).items()}
+    assert after == before

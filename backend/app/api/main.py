@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from app.api import errors, examples
-from app.api.routes import health, schedules, tasks
+from app.api.routes import health, schedules, status, tasks
 from app.core.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def create_app() -> FastAPI:
     app.include_router(health.router)
     app.include_router(schedules.router)
     app.include_router(tasks.router)
+    app.include_router(status.router)
     errors.install(app)
 
     def openapi() -> dict[str, Any]:

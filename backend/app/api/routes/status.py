@@ -1,0 +1,50 @@
+"""System status (Beat, workers, Redis, the schedules.json sync) and the export."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from app.api.deps import ServiceDep, SettingsDep
+from app.schedules.export import export_store
+from app.schedules.status import find_overdue, health_problems, read_status
+
+router = APIRouter(prefix="/api/scheduler", tags=["status"])
+log = logging.getLogger(__name__)
+
+
+@router.get("/status")
+def status(
+    service: ServiceDep,
+    settings: SettingsDep,
+    grace: Annotated[float, Query(ge=0, description="Seconds late before overdue.")] = 300,
+    workers: Annotated[bool, Query(description="Ping the workers (up to 1 s).")] = True,
+) -> dict[str, Any]:
+    """Which Beat leads, workers online, the last schedules.json sync, overdue entries."""
+    found = read_status(service.store, settings.redis_url, worker_timeout=1.0 if workers else 0)
+    overdue = None
+    if found.redis_ok:
+        overdue = find_overdue(service.store, datetime.now(UTC), timedelta(seconds=grace))
+    problems = health_problems(found, overdue)
+    return {
+        **found.as_dict(),
+        "healthy": not problems,
+        "problems": [{"code": p.code, **p.detail} for p in problems],
+    }
+
+
+@router.get("/export", response_class=Response)
+def export(service: ServiceDep) -> Response:
+    """The live state in schedules.json's format: save it as the file and commit it."""
+    result = export_store(service.store)
+    left_out = [s.name for s in result.skipped] + result.unreadable
+    if left_out:
+        log.warning("export: left out %d entries with no file form: %s", len(left_out), left_out)
+    return Response(
+        result.render(),
+        media_type="application/json",
+        headers={"X-Export-Left-Out": str(len(left_out))},
+    )
