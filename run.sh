@@ -170,6 +170,12 @@ print_banner() {
   esac
   printf '\n  API    http://%s:%s\n  Docs   http://%s:%s/docs\n' "$host" "$port" "$host" "$port"
   printf '  Redis  %s\n  Logs   %s/{redis,worker,beat,api}.log\n' "$redis_desc" "$log_dir"
+  if [[ $REDIS_URL != "redis://127.0.0.1:6379/0" && $redis_desc == embedded* ]]; then
+    # Port 6379 was busy: tools started from another terminal need the URL.
+    printf '  Check  REDIS_URL=%s ./check_schedules.sh\n' "$REDIS_URL"
+  else
+    printf '  Check  ./check_schedules.sh\n'
+  fi
   printf '  Ctrl-C to stop.\n\n'
 }
 
