@@ -201,6 +201,30 @@ def test_table_with_korean_names_and_summary(
     assert normalized(result.stdout, redis_server.url) == GOLDEN_TABLE
 
 
+GOLDEN_SUMMARY_KO = """\
+스케줄: 저장된 8개 중 8개 표시; 활성 7개, 일시 중지 1개; 5m 넘게 지연된 스케줄 1개.
+따로 표시하지 않은 시각은 Asia/Seoul 기준입니다. 마지막 결과: 실행 기록이 아직 저장되지 않아 마지막 실행 시각과 실행 횟수만 알 수 있습니다.
+Beat: 실행 중인 Beat가 없습니다 (리더 하트비트가 없고 잠금도 비어 있습니다). ./run_celery_beat.sh로 시작하세요.
+워커: 확인하지 않았습니다.
+schedules.json: 2026-01-01 00:00:00에 schedules.json의 내용을 적용했습니다 (1 created).
+Redis: redis://<test>에 연결할 수 있습니다.
+"""  # noqa: E501
+
+
+def test_language_ko_gives_the_table_cells_and_summary_in_korean(
+    redis_server: RedisServer, store: ScheduleStore
+) -> None:
+    seed_world(store)
+
+    result = cli(redis_server.url, "status", "--now", NOW, "--ping-timeout", "0", LANGUAGE="ko")
+
+    assert result.returncode == 0, result.stderr
+    table, summary = normalized(result.stdout, redis_server.url).split("\n\n")
+    assert summary == GOLDEN_SUMMARY_KO
+    late = next(line for line in table.splitlines() if line.startswith("늦은_작업"))
+    assert "2026-01-01 00:00 (1h 지연)" in late and late.endswith("실행된 적 없음")
+
+
 def test_json_is_one_document_with_the_same_facts(
     redis_server: RedisServer, store: ScheduleStore
 ) -> None:

@@ -8,7 +8,6 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.cli.context import Context
-from app.cli.texts import text
 from app.core.redis import redacted_url
 from app.schedules.errors import (
     InvalidSchedule,
@@ -54,8 +53,8 @@ def redis_error_line(ctx: Context, exc: Exception) -> str:
     error = scrub(str(exc) or type(exc).__name__, ctx.settings.redis_url)
     if isinstance(exc, RedisUnreachable | RedisConnectionError | RedisTimeoutError):
         down = ctx.message("redis_down", url=url, error=error)
-        return f"{down} {text('cli_redis_hint')}"
-    return text("cli_redis_error", url=url, error=error)
+        return f"{down} {ctx.message('cli_redis_hint')}"
+    return ctx.message("cli_redis_error", url=url, error=error)
 
 
 def report(ctx: Context, exc: Exception) -> int:

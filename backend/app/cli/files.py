@@ -13,7 +13,6 @@ from pathlib import Path
 
 from app.cli.context import Context
 from app.cli.entries import iter_chunks
-from app.cli.texts import text
 from app.schedules.export import collect, write_atomic
 from app.schedules.filefmt import FileError, load_file
 from app.schedules.filesync import SyncReport, read_state, sync_file
@@ -26,9 +25,9 @@ ACTIONS = ("created", "updated", "recreated", "deleted", "kept_deleted")
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
     export = collect(pair for chunk in iter_chunks(ctx.store) for pair in chunk)
     for skipped in export.skipped:
-        ctx.warn(text("cli_export_skipped", name=skipped.name, timing=skipped.timing))
+        ctx.warn(ctx.message("cli_export_skipped", name=skipped.name, timing=skipped.timing))
     for name in export.unreadable:
-        ctx.warn(text("cli_export_unreadable", name=name))
+        ctx.warn(ctx.message("cli_export_unreadable", name=name))
     document = export.render()
     if args.output is None:
         ctx.out.write(document)
@@ -36,9 +35,9 @@ def run_export(ctx: Context, args: argparse.Namespace) -> int:
     try:
         write_atomic(args.output, document)
     except OSError as exc:
-        ctx.warn(text("cli_export_failed", path=args.output, error=exc.strerror or exc))
+        ctx.warn(ctx.message("cli_export_failed", path=args.output, error=exc.strerror or exc))
         return 1
-    ctx.say(text("cli_export_written", count=len(export.specs), path=args.output))
+    ctx.say(ctx.message("cli_export_written", count=len(export.specs), path=args.output))
     return 0
 
 
@@ -51,13 +50,13 @@ def run_apply(ctx: Context, args: argparse.Namespace) -> int:
         report_file_error(ctx, exc)
         return 1
     if args.dry_run:
-        ctx.say(text("cli_apply_valid", path=path, count=len(loaded.specs)))
+        ctx.say(ctx.message("cli_apply_valid", path=path, count=len(loaded.specs)))
         return 0
     report = sync_file(ctx.store, path, ctx.registry)
     if report is None:
         # The file changed between the check above and the sync, and is invalid now.
         state = read_state(ctx.store) or {}
-        ctx.warn(text("cli_apply_invalid", path=path))
+        ctx.warn(ctx.message("cli_apply_invalid", path=path))
         ctx.warn(f"  {state.get('error')}")
         return 1
     print_report(ctx, path, report)
@@ -65,12 +64,12 @@ def run_apply(ctx: Context, args: argparse.Namespace) -> int:
     if path != declared:
         # The file index now describes FILE, and Beat reconciles SCHEDULES_FILE when it
         # next takes the lock: entries only FILE declares would then be deleted.
-        ctx.warn(text("cli_apply_other_file", path=path, declared=declared))
+        ctx.warn(ctx.message("cli_apply_other_file", path=path, declared=declared))
     return 0
 
 
 def report_file_error(ctx: Context, exc: FileError) -> None:
-    ctx.warn(text("cli_apply_invalid", path=exc.path))
+    ctx.warn(ctx.message("cli_apply_invalid", path=exc.path))
     if not exc.problems:
         ctx.warn(f"  {exc.message}")  # JSON syntax (with line and column) or file shape
     for problem in exc.problems:
@@ -80,11 +79,13 @@ def report_file_error(ctx: Context, exc: FileError) -> None:
 def print_report(ctx: Context, path: Path, report: SyncReport) -> None:
     counts = report.counts()
     shown = ", ".join(f"{n} {action.replace('_', ' ')}" for action, n in counts.items() if n)
-    ctx.say(text("cli_apply_done", path=path, counts=shown or text("cli_apply_empty")))
+    ctx.say(
+        ctx.message("cli_apply_done", path=path, counts=shown or ctx.message("cli_apply_empty"))
+    )
     for action in ACTIONS:
         names: list[str] = getattr(report, action)
         if names:
             listed = ", ".join(names[:NAMES_LISTED])
             if len(names) > NAMES_LISTED:
-                listed += ", " + text("cli_more", count=len(names) - NAMES_LISTED)
-            ctx.say(text(f"cli_apply_{action}", names=listed))
+                listed += ", " + ctx.message("cli_more", count=len(names) - NAMES_LISTED)
+            ctx.say(ctx.message(f"cli_apply_{action}", names=listed))

@@ -20,7 +20,7 @@ from app.cli.context import Context
 from app.cli.entries import iter_chunks, name_matches
 from app.cli.failures import RedisUnreachable
 from app.cli.table import Cell, TableWriter
-from app.cli.texts import text
+from app.core.config import Settings
 from app.schedules.describe import entry_view, overdue_by
 from app.schedules.entry import Entry
 from app.schedules.service import ListFilter
@@ -125,29 +125,30 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
 
 def write_table(ctx: Context, walk: Walk) -> None:
     writer = TableWriter(render.COLUMNS, ctx.out, ctx.style)
-    tz = ctx.settings.timezone
+    settings = ctx.settings
     for chunk in walk.chunks():
-        writer.write_chunk([table_row(name, view, late, tz) for name, view, late in chunk])
+        writer.write_chunk([table_row(name, view, late, settings) for name, view, late in chunk])
     writer.close()
     if walk.tally.shown == 0:
-        ctx.say(text("cli_no_schedules"))
+        ctx.say(ctx.message("cli_no_schedules"))
 
 
 def table_row(
-    name: str, view: dict[str, Any] | None, late: timedelta | None, tz: str
+    name: str, view: dict[str, Any] | None, late: timedelta | None, settings: Settings
 ) -> list[Cell]:
     if view is None:
         blank = [Cell("-")] * (len(render.COLUMNS) - 2)
         return [Cell(name), *blank[:2], Cell(UNREADABLE, ("red",)), *blank[2:]]
-    return render.entry_row(view, tz, late)
+    return render.entry_row(view, settings.timezone, late, settings.language)
 
 
 def summary_lines(
     ctx: Context, args: argparse.Namespace, tally: Tally, status: SystemStatus
 ) -> list[str]:
     stored = status.schedules if status.schedules is not None else "?"
+    settings = ctx.settings
     lines = [
-        text(
+        ctx.message(
             "cli_summary_schedules",
             shown=tally.shown,
             stored=stored,
@@ -156,15 +157,16 @@ def summary_lines(
             overdue=tally.overdue,
             grace=grace_text(args),
         ),
-        text("cli_summary_times", timezone=ctx.settings.timezone),
+        ctx.message("cli_summary_times", timezone=settings.timezone),
     ]
     if tally.unreadable:
-        lines.append(text("cli_summary_unreadable", count=tally.unreadable))
+        lines.append(ctx.message("cli_summary_unreadable", count=tally.unreadable))
     if status.beat is not None:
-        lines.append(render.beat_line(status.beat, now_of(ctx, args), ctx.settings.timezone))
-    lines.append(render.workers_line(status, args.ping_timeout))
-    lines.append(render.sync_line(status.sync, ctx.settings.timezone))
-    lines.append(text("cli_redis_ok", url=status.redis_url))
+        now = now_of(ctx, args)
+        lines.append(render.beat_line(status.beat, now, settings.timezone, settings.language))
+    lines.append(render.workers_line(status, args.ping_timeout, settings.language))
+    lines.append(render.sync_line(status.sync, settings.timezone, settings.language))
+    lines.append(ctx.message("cli_redis_ok", url=status.redis_url))
     return lines
 
 
@@ -209,13 +211,20 @@ def evaluate(ctx: Context, args: argparse.Namespace) -> tuple[SystemStatus, list
     return status, health_problems(status, overdue_matching(ctx, args))
 
 
-def check_document(args: argparse.Namespace, problems: list[HealthProblem]) -> dict[str, Any]:
+def check_document(
+    ctx: Context, args: argparse.Namespace, problems: list[HealthProblem]
+) -> dict[str, Any]:
     grace = grace_text(args)
+    language = ctx.settings.language
     return {
         "ok": not problems,
         "grace_seconds": args.grace,
         "problems": [
-            {"code": p.code, "message": render.problem_reason(p, grace), "detail": p.detail}
+            {
+                "code": p.code,
+                "message": render.problem_reason(p, grace, language),
+                "detail": p.detail,
+            }
             for p in problems
         ],
     }
@@ -226,7 +235,7 @@ def status_document(ctx: Context, args: argparse.Namespace, walk: Walk) -> dict[
     return {
         "count": walk.tally.shown,
         "status": status.as_dict(),
-        "check": check_document(args, problems),
+        "check": check_document(ctx, args, problems),
     }
 
 
@@ -234,11 +243,13 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
     """One line and an exit code, for monitoring (as arq's --check)."""
     status, problems = evaluate(ctx, args)
     if args.json:
-        document = {"status": status.as_dict(), "check": check_document(args, problems)}
+        document = {"status": status.as_dict(), "check": check_document(ctx, args, problems)}
         ctx.out.write(json.dumps(document, ensure_ascii=False) + "\n")
     elif problems:
-        reasons = "; ".join(render.problem_reason(p, grace_text(args)) for p in problems)
-        ctx.say(text("cli_check_failed", reasons=reasons))
+        grace, language = grace_text(args), ctx.settings.language
+        reasons = "; ".join(render.problem_reason(p, grace, language) for p in problems)
+        ctx.say(ctx.message("cli_check_failed", reasons=reasons))
     else:
-        ctx.say(render.check_ok_line(status, status.schedules or 0, grace_text(args)))
+        count, grace = status.schedules or 0, grace_text(args)
+        ctx.say(render.check_ok_line(status, count, grace, ctx.settings.language))
     return 1 if problems else 0

@@ -19,9 +19,9 @@ from app.cli import files, listing, manage
 from app.cli.context import Context
 from app.cli.failures import EXIT_FAILED, EXIT_USAGE, report
 from app.cli.terminal import Style
-from app.cli.texts import text
 from app.core.config import Settings, get_settings
-from app.schedules.status import WORKER_PING_TIMEOUT
+from app.core.constants import WORKER_PING_TIMEOUT
+from app.core.messages import message
 
 # How late an enabled schedule may be before --check fails: Beat fires within a second
 # of the due time, so five minutes means it is not running or not keeping up.
@@ -180,7 +180,8 @@ def _settings(err: TextIO) -> Settings | None:
         return get_settings()
     except ValidationError as exc:
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        err.write(text("cli_settings_invalid", detail=detail) + "\n")
+        # In English: the settings, LANGUAGE among them, are what could not be read.
+        err.write(message("cli_settings_invalid", detail=detail) + "\n")
         return None
 
 
@@ -208,7 +209,7 @@ def _run(ctx: Context, args: argparse.Namespace) -> int:
         _silence(ctx.out)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        ctx.warn(text("cli_interrupted"))
+        ctx.warn(ctx.message("cli_interrupted"))
         return 130
     except Exception as exc:
         return report(ctx, exc)
@@ -232,7 +233,8 @@ def main(
     if getattr(args, "now", None) is not None and args.now.tzinfo is None:
         args.now = args.now.replace(tzinfo=ZoneInfo(settings.timezone))
     _log_warnings_to(err)
-    ctx = Context(settings, out, err, Style.for_stream(out, args.color))
+    style = Style.for_stream(out, args.color, no_color=settings.no_color)
+    ctx = Context(settings, out, err, style)
     if clock is not None:
         ctx.clock = clock
     return _run(ctx, args)

@@ -9,7 +9,6 @@ from typing import Any
 
 from app.cli import render
 from app.cli.context import Context
-from app.cli.texts import text
 from app.schedules.describe import entry_view, upcoming
 from app.schedules.entry import Entry
 
@@ -30,15 +29,15 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         ctx.say(f"{label + ':':<{LABEL_WIDTH}} {value}")
     ctx.say()
     if times:
-        ctx.say(text("cli_show_upcoming", count=len(times)))
+        ctx.say(ctx.message("cli_show_upcoming", count=len(times)))
         for moment in times:
             ctx.say(f"  {moment.strftime('%Y-%m-%d %H:%M:%S %Z (%a)')}")
     else:
         reason = render.state_of(view)
-        ctx.say(text("cli_show_no_upcoming", reason=reason))
+        ctx.say(ctx.message("cli_show_no_upcoming", reason=reason))
     zone = render.zone_of(view, settings.timezone)
     last = render.local_time(view["last_run_at"], settings.timezone, zone)
-    ctx.say(text("cli_show_runs", last=last or "-", count=view["total_run_count"]))
+    ctx.say(ctx.message("cli_show_runs", last=last or "-", count=view["total_run_count"]))
     return 0
 
 
@@ -89,7 +88,7 @@ def run_delete(ctx: Context, args: argparse.Namespace) -> int:
     deleted = ctx.service.delete(args.name)
     ctx.say(ctx.message("deleted", name=args.name))
     if deleted is not None and deleted.origin == "file":
-        ctx.say(text("cli_delete_file_note"))
+        ctx.say(ctx.message("cli_delete_file_note"))
     return 0
 
 

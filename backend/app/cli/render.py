@@ -1,4 +1,8 @@
-"""Words and cells for the terminal, from the domain's views; no Redis here."""
+"""Words and cells for the terminal, from the domain's views; no Redis here.
+
+Sentences come from app.core.messages' catalog, in the `language` each function is given
+(Settings.language).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.cli.table import Cell, Column
-from app.cli.texts import text
+from app.core.messages import Language, message
 from app.schedules.status import BeatStatus, HealthProblem, SystemStatus
 
 COLUMNS = (
@@ -72,15 +76,19 @@ def state_of(view: dict[str, Any]) -> str:
     return "enabled"
 
 
-def entry_row(view: dict[str, Any], default_tz: str, late: timedelta | None) -> list[Cell]:
+def entry_row(
+    view: dict[str, Any], default_tz: str, late: timedelta | None, language: Language
+) -> list[Cell]:
     """One table row from describe.entry_view's dict."""
     zone = zone_of(view, default_tz)
     next_run = local_time(view["next_run_at"], default_tz, zone)
     last_run = local_time(view["last_run_at"], default_tz, zone)
     state = state_of(view)
-    next_cell = Cell(next_run or text("cli_no_next_run"))
+    no_time = message("cli_no_next_run", language)
+    next_cell = Cell(next_run or no_time)
     if late is not None and next_run is not None:
-        next_cell = Cell(text("cli_late", when=next_run, late=short_duration(late)), ("red",))
+        shown = message("cli_late", language, when=next_run, late=short_duration(late))
+        next_cell = Cell(shown, ("red",))
     ran = view["total_run_count"] > 0 or view["last_run_at"] is not None
     return [
         Cell(view["name"]),
@@ -89,89 +97,98 @@ def entry_row(view: dict[str, Any], default_tz: str, late: timedelta | None) -> 
         Cell(state, ("yellow",) if state == "paused" else ()),
         Cell(view["origin"]),
         next_cell,
-        Cell(last_run or text("cli_no_next_run")),
+        Cell(last_run or no_time),
         Cell(str(view["total_run_count"])),
-        Cell(text("cli_no_history" if ran else "cli_never_run"), ("dim",)),
+        Cell(message("cli_no_history" if ran else "cli_never_run", language), ("dim",)),
     ]
 
 
-def names_line(names: list[str], total: int | None = None) -> str:
-    total = len(names) if total is None else total
-    shown = ", ".join(f"'{n}'" for n in names[:NAMES_SHOWN])
-    rest = total - min(len(names), NAMES_SHOWN)
-    return f"{shown}, {text('cli_more', count=rest)}" if rest > 0 else shown
-
-
-def beat_line(beat: BeatStatus, now: datetime, tz: str) -> str:
+def beat_line(beat: BeatStatus, now: datetime, tz: str, language: Language) -> str:
     if beat.leader is not None:
         leader = beat.leader
         since = moment_text(leader.leader_since, tz)
         tick = "?"
         if leader.last_tick is not None:
-            tick = f"{short_duration(max(now - leader.last_tick, timedelta()))} ago"
-        return text(
+            span = short_duration(max(now - leader.last_tick, timedelta()))
+            tick = message("cli_ago", language, span=span)
+        return message(
             "cli_beat_leader",
+            language,
             instance=leader.instance,
             since=since,
             tick=tick,
             standbys=len(beat.standbys),
         )
     if beat.lock_holder is not None:
-        return text("cli_beat_lock_only", holder=beat.lock_holder)
-    return text("cli_beat_none")
+        return message("cli_beat_lock_only", language, holder=beat.lock_holder)
+    return message("cli_beat_none", language)
 
 
-def workers_line(status: SystemStatus, timeout: float) -> str:
+def workers_line(status: SystemStatus, timeout: float, language: Language) -> str:
     if status.workers_error is not None:
-        return text("cli_workers_error", error=status.workers_error)
+        return message("cli_workers_error", language, error=status.workers_error)
     if status.workers is None:
-        return text("cli_workers_unchecked")
+        return message("cli_workers_unchecked", language)
     if not status.workers:
-        return text("cli_workers_none", timeout=f"{timeout:g}")
-    return text("cli_workers_online", count=len(status.workers), names=", ".join(status.workers))
+        return message("cli_workers_none", language, timeout=f"{timeout:g}")
+    names = ", ".join(status.workers)
+    return message("cli_workers_online", language, count=len(status.workers), names=names)
 
 
-def sync_line(sync: dict[str, Any] | None, tz: str) -> str:
+def sync_line(sync: dict[str, Any] | None, tz: str, language: Language) -> str:
     if sync is None:
-        return text("cli_sync_never")
+        return message("cli_sync_never", language)
     if sync.get("ok"):
         counts = sync.get("counts") or {}
         shown = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in counts.items() if n)
-        return text(
+        return message(
             "cli_sync_ok",
+            language,
             when=moment_text(sync.get("applied_at") or sync.get("checked_at"), tz),
             path=sync.get("path"),
-            counts=shown or "empty",
+            counts=shown or message("cli_sync_empty", language),
         )
-    return text(
+    return message(
         "cli_sync_error",
+        language,
         when=moment_text(sync.get("checked_at"), tz),
         path=sync.get("path"),
         error=sync.get("error"),
     )
 
 
-def problem_reason(problem: HealthProblem, grace: str) -> str:
+def overdue_names(entries: list[dict[str, Any]], count: int, language: Language) -> str:
+    """ "a 1h late, b 5m late, c 6m late, and 4 more": the first few of `count`."""
+    names = [
+        message(
+            "cli_overdue_entry", language, name=e["name"], late=short_duration(e["late_seconds"])
+        )
+        for e in entries[:NAMES_SHOWN]
+    ]
+    listed = ", ".join(names)
+    rest = count - len(names)
+    return f"{listed}, {message('cli_more', language, count=rest)}" if rest > 0 else listed
+
+
+def problem_reason(problem: HealthProblem, grace: str, language: Language) -> str:
     detail = problem.detail
     if problem.code == "no_beat":
-        return text("cli_check_no_beat")
+        return message("cli_check_no_beat", language)
     if problem.code == "sync_error":
-        return text("cli_check_sync_error", error=detail.get("error"))
+        return message("cli_check_sync_error", language, error=detail.get("error"))
     if problem.code == "overdue":
-        names = [f"{e['name']} {short_duration(e['late_seconds'])} late" for e in detail["entries"]]
-        listed = ", ".join(names[:NAMES_SHOWN])
-        rest = detail["count"] - min(len(names), NAMES_SHOWN)
-        if rest > 0:
-            listed += f", {text('cli_more', count=rest)}"
-        return text("cli_check_overdue", count=detail["count"], grace=grace, names=listed)
+        count = detail["count"]
+        listed = overdue_names(detail["entries"], count, language)
+        return message("cli_check_overdue", language, count=count, grace=grace, names=listed)
     return str(detail)
 
 
-def check_ok_line(status: SystemStatus, count: int, grace: str) -> str:
+def check_ok_line(status: SystemStatus, count: int, grace: str, language: Language) -> str:
     beat = status.beat
     if beat is not None and beat.leader is not None:
-        beat_text = text("cli_check_beat_leads", instance=beat.leader.instance)
+        beat_text = message("cli_check_beat_leads", language, instance=beat.leader.instance)
     else:
-        beat_text = text("cli_check_beat_lock", holder=beat.lock_holder if beat else "?")
-    sync = text("cli_check_sync_ok" if status.sync else "cli_check_sync_never")
-    return text("cli_check_ok", beat=beat_text, count=count, grace=grace, sync=sync)
+        holder = beat.lock_holder if beat else "?"
+        beat_text = message("cli_check_beat_lock", language, holder=holder)
+    sync = message("cli_check_sync_ok" if status.sync else "cli_check_sync_never", language)
+    return message("cli_check_ok", language, beat=beat_text, count=count, grace=grace, sync=sync)

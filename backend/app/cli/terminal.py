@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from typing import Literal, TextIO
@@ -24,15 +23,6 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
-def no_color_requested() -> bool:
-    """The NO_COLOR convention (no-color.org): set and non-empty means no colour.
-
-    Read here rather than in Settings because it describes the operator's terminal, not
-    the service; it is the one environment variable app/cli reads itself.
-    """
-    return bool(os.environ.get("NO_COLOR"))
-
-
 @dataclass(frozen=True)
 class Style:
     """Colour and box drawing, each on only when it suits the stream."""
@@ -41,9 +31,13 @@ class Style:
     box: bool = False
 
     @classmethod
-    def for_stream(cls, stream: TextIO, choice: ColorChoice = "auto") -> Style:
+    def for_stream(
+        cls, stream: TextIO, choice: ColorChoice = "auto", *, no_color: bool = False
+    ) -> Style:
+        """`no_color`: Settings.no_color, the NO_COLOR convention (no-color.org), which
+        only `auto` obeys: --color=always is the operator asking in so many words."""
         tty = stream.isatty()
-        color = choice == "always" or (choice == "auto" and tty and not no_color_requested())
+        color = choice == "always" or (choice == "auto" and tty and not no_color)
         return cls(color=color, box=tty)
 
     def paint(self, text: str, *names: str) -> str:

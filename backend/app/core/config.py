@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_token: str | None = Field(default=None, description="Required on mutating API calls.")
     worker_concurrency: int = Field(default=4, ge=1)
+    no_color: bool = Field(
+        default=False,
+        validation_alias="NO_COLOR",
+        description="no-color.org: any non-empty value turns the CLI's colour off.",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -60,6 +65,12 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r}") from exc
         return value
+
+    @field_validator("no_color", mode="before")
+    @classmethod
+    def _no_color_when_set(cls, value: object) -> object:
+        # The convention is "set and not empty", so NO_COLOR=0 disables colour too.
+        return value != "" if isinstance(value, str) else value
 
 
 @lru_cache(maxsize=1)

@@ -43,3 +43,12 @@ INSTANCE_TTL_SECONDS = 15
 NEVER_SCORE = -1.0
 # Escape marker for names that would otherwise start with RedBeat's `:` namespace.
 NAME_ESCAPE = "%"
+
+# Workers answer a broadcast ping within milliseconds when idle; a second leaves room
+# for a busy one without making every status call slow.
+WORKER_PING_TIMEOUT = 1.0
+# At most this many past-due entries are read to find the overdue ones; the count of
+# candidates beyond it is still reported, so a huge backlog stays visible and cheap.
+OVERDUE_SCAN_LIMIT = 1000
+# Instance keys read per SCAN step; a handful of Beats is the norm.
+SCAN_COUNT = 100

@@ -19,22 +19,16 @@ from redis.exceptions import RedisError
 from app.core.constants import (
     BEAT_INSTANCE_KEY_PREFIX,
     BEAT_LEADER_KEY,
+    OVERDUE_SCAN_LIMIT,
     REDBEAT_LOCK_KEY,
     REDBEAT_SCHEDULE_KEY,
+    SCAN_COUNT,
+    WORKER_PING_TIMEOUT,
 )
 from app.core.redis import redacted_url
 from app.schedules.describe import overdue_by
 from app.schedules.filesync import read_state
 from app.schedules.store import ScheduleStore
-
-# Workers answer a broadcast ping within milliseconds when idle; a second leaves room
-# for a busy one without making every status call slow.
-WORKER_PING_TIMEOUT = 1.0
-# At most this many past-due entries are read to find the overdue ones; the count of
-# candidates beyond it is still reported, so a huge backlog stays visible and cheap.
-OVERDUE_SCAN_LIMIT = 1000
-# Instance keys read per SCAN step; a handful of Beats is the norm.
-SCAN_COUNT = 100
 
 
 @dataclass(frozen=True)

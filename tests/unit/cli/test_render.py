@@ -9,6 +9,7 @@ import pytest
 
 from app.cli.render import local_time, moment_text, short_duration, state_of
 from app.cli.terminal import Style, printable
+from app.core.config import Settings
 
 
 @pytest.mark.parametrize(
@@ -75,8 +76,10 @@ class Tty(io.StringIO):
 @pytest.mark.parametrize(
     ("stream", "choice", "no_color", "expected"),
     [
+        (Tty(), "auto", None, Style(color=True, box=True)),
         (Tty(), "auto", "", Style(color=True, box=True)),
         (Tty(), "auto", "1", Style(color=False, box=True)),
+        (Tty(), "auto", "0", Style(color=False, box=True)),  # any non-empty value
         (Tty(), "never", "", Style(color=False, box=True)),
         (io.StringIO(), "auto", "", Style(color=False, box=False)),
         (io.StringIO(), "always", "1", Style(color=True, box=False)),
@@ -86,12 +89,16 @@ def test_colour_only_on_a_terminal_and_not_with_no_color(
     monkeypatch: pytest.MonkeyPatch,
     stream: io.StringIO,
     choice: str,
-    no_color: str,
+    no_color: str | None,
     expected: Style,
 ) -> None:
-    monkeypatch.setenv("NO_COLOR", no_color)
+    if no_color is None:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    else:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
 
-    assert Style.for_stream(stream, choice) == expected  # type: ignore[arg-type]
+    assert Style.for_stream(stream, choice, no_color=settings.no_color) == expected  # type: ignore[arg-type]
 
 
 def test_paint_wraps_in_sgr_codes_only_when_colour_is_on() -> None:
