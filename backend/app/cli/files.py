@@ -12,8 +12,7 @@ import argparse
 from pathlib import Path
 
 from app.cli.context import Context
-from app.cli.entries import iter_chunks
-from app.schedules.export import collect, write_atomic
+from app.schedules.export import export_store, write_atomic
 from app.schedules.filefmt import FileError, load_file
 from app.schedules.filesync import SyncReport, read_state, sync_file
 
@@ -23,7 +22,7 @@ ACTIONS = ("created", "updated", "recreated", "deleted", "kept_deleted")
 
 
 def run_export(ctx: Context, args: argparse.Namespace) -> int:
-    export = collect(pair for chunk in iter_chunks(ctx.store) for pair in chunk)
+    export = export_store(ctx.store)
     for skipped in export.skipped:
         ctx.warn(ctx.message("cli_export_skipped", name=skipped.name, timing=skipped.timing))
     for name in export.unreadable:
