@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,8 @@ from pathlib import Path
 
 from redis import Redis
 
-from app.core.constants import BEAT_LEADER_KEY
+from app.core.celery_app import celery_app
+from app.core.constants import BEAT_LEADER_KEY, REDBEAT_LOCK_KEY
 from app.schedules.spec import parse_spec
 from app.schedules.store import CREATE, ScheduleStore
 from tests.integration.conftest import ROOT, Stack, wait_until, write_schedules
@@ -137,3 +139,17 @@ def test_one_beat_leads_and_a_standby_takes_over_when_it_dies(
         lambda: (store.get("인계_후") or None) and store.get("인계_후").total_run_count,
         what="the new leader to dispatch",
     )
+
+
+def test_sigterm_stops_beat_and_releases_the_lock(stack: Stack, redis: Redis) -> None:
+    for attempt in range(3):
+        beat = stack.beat()
+        beat.wait_for_log("beat: acquired the lock")
+        store_due_every_second = {"task": CRAWL, "interval": 1}
+        ScheduleStore(redis, celery_app, "Asia/Seoul").save(
+            f"바쁨_{attempt}", parse_spec(store_due_every_second)
+        )
+        wait_until(lambda: redis.get(REDBEAT_LOCK_KEY), what="the lock")
+        assert beat.stop(signal.SIGTERM, timeout=20) == 0, beat.log()[-3000:]
+        assert "beat: released the lock" in beat.log()
+        assert redis.get(REDBEAT_LOCK_KEY) is None

@@ -40,6 +40,7 @@ from app.schedules.filesync import sync_file
 from app.schedules.filewatch import FileWatch
 from app.schedules.leadership import Leadership, Role
 from app.schedules.registry import TaskRegistry
+from app.schedules.shutdown import GracefulStop
 from app.schedules.store import ScheduleStore
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         # RedBeat's beat_init handler blocks start-up until it holds the lock when
         # lock_key is set; leadership is handled per tick here instead.
         self.lock_key = None
+        self._stop = GracefulStop()
         self._was_leader = False
         self._standby_logged = False
         self._redis_down = False
@@ -88,6 +90,8 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         return {}
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
+        if not self._stop.installed:  # Celery installs its own handlers after __init__
+            self._stop.install()
         try:
             delay = self._tick()
         except (RedisConnectionError, RedisTimeoutError) as exc:
@@ -117,7 +121,8 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             log.info("beat: acquired the lock as %s; dispatching", self.leadership.instance_id)
             self._was_leader = True
         self.sync_schedules_file(force=role is Role.ACQUIRED)
-        more, next_due = self.dispatch_due()
+        with self._stop.busy():
+            more, next_due = self.dispatch_due()
         if not more:
             self._wait(next_due)
         return 0.0
