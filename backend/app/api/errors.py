@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 
 from app.api.deps import Unauthorized
@@ -112,7 +113,8 @@ def install(app: FastAPI) -> None:
         return response
 
     @app.exception_handler(RedisError)
-    def _redis(request: Request, exc: RedisError) -> JSONResponse:
+    @app.exception_handler(OperationalError)  # kombu's: the broker (Redis) is unreachable
+    def _redis(request: Request, exc: Exception) -> JSONResponse:
         url = redacted_url(_settings(request).redis_url)
         log.warning("Redis unreachable at %s: %s", url, exc)
         return error_response(

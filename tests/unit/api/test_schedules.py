@@ -457,3 +457,20 @@ def test_an_edit_never_causes_an_extra_run(
     # Still an hour after the last run, not "due now" because something changed.
     assert datetime.fromisoformat(entry["next_run_at"]) == last + timedelta(seconds=3600)
     assert entry["total_run_count"] == 1
+
+
+def test_run_now_with_the_broker_down_is_503(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from app.core.celery_app import celery_app
+
+    def unreachable(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(celery_app, "send_task", unreachable)
+    create(client, name="브로커", interval=3600)
+    response = client.post(one("브로커") + "/run")
+    assert response.status_code == 503
+    assert response.json()["error"] == "redis_unavailable"
