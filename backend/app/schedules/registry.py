@@ -108,6 +108,8 @@ class TaskRegistry:
         try:
             bound = task.signature.bind(*args, **kwargs)
         except TypeError as exc:
+            if "positional" in str(exc):
+                raise invalid("args", list(args), f"{task.name}: {exc}") from None
             raise invalid("kwargs", dict(kwargs), f"{task.name}: {exc}") from None
         try:
             task.model.model_validate(bound.arguments)

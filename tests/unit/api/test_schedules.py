@@ -138,6 +138,7 @@ VALID = {"name": "x", "task": CRAWL, "cron": "0 3 * * *"}
         ({"task": "app.tasks.nope"}, "task", "app.tasks.nope"),
         ({"task": "celery.backend_cleanup"}, "task", "celery.backend_cleanup"),
         ({"kwargs": {"bogus": 1}}, "kwargs", {"bogus": 1}),
+        ({"args": [1, 2, 3, 4, 5]}, "args", [1, 2, 3, 4, 5]),
         ({"kwargs": {"simulate_seconds": "slow"}}, "kwargs.simulate_seconds", "slow"),
         ({"cron": "0 3 * *"}, "cron", "0 3 * *"),
         ({"cron": "61 3 * * *"}, "cron", "61"),
