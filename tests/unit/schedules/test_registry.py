@@ -144,7 +144,7 @@ REFUSED: list[Any] = [
     pytest.param(
         "collect_supplier", ["a"], {"supplier": "b"}, "kwargs", {"supplier": "b"}, id="given_twice"
     ),
-    pytest.param("crawl_all_complexes", [1, 2, 3], {}, "kwargs", {}, id="too_many_args"),
+    pytest.param("crawl_all_complexes", [1, 2, 3], {}, "args", [1, 2, 3], id="too_many_args"),
 ]
 
 
