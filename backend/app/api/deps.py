@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hmac
+import json
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header
+from fastapi import Body, Depends, Header
 from redis import Redis
 
 from app.core.celery_app import celery_app
 from app.core.config import Settings, get_settings
 from app.core.redis import make_redis
+from app.schedules.errors import invalid
 from app.schedules.registry import TaskRegistry
 from app.schedules.service import ScheduleService
 from app.schedules.store import ScheduleStore
@@ -51,6 +53,20 @@ def parse_if_match(if_match: Annotated[str | None, Header()] = None) -> str | No
 
 
 IfMatchDep = Annotated[str | None, Depends(parse_if_match)]
+
+
+def json_body(body: Annotated[Any, Body()]) -> Any:
+    """The JSON body, also when the client did not say it is JSON (`curl -d` sends a
+    form content type); the schedule layer validates its shape."""
+    if isinstance(body, bytes | str):
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise invalid("body", None, f"not valid JSON: {exc}") from None
+    return body
+
+
+JsonBody = Annotated[Any, Depends(json_body)]
 
 
 def require_token(

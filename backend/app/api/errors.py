@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -29,10 +30,13 @@ log = logging.getLogger(__name__)
 
 
 def _safe(value: Any) -> Any:
+    """The bad value as JSON can carry it; as text when it cannot (NaN, bytes, ...)."""
     try:
-        return jsonable_encoder(value)
+        encoded = jsonable_encoder(value)
+        json.dumps(encoded, allow_nan=False)
     except (TypeError, ValueError):
         return repr(value)
+    return encoded
 
 
 def error_response(

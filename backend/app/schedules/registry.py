@@ -67,7 +67,7 @@ def _describe_task(name: str, func: Any) -> TaskInfo:
         f"Params_{name.replace('.', '_')}",
         # Strict: "false" must not pass for a bool, nor "100" for an int; the task gets
         # exactly what is stored, and it would refuse those at run time.
-        __config__=ConfigDict(extra="forbid", strict=True),
+        __config__=ConfigDict(extra="forbid", strict=True, allow_inf_nan=False),
         **fields,
     )
     doc = inspect.getdoc(func) or ""

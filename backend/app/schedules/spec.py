@@ -10,8 +10,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from celery.schedules import crontab
+from celery.schedules import ParseException, crontab
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
@@ -19,6 +20,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 
@@ -40,6 +42,21 @@ POLICY_KEYS = (
     "lock_key",
 )
 OPTION_KEYS = ("queue", "priority", "expires")
+# Ten years: longer is a typo, and far larger values overflow date arithmetic.
+MAX_INTERVAL_SECONDS = 10 * 366 * 86400
+# Anchor and one-off times outside these years are typos, and years near 1 or 9999
+# overflow date arithmetic once a timezone or an interval is applied.
+MOMENT_YEARS = (1970, 2999)
+
+
+def _sensible_year(value: datetime) -> datetime:
+    low, high = MOMENT_YEARS
+    if not low <= value.year <= high:
+        raise ValueError(f"must be in the years {low} to {high}")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_sensible_year)]
 # Numbers are accepted (seed 004 sends "hour": 14) and stored as text.
 CronField = Annotated[
     str | None,
@@ -78,7 +95,7 @@ def validate_name(name: Any, field: str = "name") -> str:
 class Options(BaseModel):
     """Celery options passed on every send."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     queue: str | None = Field(default=None, min_length=1, max_length=200)
     priority: int | None = Field(default=None, ge=0, le=9)
@@ -88,7 +105,7 @@ class Options(BaseModel):
 class Policy(BaseModel):
     """Execution policy. Stored with the schedule; enforced at run time."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     overlap: Literal["skip", "allow", "buffer_one"] = "skip"
     timeout_seconds: float | None = Field(default=None, gt=0)
@@ -101,7 +118,7 @@ class Policy(BaseModel):
 class ScheduleSpec(BaseModel):
     """A schedule's definition, minus its name. Exactly one timing must be set."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     task: str = Field(min_length=1, max_length=300)
     minute: CronField = None
@@ -110,9 +127,11 @@ class ScheduleSpec(BaseModel):
     day_of_month: CronField = None
     month_of_year: CronField = None
     cron: str | None = Field(default=None, description='5-field cron, e.g. "0 3 * * *".')
-    interval: float | None = Field(default=None, ge=1, description="Seconds between runs.")
-    anchor: datetime | None = Field(default=None, description="With interval: first run time.")
-    at: datetime | None = Field(default=None, description="One-off run time.")
+    interval: float | None = Field(
+        default=None, ge=1, le=MAX_INTERVAL_SECONDS, description="Seconds between runs."
+    )
+    anchor: Moment | None = Field(default=None, description="With interval: first run time.")
+    at: Moment | None = Field(default=None, description="One-off run time.")
     timezone: str | None = None
     args: list[Any] = Field(default_factory=list)
     kwargs: dict[str, Any] = Field(
@@ -122,6 +141,16 @@ class ScheduleSpec(BaseModel):
     enabled: bool = True
     description: str = Field(default="", max_length=1000)
     policy: Policy = Field(default_factory=Policy)
+
+    @field_validator("args", "kwargs")
+    @classmethod
+    def _finite_json(cls, value: Any) -> Any:
+        # NaN and Infinity are not JSON: other readers of the entry would choke on them.
+        try:
+            json.dumps(value, allow_nan=False)
+        except ValueError:
+            raise ValueError("must not contain NaN or Infinity") from None
+        return value
 
     @model_validator(mode="before")
     @classmethod
@@ -231,14 +260,14 @@ def check_crontab(fields: Mapping[str, str], source: str | None = None) -> None:
     for name, value in fields.items():
         try:
             crontab(**{name: value})
-        except (ValueError, TypeError, IndexError) as exc:
+        except (ValueError, TypeError, IndexError, ParseException) as exc:
             where = f"field {name}: " if source else ""
             raise FieldValueError(
                 source or name, value, f"{where}{value!r} is not valid ({exc})"
             ) from exc
     try:
         crontab(**fields)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, ParseException) as exc:
         raise FieldValueError(source or "day_of_month", dict(fields), str(exc)) from exc
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -148,6 +149,16 @@ VALID = {"name": "x", "task": CRAWL, "cron": "0 3 * * *"}
         ({"interval": 60}, "timing", "cron, interval"),
         ({"cron": None}, "timing", "none"),
         ({"cron": None, "interval": 0}, "interval", 0),
+        ({"cron": None, "interval": float("inf")}, "interval", "inf"),
+        ({"cron": None, "interval": 1e12}, "interval", 1e12),
+        (
+            {"cron": None, "interval": 60, "anchor": "0001-01-01T00:00:00"},
+            "anchor",
+            "0001-01-01T00:00:00",
+        ),
+        ({"cron": None, "day_of_month": -1}, "day_of_month", "-1"),
+        ({"args": [float("nan")]}, "args", "[nan]"),
+        ({"timeout_seconds": float("nan")}, "policy.timeout_seconds", "nan"),
         ({"anchor": "2024-01-01T00:00:00"}, "anchor", "2024-01-01T00:00:00"),
         ({"timezone": "Mars/Olympus"}, "timezone", "Mars/Olympus"),
         ({"cron": None, "at": "2001-01-01T00:00:00"}, "at", "2001-01-01T00:00:00"),
@@ -170,7 +181,9 @@ def test_validation_refuses_and_writes_nothing(
     value: Any,
 ) -> None:
     body = {k: v for k, v in {**VALID, **change}.items() if v is not None}
-    fields = invalid_fields(client.post(BASE, json=body))
+    raw = json.dumps(body, allow_nan=True)  # NaN and Infinity as some JSON encoders write
+    response = client.post(BASE, content=raw, headers={"Content-Type": "application/json"})
+    fields = invalid_fields(response)
     assert field in fields, fields
     if field != "timing":
         assert fields[field] == value
@@ -188,6 +201,13 @@ def test_unknown_task_lists_what_is_available(client: TestClient) -> None:
 def test_bare_function_name_resolves_to_the_registered_task(client: TestClient) -> None:
     entry = create(client, name="짧은_이름", task="crawl_all_complexes", interval=60)
     assert entry["task"] == CRAWL
+
+
+def test_json_sent_with_a_form_content_type_is_read_as_json(client: TestClient) -> None:
+    """`curl -d` without `-H "Content-Type: application/json"` still works."""
+    raw = '{"name": "폼", "task": "crawl_all_complexes", "interval": 60}'.encode()
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert client.post(BASE, content=raw, headers=form).status_code == 201
 
 
 @pytest.mark.parametrize(

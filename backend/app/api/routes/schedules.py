@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.api import examples
-from app.api.deps import IfMatchDep, Mutating, ServiceDep, SettingsDep
+from app.api.deps import IfMatchDep, JsonBody, Mutating, ServiceDep, SettingsDep
 from app.core.config import Settings
 from app.core.messages import message
 from app.schedules.describe import entry_view, upcoming
@@ -20,7 +20,6 @@ from app.schedules.entry import Entry
 from app.schedules.service import MAX_PAGE, ListFilter
 
 router = APIRouter(prefix="/api/scheduler", tags=["scheduler"])
-Json = Annotated[Any, Body()]
 ONE = "/schedule/{name:path}"
 UPDATE_BODY = examples.body("ScheduleUpdate", examples.UPDATE_EXAMPLES)
 
@@ -70,7 +69,7 @@ def list_schedules(
     openapi_extra=examples.body("ScheduleCreate", examples.CREATE_EXAMPLES),
 )
 def create_schedule(
-    body: Json, service: ServiceDep, settings: SettingsDep, response: Response
+    body: JsonBody, service: ServiceDep, settings: SettingsDep, response: Response
 ) -> dict[str, Any]:
     """Create a schedule (409 if the name exists). Beat picks it up within 1 second."""
     entry = service.create(body)
@@ -94,7 +93,7 @@ def get_schedule(
 )
 def update_schedule(
     name: str,
-    body: Json,
+    body: JsonBody,
     service: ServiceDep,
     settings: SettingsDep,
     if_match: IfMatchDep,
