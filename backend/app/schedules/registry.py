@@ -9,7 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from celery import Celery
 from pydantic import BaseModel, ConfigDict, ValidationError, create_model
@@ -48,6 +48,8 @@ class TaskInfo:
 def _type_name(annotation: Any) -> str:
     if annotation is inspect.Parameter.empty:
         return "any"
+    if get_origin(annotation) is Annotated:  # a task's own check rides along as metadata
+        annotation = get_args(annotation)[0]
     return annotation.__name__ if isinstance(annotation, type) else str(annotation)
 
 
@@ -119,7 +121,7 @@ class TaskRegistry:
                     Problem(
                         "kwargs." + ".".join(str(p) for p in err["loc"]),
                         err.get("input"),
-                        err["msg"],
+                        err["msg"].removeprefix("Value error, "),
                     )
                     for err in exc.errors(include_url=False)
                 ]

@@ -10,6 +10,9 @@ import math
 import time
 import zlib
 from collections.abc import Mapping
+from typing import Annotated
+
+from pydantic import AfterValidator
 
 # A day: longer than any schedule's sensible timeout, short enough that a typo
 # (seconds meant as milliseconds) cannot park a worker for weeks.
@@ -23,9 +26,18 @@ class SimulatedFailure(RuntimeError):
     """Raised on purpose by `simulate_failure=True`, to exercise failure handling."""
 
 
+def check_simulate_seconds(value: object) -> float:
+    return check_seconds("simulate_seconds", value, MAX_SIMULATE_SECONDS)
+
+
+# A parameter's own check as pydantic metadata: the task registry runs it before a
+# schedule is written, and the task runs the same function when it starts.
+SimulateSeconds = Annotated[float, AfterValidator(check_simulate_seconds)]
+
+
 def simulate(task: str, simulate_seconds: float, simulate_failure: bool) -> None:
     """Sleep `simulate_seconds` (at least), then raise SimulatedFailure if asked to."""
-    seconds = check_seconds("simulate_seconds", simulate_seconds, MAX_SIMULATE_SECONDS)
+    seconds = check_simulate_seconds(simulate_seconds)
     fail = check_bool("simulate_failure", simulate_failure)
     # A monotonic deadline, not a sum of sleeps: the run lasts at least the requested
     # time even if a sleep returns early or the wall clock jumps.

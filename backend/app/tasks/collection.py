@@ -8,11 +8,20 @@ repeatable counts so that schedules, history and alerts can be exercised end to 
 # inspect.signature and needs real types, not strings.
 
 import logging
+from typing import Annotated
 
 from celery.utils.log import get_task_logger
+from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
-from app.tasks._simulate import canonical_name, check_bool, check_names, simulate, stable_int
+from app.tasks._simulate import (
+    SimulateSeconds,
+    canonical_name,
+    check_bool,
+    check_names,
+    simulate,
+    stable_int,
+)
 
 logger: logging.Logger = get_task_logger(__name__)
 
@@ -48,6 +57,18 @@ DEFAULT_MARKETPLACES: list[str] = ["coupang", "naver"]
 TEST_MODE_SAMPLE = 20
 # Each marketplace ranking lists this many products per category.
 BESTSELLERS_PER_CATEGORY = 100
+
+
+def check_suppliers(value: object) -> list[str]:
+    return check_names("suppliers", value, SUPPLIER_ALIASES)
+
+
+def check_supplier(value: object) -> str:
+    return canonical_name("supplier", value, SUPPLIER_ALIASES)
+
+
+def check_marketplaces(value: object) -> list[str]:
+    return check_names("marketplaces", value, MARKETPLACE_ALIASES)
 
 
 def _collect_one(supplier: str, test_mode: bool) -> dict[str, int]:
@@ -87,9 +108,9 @@ def _collect_many(suppliers: list[str], test_mode: bool) -> dict[str, object]:
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def collect_wholesale_products(
-    suppliers: list[str] = DEFAULT_SUPPLIERS,
+    suppliers: Annotated[list[str], AfterValidator(check_suppliers)] = DEFAULT_SUPPLIERS,
     test_mode: bool = False,
-    simulate_seconds: float = 0.0,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Collect product data from wholesale suppliers (test_mode: small sample, nothing saved).
@@ -97,7 +118,7 @@ def collect_wholesale_products(
     Seed 000's nightly collection. Stand-in: no supplier API is called and no network call is made;
     counts are derived from the supplier names, so the same input always gives the same result.
     """
-    ids = check_names("suppliers", suppliers, SUPPLIER_ALIASES)
+    ids = check_suppliers(suppliers)
     test = check_bool("test_mode", test_mode)
     simulate("collect_wholesale_products", simulate_seconds, simulate_failure)
     return _collect_many(ids, test)
@@ -105,8 +126,8 @@ def collect_wholesale_products(
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def collect_supplier(
-    supplier: str,
-    simulate_seconds: float = 0.0,
+    supplier: Annotated[str, AfterValidator(check_supplier)],
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Collect products from one supplier, given by id or Korean name (e.g. 오너클랜).
@@ -114,7 +135,7 @@ def collect_supplier(
     Seed 001's per-supplier run. Stand-in: no supplier API is called and no network call is made;
     counts are derived from the supplier name.
     """
-    sid = canonical_name("supplier", supplier, SUPPLIER_ALIASES)
+    sid = check_supplier(supplier)
     simulate("collect_supplier", simulate_seconds, simulate_failure)
     run = _collect_one(sid, test_mode=False)
     logger.info(
@@ -130,7 +151,7 @@ def collect_supplier(
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def collect_all_suppliers(
-    simulate_seconds: float = 0.0,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Collect products from every known supplier in turn.
@@ -143,8 +164,8 @@ def collect_all_suppliers(
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def collect_bestsellers(
-    marketplaces: list[str] = DEFAULT_MARKETPLACES,
-    simulate_seconds: float = 0.0,
+    marketplaces: Annotated[list[str], AfterValidator(check_marketplaces)] = DEFAULT_MARKETPLACES,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Collect bestseller rankings from marketplaces such as Coupang and Naver.
@@ -152,7 +173,7 @@ def collect_bestsellers(
     Seed 000's daily crawl. Stand-in: no marketplace is crawled and no network call is made; counts
     are derived from the marketplace names.
     """
-    ids = check_names("marketplaces", marketplaces, MARKETPLACE_ALIASES)
+    ids = check_marketplaces(marketplaces)
     simulate("collect_bestsellers", simulate_seconds, simulate_failure)
     result: dict[str, dict[str, int]] = {}
     for mid in ids:

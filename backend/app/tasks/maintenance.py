@@ -9,12 +9,21 @@ import platform
 import socket
 import time
 from datetime import UTC, datetime
+from typing import Annotated
 
 from celery.utils.log import get_task_logger
+from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
 from app.core.redis import redacted_url
-from app.tasks._simulate import check_bool, check_int, check_seconds, simulate, stable_int
+from app.tasks._simulate import (
+    SimulateSeconds,
+    check_bool,
+    check_int,
+    check_seconds,
+    simulate,
+    stable_int,
+)
 
 logger: logging.Logger = get_task_logger(__name__)
 
@@ -26,14 +35,25 @@ STAND_IN_HISTORY_DAYS = 365
 MAX_BROKER_TIMEOUT_SECONDS = 30.0
 
 
+def check_days(value: object) -> int:
+    return check_int("days", value, 1, MAX_RETENTION_DAYS)
+
+
+def check_broker_timeout(value: object) -> float:
+    timeout = check_seconds("broker_timeout_seconds", value, MAX_BROKER_TIMEOUT_SECONDS)
+    if timeout == 0:
+        raise ValueError(f"broker_timeout_seconds: must be more than 0, got {value!r}")
+    return timeout
+
+
 class HealthCheckFailed(RuntimeError):
     """Raised by health_check(fail_on_error=True) when a check does not pass."""
 
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def cleanup_old_data(
-    days: int = 30,
-    simulate_seconds: float = 0.0,
+    days: Annotated[int, AfterValidator(check_days)] = 30,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Delete logs and images older than `days` days.
@@ -41,7 +61,7 @@ def cleanup_old_data(
     Seed 000's weekly clean-up. Stand-in: nothing is deleted and no network call is made;
     the counts are what a year of made-up, repeatable daily files would give.
     """
-    keep = check_int("days", days, 1, MAX_RETENTION_DAYS)
+    keep = check_days(days)
     simulate("cleanup_old_data", simulate_seconds, simulate_failure)
     # Summing per-day counts makes a longer retention remove fewer files, as a real one would.
     older = range(keep + 1, STAND_IN_HISTORY_DAYS + 1)
@@ -72,9 +92,9 @@ def _probe_broker(timeout: float) -> dict[str, object]:
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def health_check(
-    broker_timeout_seconds: float = 2.0,
+    broker_timeout_seconds: Annotated[float, AfterValidator(check_broker_timeout)] = 2.0,
     fail_on_error: bool = False,
-    simulate_seconds: float = 0.0,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Report this worker's host, process, clock and whether the broker is reachable.
@@ -82,13 +102,7 @@ def health_check(
     Seed 001's 30-minute status check. Reports a "degraded" status instead of failing, unless
     fail_on_error is true.
     """
-    timeout = check_seconds(
-        "broker_timeout_seconds", broker_timeout_seconds, MAX_BROKER_TIMEOUT_SECONDS
-    )
-    if timeout == 0:
-        raise ValueError(
-            f"broker_timeout_seconds: must be more than 0, got {broker_timeout_seconds!r}"
-        )
+    timeout = check_broker_timeout(broker_timeout_seconds)
     strict = check_bool("fail_on_error", fail_on_error)
     simulate("health_check", simulate_seconds, simulate_failure)
     broker = _probe_broker(timeout)

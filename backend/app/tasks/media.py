@@ -4,11 +4,13 @@
 # inspect.signature and needs real types, not strings.
 
 import logging
+from typing import Annotated
 
 from celery.utils.log import get_task_logger
+from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
-from app.tasks._simulate import check_int, check_names, simulate, stable_int
+from app.tasks._simulate import SimulateSeconds, check_int, check_names, simulate, stable_int
 from app.tasks.collection import SUPPLIER_ALIASES, SUPPLIERS
 
 logger: logging.Logger = get_task_logger(__name__)
@@ -17,11 +19,19 @@ logger: logging.Logger = get_task_logger(__name__)
 MAX_IMAGE_LIMIT = 100_000
 
 
+def check_limit(value: object) -> int:
+    return check_int("limit", value, 1, MAX_IMAGE_LIMIT)
+
+
+def check_suppliers(value: object) -> list[str] | None:
+    return None if value is None else check_names("suppliers", value, SUPPLIER_ALIASES)
+
+
 @celery_app.task  # type: ignore[untyped-decorator]
 def process_images(
-    limit: int = 100,
-    suppliers: list[str] | None = None,
-    simulate_seconds: float = 0.0,
+    limit: Annotated[int, AfterValidator(check_limit)] = 100,
+    suppliers: Annotated[list[str] | None, AfterValidator(check_suppliers)] = None,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Optimise and host up to `limit` pending product images (suppliers: null means all).
@@ -29,12 +39,8 @@ def process_images(
     Stand-in: no image is downloaded, resized or uploaded and no network call is made;
     pending counts are derived from the supplier names.
     """
-    count = check_int("limit", limit, 1, MAX_IMAGE_LIMIT)
-    ids = (
-        list(SUPPLIERS)
-        if suppliers is None
-        else check_names("suppliers", suppliers, SUPPLIER_ALIASES)
-    )
+    count = check_limit(limit)
+    ids = check_suppliers(suppliers) or list(SUPPLIERS)
     simulate("process_images", simulate_seconds, simulate_failure)
     per_supplier: dict[str, dict[str, int]] = {}
     budget = count

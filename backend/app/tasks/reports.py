@@ -5,12 +5,14 @@
 
 import logging
 from datetime import date, datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from celery.utils.log import get_task_logger
+from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
-from app.tasks._simulate import check_int, simulate, stable_int
+from app.tasks._simulate import SimulateSeconds, check_int, simulate, stable_int
 from app.tasks.collection import SUPPLIERS
 
 logger: logging.Logger = get_task_logger(__name__)
@@ -30,6 +32,10 @@ TREND_KEYWORDS: tuple[str, ...] = (
 )
 
 
+def check_top_n(value: object) -> int:
+    return check_int("top_n", value, 1, len(TREND_KEYWORDS))
+
+
 def _report_day(report_date: str | None) -> date:
     """The report's day: the given ISO date, or today in the app's timezone."""
     if report_date is None:
@@ -43,10 +49,17 @@ def _report_day(report_date: str | None) -> date:
     raise ValueError(f"report_date: expected a date like 2025-07-19, got {report_date!r}")
 
 
+def check_report_date(value: str | None) -> str | None:
+    """Refuses what `_report_day` would refuse; today is resolved when the task runs."""
+    if value is not None:
+        _report_day(value)
+    return value
+
+
 @celery_app.task  # type: ignore[untyped-decorator]
 def generate_daily_report(
-    report_date: str | None = None,
-    simulate_seconds: float = 0.0,
+    report_date: Annotated[str | None, AfterValidator(check_report_date)] = None,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Build the daily product and collection report (report_date: null means today).
@@ -80,8 +93,8 @@ def generate_daily_report(
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def analyze_trends(
-    top_n: int = 5,
-    simulate_seconds: float = 0.0,
+    top_n: Annotated[int, AfterValidator(check_top_n)] = 5,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Rank the top_n rising market trends (AI trend analysis).
@@ -89,7 +102,7 @@ def analyze_trends(
     Seed 000's daily analysis. Stand-in: no AI model or outside service is called and no network
     call is made; scores are derived from a fixed keyword list.
     """
-    count = check_int("top_n", top_n, 1, len(TREND_KEYWORDS))
+    count = check_top_n(top_n)
     simulate("analyze_trends", simulate_seconds, simulate_failure)
     scores = {word: stable_int(f"trend:{word}", 0, 1000) / 10 for word in TREND_KEYWORDS}
     # Highest score first; ties by keyword so the order never depends on the tuple's.

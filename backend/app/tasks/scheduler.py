@@ -11,7 +11,7 @@ import logging
 from celery.utils.log import get_task_logger
 
 from app.core.celery_app import celery_app
-from app.tasks._simulate import simulate, stable_int
+from app.tasks._simulate import SimulateSeconds, simulate, stable_int
 
 logger: logging.Logger = get_task_logger(__name__)
 
@@ -28,7 +28,7 @@ LISTING_KINDS: tuple[str, ...] = ("sale", "jeonse", "monthly_rent")
 
 @celery_app.task  # type: ignore[untyped-decorator]
 def crawl_all_complexes(
-    simulate_seconds: float = 0.0,
+    simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
     """Crawl current listings (sale, jeonse, monthly rent) for all apartment complexes.

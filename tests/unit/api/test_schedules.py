@@ -140,6 +140,14 @@ VALID = {"name": "x", "task": CRAWL, "cron": "0 3 * * *"}
         ({"task": "celery.backend_cleanup"}, "task", "celery.backend_cleanup"),
         ({"kwargs": {"bogus": 1}}, "kwargs", {"bogus": 1}),
         ({"args": [1, 2, 3, 4, 5]}, "args", [1, 2, 3, 4, 5]),
+        # The task's own value rules, run before anything is written.
+        ({"task": "app.tasks.media.process_images", "kwargs": {"limit": 0}}, "kwargs.limit", 0),
+        ({"kwargs": {"simulate_seconds": -1}}, "kwargs.simulate_seconds", -1),
+        (
+            {"task": "app.tasks.collection.collect_supplier", "kwargs": {"supplier": "없는곳"}},
+            "kwargs.supplier",
+            "없는곳",
+        ),
         ({"kwargs": {"simulate_seconds": "slow"}}, "kwargs.simulate_seconds", "slow"),
         ({"cron": "0 3 * *"}, "cron", "0 3 * *"),
         ({"cron": "61 3 * * *"}, "cron", "61"),
