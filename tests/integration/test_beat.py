@@ -153,3 +153,26 @@ def test_sigterm_stops_beat_and_releases_the_lock(stack: Stack, redis: Redis) ->
         assert beat.stop(signal.SIGTERM, timeout=20) == 0, beat.log()[-3000:]
         assert "beat: released the lock" in beat.log()
         assert redis.get(REDBEAT_LOCK_KEY) is None
+
+
+def test_beat_sends_with_the_entry_options_to_its_queue(
+    stack: Stack, redis: Redis, store: ScheduleStore
+) -> None:
+    beat = stack.beat()
+    beat.wait_for_log("beat: acquired the lock")
+    for name, queue in (("보고서_큐", "reports"), ("기본_큐", None)):
+        options = {"queue": queue, "expires": 600} if queue else {}
+        due = (datetime.now(UTC) + timedelta(seconds=0.5)).isoformat()
+        spec = {"task": CRAWL, "at": due, "kwargs": {"simulate_seconds": 0.5}, **options}
+        store.save(name, parse_spec(spec), mode=CREATE)
+
+    def message(queue: str) -> dict[str, object] | None:
+        raw = redis.lindex(queue, 0)
+        return json.loads(raw) if raw else None
+
+    sent = wait_until(lambda: message("reports"), what="a message on the reports queue")
+    default = wait_until(lambda: message("celery"), what="a message on the default queue")
+    headers = sent["headers"]
+    assert headers["task"] == CRAWL and headers["celery_beat_task"] is True  # type: ignore[index]
+    assert headers["expires"] is not None  # type: ignore[index]
+    assert default["headers"]["expires"] is None  # type: ignore[index]

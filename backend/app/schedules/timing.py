@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -117,11 +118,19 @@ def _aware(moment: datetime, zone: tzinfo) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
 
 
+@lru_cache(maxsize=4096)
+def _zoned_crontab(zone: tzinfo, fields: tuple[tuple[str, str], ...], app: Celery) -> ZonedCrontab:
+    """Shared between entries with the same timing: parsing a crontab is most of the
+    cost of reading an entry, and many entries share one ("0 2 * * *"). A crontab is
+    not changed after it is built, so sharing is safe."""
+    return ZonedCrontab(zone, app=app, **dict(fields))
+
+
 def build_schedule(spec: ScheduleSpec, default_tz: str, app: Celery) -> BaseSchedule:
     zone = ZoneInfo(spec.timezone or default_tz)
     kind = spec.timing_kind
     if kind in ("crontab", "cron"):
-        return ZonedCrontab(zone, app=app, **spec.cron_fields())
+        return _zoned_crontab(zone, tuple(spec.cron_fields().items()), app)
     if kind == "once":
         assert spec.at is not None
         return OneOff(_aware(spec.at, zone), app=app)
