@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -35,3 +36,76 @@ def test_api_pickup_benchmark_runs_and_reports_every_call() -> None:
     )
     for call in ("create", "update", "pause", "delete"):
         assert f"| {call} (" in done.stdout
+
+
+def run_bench(script: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=110,
+        check=True,
+    )
+    return done.stdout
+
+
+@pytest.mark.integration
+def test_stock_pickup_benchmark_reports_every_call() -> None:
+    out = run_bench("pickup_stock.py", "--tries", "1", "--stock-intervals", "1", "--wait", "5")
+    for call in ("create", "update", "pause", "delete"):
+        assert f"| stock RedBeat, 1 s | {call} | 1 | 0 |" in out
+
+
+@pytest.mark.integration
+def test_lateness_benchmark_sends_every_entry_on_both_sides() -> None:
+    out = run_bench(
+        "lateness.py", "--entries", "4", "--seconds", "2", "--stock-intervals", "1", "--lead", "6"
+    )
+    assert "| ours (BatchScheduler, 1 s) | 4 | 4 |" in out
+    assert "| stock RedBeat, 1 s | 4 | 4 |" in out
+
+
+@pytest.mark.integration
+def test_throughput_benchmark_sends_every_entry_on_both_sides() -> None:
+    out = run_bench("throughput.py", "--sizes", "10", "--lead", "6")
+    assert "| ours (BatchScheduler, 1 s) | 10 |" in out
+    assert "| stock RedBeat, 300 s (default) | 10 |" in out
+    assert out.count("| 10 |\n") == 2  # both rows end with 10 messages queued
+
+
+@pytest.mark.integration
+def test_idle_benchmark_reports_both_beats() -> None:
+    out = run_bench("idle.py", "--sizes", "50", "--duration", "0.5", "--stock-intervals", "300")
+    assert "| ours (BatchScheduler, 1 s) | 50 |" in out
+    assert "| stock RedBeat, 300 s (default) | 50 |" in out
+
+
+@pytest.mark.integration
+def test_memory_benchmark_reports_both_writers() -> None:
+    out = run_bench("memory.py", "--sizes", "50")
+    assert "| ours (store format) | 50 |" in out
+    assert "| stock RedBeat entry.save() | 50 |" in out
+
+
+@pytest.mark.integration
+def test_api_load_benchmark_reports_every_call_without_errors() -> None:
+    out = run_bench("api_load.py", "--schedules", "20", "--concurrency", "2", "--duration", "0.3")
+    for call in ("list", "get", "create", "update", "delete"):
+        assert f"| {call} | 2 |" in out
+        assert re.search(rf"\| {call} \| 2 \| [1-9]\d* \| 0 \|", out), out
+
+
+@pytest.mark.integration
+def test_tools_scale_benchmark_lists_every_schedule() -> None:
+    out = run_bench("tools_scale.py", "--schedules", "30")
+    assert "| GET list, all 1 pages (limit 1000) | - |" in out
+    assert "| 30 |" in out
+    assert "check_schedules.sh" in out
+
+
+@pytest.mark.integration
+def test_run_all_runs_the_chosen_benchmarks() -> None:
+    out = run_bench("run_all.py", "--smoke", "--only", "memory")
+    assert "## memory" in out
+    assert "| ours (store format) | 100 |" in out
+    assert "## throughput" not in out
