@@ -17,7 +17,6 @@ from typing import Any, TextIO
 
 from app.cli import render
 from app.cli.context import Context
-from app.cli.entries import iter_chunks, name_matches
 from app.cli.failures import RedisUnreachable
 from app.cli.table import Cell, TableWriter
 from app.core.config import Settings
@@ -32,6 +31,7 @@ from app.schedules.status import (
     health_problems,
     read_status,
 )
+from app.schedules.walk import iter_chunks, name_matches
 
 UNREADABLE = "unreadable"
 

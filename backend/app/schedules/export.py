@@ -18,15 +18,13 @@ from typing import Any
 
 from app.schedules.entry import Entry
 from app.schedules.filefmt import SCHEMA_REF, render_document
-from app.schedules.keys import name_from_key
 from app.schedules.spec import ScheduleSpec
 from app.schedules.store import ScheduleStore
+from app.schedules.walk import iter_chunks
 
 # Mode of a newly created export: readable by all like any checked-in file (mkstemp's
 # 0600 would otherwise carry over through the rename).
 NEW_FILE_MODE = 0o644
-# Entries read per round trip while exporting.
-EXPORT_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -90,12 +88,6 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def export_store(store: ScheduleStore, chunk: int = EXPORT_CHUNK) -> Export:
+def export_store(store: ScheduleStore) -> Export:
     """The whole live state, read a chunk of entries per round trip."""
-    keys = store.keys()
-    export = Export()
-    for start in range(0, len(keys), chunk):
-        part = keys[start : start + chunk]
-        for key, entry in zip(part, store.read_keys(part), strict=True):
-            export.add(name_from_key(key), entry)
-    return export
+    return collect(pair for chunk in iter_chunks(store) for pair in chunk)

@@ -1,7 +1,8 @@
 """Walking many entries without holding them all: the key index once, then chunks.
 
 The store's key index is read once and filtered by name before any entry is decoded,
-so `check_schedules.sh 수집` over 100,000 schedules decodes only the matches.
+so `check_schedules.sh 수집` over 100,000 schedules decodes only the matches. The CLI's
+table and every export (API and CLI) walk the store through here.
 (ScheduleService.list re-reads the whole index for every page, which costs about three
 times as long over 100,000 entries; its pages suit the API, this suits a full walk.)
 """

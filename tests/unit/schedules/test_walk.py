@@ -7,13 +7,13 @@ from collections.abc import Iterator
 import fakeredis
 import pytest
 
-from app.cli.entries import iter_chunks, name_matches
 from app.core.celery_app import celery_app
 from app.core.constants import REDBEAT_SCHEDULE_KEY
 from app.schedules.keys import entry_key
 from app.schedules.service import ListFilter
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
+from app.schedules.walk import iter_chunks, name_matches
 
 TASK = "app.tasks.maintenance.health_check"
 
