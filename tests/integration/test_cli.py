@@ -24,6 +24,7 @@ from redbeat.decoder import RedBeatJSONEncoder
 from redbeat.schedules import rrule
 from redis import Redis
 
+from app.beat.leadership import Leadership
 from app.core.celery_app import celery_app
 from app.core.constants import (
     FIELD_DEFINITION,
@@ -32,13 +33,12 @@ from app.core.constants import (
 )
 from app.core.embedded_redis import RedisServer, free_port
 from app.schedules.entry import encode_meta
-from app.schedules.filefmt import load_file
-from app.schedules.filesync import read_state, record_state, sync_file
 from app.schedules.keys import entry_key
-from app.schedules.leadership import Leadership
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
+from app.schedules_file.format import load_file
+from app.schedules_file.sync import read_state, record_state, sync_file
 from tests.integration.conftest import ROOT, Stack, wait_until, write_schedules
 
 KST = ZoneInfo("Asia/Seoul")

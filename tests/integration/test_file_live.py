@@ -9,10 +9,10 @@ import httpx
 from redis import Redis
 
 from app.core.embedded_redis import RedisServer
-from app.schedules.filesync import read_state
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
+from app.schedules_file.sync import read_state
 from tests.integration.conftest import Stack, wait_until, write_schedules
 from tests.integration.test_cli import check_script, cli
 

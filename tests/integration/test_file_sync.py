@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.schedules.filesync import read_state
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
+from app.schedules_file.sync import read_state
 from tests.integration.conftest import Stack, wait_until, write_schedules
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"

@@ -13,10 +13,7 @@ from redis import Redis
 from app.core.celery_app import celery_app
 from app.core.config import Settings, get_settings
 from app.core.redis import make_redis
-from app.schedules.errors import invalid
-from app.schedules.registry import TaskRegistry
-from app.schedules.service import ScheduleService
-from app.schedules.store import ScheduleStore
+from app.schedules import ScheduleService, ScheduleStore, TaskRegistry, invalid
 
 
 class Unauthorized(Exception):

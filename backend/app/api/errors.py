@@ -16,9 +16,9 @@ from redis.exceptions import RedisError
 
 from app.api.deps import Unauthorized
 from app.core.config import Settings, get_settings
-from app.core.messages import message
 from app.core.redis import redacted_url
-from app.schedules.errors import (
+from app.presentation import message
+from app.schedules import (
     InvalidSchedule,
     Problem,
     ScheduleExists,

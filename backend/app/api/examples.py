@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.schedules.schema import file_schema
+from app.schedules import file_schema
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 

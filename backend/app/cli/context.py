@@ -14,11 +14,9 @@ from redis import Redis
 
 from app.cli.terminal import Style, printable
 from app.core.config import Settings
-from app.core.messages import message
 from app.core.redis import make_redis
-from app.schedules.registry import TaskRegistry
-from app.schedules.service import ScheduleService
-from app.schedules.store import ScheduleStore
+from app.presentation import message
+from app.schedules import ScheduleService, ScheduleStore, TaskRegistry
 
 
 @dataclass

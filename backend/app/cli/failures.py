@@ -9,14 +9,14 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.cli.context import Context
 from app.core.redis import redacted_url
-from app.schedules.errors import (
+from app.monitor import scrub
+from app.schedules import (
     InvalidSchedule,
     ScheduleError,
     ScheduleExists,
     ScheduleNotFound,
     VersionMismatch,
 )
-from app.schedules.status import scrub
 
 EXIT_OK = 0
 # A check failed, or the request was refused (unknown name, invalid definition or file).

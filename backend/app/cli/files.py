@@ -1,6 +1,6 @@
 """`export` and `apply`: the live state to schedules.json's format, and a file back in.
 
-`apply` is schedules.json's own sync (filesync.sync_file), run once on purpose: the
+`apply` is schedules.json's own sync (app.schedules_file.sync.sync_file), run once on purpose: the
 same validation, the same reconcile rules, the same recorded sync state. The file is
 checked in full first, without touching Redis, so an invalid one changes nothing at all
 (not even the recorded sync state that `--check` reads).
@@ -12,9 +12,15 @@ import argparse
 from pathlib import Path
 
 from app.cli.context import Context
-from app.schedules.export import export_store, write_atomic
-from app.schedules.filefmt import FileError, load_file
-from app.schedules.filesync import SyncReport, read_state, sync_file
+from app.schedules_file import (
+    FileError,
+    SyncReport,
+    export_store,
+    load_file,
+    read_state,
+    sync_file,
+    write_atomic,
+)
 
 # Names listed per action after `apply`; the counts are always complete.
 NAMES_LISTED = 20

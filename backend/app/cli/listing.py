@@ -20,10 +20,7 @@ from app.cli.context import Context
 from app.cli.failures import RedisUnreachable
 from app.cli.table import Cell, TableWriter
 from app.core.config import Settings
-from app.schedules.describe import entry_view, overdue_by
-from app.schedules.entry import Entry
-from app.schedules.service import ListFilter
-from app.schedules.status import (
+from app.monitor import (
     HealthProblem,
     OverdueReport,
     SystemStatus,
@@ -31,7 +28,8 @@ from app.schedules.status import (
     health_problems,
     read_status,
 )
-from app.schedules.walk import iter_chunks, name_matches
+from app.presentation import entry_view
+from app.schedules import Entry, ListFilter, iter_chunks, name_matches, overdue_by
 
 UNREADABLE = "unreadable"
 

@@ -21,7 +21,7 @@ from app.cli.failures import EXIT_FAILED, EXIT_USAGE, report
 from app.cli.terminal import Style
 from app.core.config import Settings, get_settings
 from app.core.constants import WORKER_PING_TIMEOUT
-from app.core.messages import message
+from app.presentation import message
 
 # How late an enabled schedule may be before --check fails: Beat fires within a second
 # of the due time, so five minutes means it is not running or not keeping up.

@@ -9,8 +9,8 @@ from typing import Any
 
 from app.cli import render
 from app.cli.context import Context
-from app.schedules.describe import entry_view, upcoming
-from app.schedules.entry import Entry
+from app.presentation import entry_view, upcoming
+from app.schedules import Entry
 
 LABEL_WIDTH = 15
 

@@ -1,6 +1,6 @@
 """Words and cells for the terminal, from the domain's views; no Redis here.
 
-Sentences come from app.core.messages' catalog, in the `language` each function is given
+Sentences come from app.presentation.messages' catalog, in the `language` each function is given
 (Settings.language).
 """
 
@@ -11,8 +11,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.cli.table import Cell, Column
-from app.core.messages import Language, message
-from app.schedules.status import BeatStatus, HealthProblem, SystemStatus
+from app.monitor import BeatStatus, HealthProblem, SystemStatus
+from app.presentation import Language, message
 
 COLUMNS = (
     Column("NAME", cap=48),

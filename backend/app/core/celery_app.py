@@ -36,7 +36,7 @@ def create_celery_app() -> Celery:
         result_expires=24 * 3600,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=True,
-        beat_scheduler="app.schedules.scheduler:BatchScheduler",
+        beat_scheduler="app.beat.scheduler:BatchScheduler",
         beat_max_loop_interval=settings.beat_max_loop_interval,
         redbeat_redis_url=settings.redis_url,
         redbeat_key_prefix=REDBEAT_PREFIX,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.core.messages import Language
+# The languages of human-facing text (app.presentation.messages has the catalog).
+Language = Literal["en", "ko"]
+
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SCHEDULES_FILE = PACKAGE_DIR / "config" / "schedules.json"
@@ -51,6 +54,19 @@ class Settings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_token: str | None = Field(default=None, description="Required on mutating API calls.")
     worker_concurrency: int = Field(default=4, ge=1)
+    redis_port: int = Field(
+        default=6379,
+        ge=1,
+        le=65535,
+        description="Port of the Redis that ./run.sh embeds when REDIS_URL is unset "
+        "(a free one if this one is busy).",
+    )
+    stop_timeout: float = Field(
+        default=20.0,
+        ge=0,
+        description="Seconds ./run.sh gives each process to finish after SIGTERM, "
+        "before SIGKILL.",
+    )
     no_color: bool = Field(
         default=False,
         validation_alias="NO_COLOR",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from celery import Celery
@@ -187,3 +187,10 @@ def _foreign_spec(definition: dict[str, Any]) -> ScheduleSpec | None:
         return parse_spec(raw)
     except InvalidSchedule:
         return None
+
+
+def overdue_by(entry: Entry, now: datetime) -> timedelta | None:
+    """How late an enabled entry's due time is, if it is in the past."""
+    if not entry.enabled or entry.next_run_at is None or entry.next_run_at > now:
+        return None
+    return now - entry.next_run_at

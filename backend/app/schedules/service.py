@@ -16,7 +16,7 @@ from typing import Any
 
 from celery import Celery
 
-from app.schedules.entry import Entry, Origin
+from app.schedules.entry import Entry
 from app.schedules.errors import ScheduleNotFound, VersionMismatch, invalid
 from app.schedules.patch import merge_patch, timing_groups
 from app.schedules.registry import TaskRegistry
@@ -24,6 +24,7 @@ from app.schedules.spec import OPTION_KEYS, ScheduleSpec, parse_spec, validate_n
 from app.schedules.store import CREATE, SaveMode, ScheduleStore
 from app.schedules.timing import build_schedule
 from app.schedules.validation import validate_spec
+from app.schedules.walk import ListFilter
 
 MAX_PAGE = 1000
 # A partial update without If-Match retries its read-merge-write this often when a
@@ -31,24 +32,6 @@ MAX_PAGE = 1000
 MERGE_ATTEMPTS = 5
 # Entries read per round trip while a filtered listing looks for matches.
 SCAN_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class ListFilter:
-    task: str | None = None
-    enabled: bool | None = None
-    origin: Origin | None = None
-
-    @property
-    def active(self) -> bool:
-        return (self.task, self.enabled, self.origin) != (None, None, None)
-
-    def matches(self, entry: Entry) -> bool:
-        return (
-            (self.task is None or entry.task == self.task)
-            and (self.enabled is None or entry.enabled == self.enabled)
-            and (self.origin is None or entry.origin == self.origin)
-        )
 
 
 @dataclass(frozen=True)

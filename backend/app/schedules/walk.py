@@ -10,16 +10,34 @@ times as long over 100,000 entries; its pages suit the API, this suits a full wa
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from app.schedules.entry import Entry
+from app.schedules.entry import Entry, Origin
 from app.schedules.keys import name_from_key
-from app.schedules.service import ListFilter
 from app.schedules.store import ScheduleStore
 
 # Entries decoded per round trip: one pipeline each, and the most held at once.
 CHUNK = 1000
 GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    task: str | None = None
+    enabled: bool | None = None
+    origin: Origin | None = None
+
+    @property
+    def active(self) -> bool:
+        return (self.task, self.enabled, self.origin) != (None, None, None)
+
+    def matches(self, entry: Entry) -> bool:
+        return (
+            (self.task is None or entry.task == self.task)
+            and (self.enabled is None or entry.enabled == self.enabled)
+            and (self.origin is None or entry.origin == self.origin)
+        )
 
 
 def name_matches(name: str, pattern: str | None) -> bool:

@@ -14,10 +14,8 @@ from fastapi import APIRouter, Query, Response, status
 from app.api import examples
 from app.api.deps import IfMatchDep, JsonBody, Mutating, ServiceDep, SettingsDep
 from app.core.config import Settings
-from app.core.messages import message
-from app.schedules.describe import entry_view, upcoming
-from app.schedules.entry import Entry
-from app.schedules.service import MAX_PAGE, ListFilter
+from app.presentation import entry_view, message, upcoming
+from app.schedules import MAX_PAGE, Entry, ListFilter
 
 router = APIRouter(prefix="/api/scheduler", tags=["scheduler"])
 ONE = "/schedule/{name:path}"

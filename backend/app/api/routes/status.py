@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import ServiceDep, SettingsDep
-from app.schedules.export import export_store
-from app.schedules.status import find_overdue, health_problems, read_status
+from app.monitor import find_overdue, health_problems, read_status
+from app.schedules_file import export_store
 
 router = APIRouter(prefix="/api/scheduler", tags=["status"])
 log = logging.getLogger(__name__)

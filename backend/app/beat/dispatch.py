@@ -16,8 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.core.constants import NEVER_SCORE
-from app.schedules.entry import Entry, encode_meta, revision_of
-from app.schedules.timing import after_fire, next_fire
+from app.schedules import Entry, after_fire, encode_meta, next_fire, revision_of
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""app/schedules/status.py's pure parts: heartbeats, health problems, secrets.
+"""app/monitor/status.py's pure parts: heartbeats, health problems, secrets.
 
 (Its Redis reads are tested against a real Redis in tests/integration/test_cli.py.)
 """
@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from app.schedules.status import (
+from app.monitor.status import (
     BeatInstance,
     BeatStatus,
     Overdue,

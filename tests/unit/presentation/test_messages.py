@@ -1,4 +1,4 @@
-"""The message catalog (app/core/messages.py)."""
+"""The message catalog (app/presentation/messages/__init__.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from string import Formatter
 
 import pytest
 
-from app.core.messages import CATALOG, message, subject_particle
+from app.presentation.messages import CATALOG, message, subject_particle
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,15 @@
 Seed 004's operators read Korean ("스케줄 '테스트_크롤링'이 생성되었습니다."), so every
 sentence the API, the CLI or the page shows a person comes from here. Field-level
 validation details stay in English: they quote field names and values, which read the
-same in both. The CLI's sentences (keys `cli_*`) live in messages_cli.py and join the
+same in both. The CLI's sentences (keys `cli_*`) live in cli.py beside this file and join the
 same CATALOG; a Korean sentence that puts 이/가 after a schedule's name writes
 `'{name}'{subject}`, and message() fills in the particle.
 """
 
 from __future__ import annotations
 
-from typing import Literal
-
-from app.core.messages_cli import CLI_CATALOG
-
-Language = Literal["en", "ko"]
+from app.core.config import Language
+from app.presentation.messages.cli import CLI_CATALOG
 
 API_CATALOG: dict[str, dict[Language, str]] = {
     "created": {

@@ -1,11 +1,11 @@
-"""FileWatch: when the leader re-reads schedules.json (app/schedules/filewatch.py)."""
+"""FileWatch: when the leader re-reads schedules.json (app/schedules_file/watch.py)."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from app.schedules.filewatch import FileWatch
+from app.schedules_file.watch import FileWatch
 
 
 def test_first_look_syncs_then_only_changes_or_the_period_do(tmp_path: Path) -> None:

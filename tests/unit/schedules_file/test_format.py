@@ -1,4 +1,4 @@
-"""app/schedules/filefmt.py and schema.py: reading, writing and describing schedules.json."""
+"""app/schedules_file/format.py and schema.py: reading, writing and describing schedules.json."""
 
 import json
 from pathlib import Path
@@ -9,15 +9,15 @@ import pytest
 
 from app.core.config import DEFAULT_SCHEDULES_FILE
 from app.schedules import schema
-from app.schedules.filefmt import (
+from app.schedules.registry import TaskRegistry
+from app.schedules.spec import ScheduleSpec, parse_spec
+from app.schedules_file.format import (
     FileError,
     load_file,
     parse_document,
     render_document,
     validate_document,
 )
-from app.schedules.registry import TaskRegistry
-from app.schedules.spec import ScheduleSpec, parse_spec
 
 SHIPPED = DEFAULT_SCHEDULES_FILE
 SHIPPED_SCHEMA = SHIPPED.with_name("schedules.schema.json")

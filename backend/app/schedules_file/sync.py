@@ -21,10 +21,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from app.core.constants import FILE_INDEX_KEY, FILE_SYNC_STATE_KEY
-from app.schedules.filefmt import FileError, FileSchedules, load_file
-from app.schedules.registry import TaskRegistry
-from app.schedules.spec import ScheduleSpec
-from app.schedules.store import TOMBSTONE, ScheduleStore, as_mapping, is_tombstone
+from app.schedules import (
+    TOMBSTONE,
+    ScheduleSpec,
+    ScheduleStore,
+    TaskRegistry,
+    as_mapping,
+    is_tombstone,
+)
+from app.schedules_file.format import FileError, FileSchedules, load_file
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.schedules.entry import Entry
-from app.schedules.filefmt import SCHEMA_REF, render_document
-from app.schedules.spec import ScheduleSpec
-from app.schedules.store import ScheduleStore
-from app.schedules.walk import iter_chunks
+from app.schedules import Entry, ScheduleSpec, ScheduleStore, iter_chunks
+from app.schedules_file.format import SCHEMA_REF, render_document
 
 # Mode of a newly created export: readable by all like any checked-in file (mkstemp's
 # 0600 would otherwise carry over through the rename).

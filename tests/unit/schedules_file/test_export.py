@@ -1,4 +1,4 @@
-"""app/schedules/export.py: what is exported, what is reported, and the atomic write."""
+"""app/schedules_file/export.py: what is exported, what is reported, and the atomic write."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from redbeat.schedules import rrule
 
 from app.core.celery_app import celery_app
 from app.schedules.entry import Entry
-from app.schedules.export import NEW_FILE_MODE, collect, write_atomic
-from app.schedules.filefmt import SCHEMA_REF
 from app.schedules.spec import parse_spec
+from app.schedules_file.export import NEW_FILE_MODE, collect, write_atomic
+from app.schedules_file.format import SCHEMA_REF
 
 TASK = "app.tasks.maintenance.health_check"
 

@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.schedules.errors import InvalidSchedule, Problem
-from app.schedules.registry import TaskRegistry
-from app.schedules.spec import ScheduleSpec, validate_name
-from app.schedules.validation import validate_spec
+from app.schedules import (
+    InvalidSchedule,
+    Problem,
+    ScheduleSpec,
+    TaskRegistry,
+    validate_name,
+    validate_spec,
+)
 
 SCHEMA_REF = "./schedules.schema.json"
 

@@ -10,7 +10,8 @@ What changes from stock `redbeat.RedBeatScheduler`:
   and an idle Beat costs about two Redis calls per interval;
 - due entries are handled in batches (see dispatch.py), not one round trip each;
 - schedules.json is reconciled by the leader when it takes the lock and whenever the
-  file changes (a stat per tick, see filewatch.py), so a save applies within a second.
+  file changes (a stat per tick, see app/schedules_file/watch.py), so a save applies
+  within a second.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from app.beat.dispatch import APPLY_SCRIPT, Step, plan_batch
+from app.beat.leadership import Leadership, Role
+from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
 from app.core.constants import (
     BEAT_WAKE_KEY,
@@ -35,14 +39,9 @@ from app.core.constants import (
     REDBEAT_SCHEDULE_KEY,
 )
 from app.core.redis import make_redis, redacted_url
+from app.schedules import ScheduleStore, TaskRegistry
 from app.schedules import entry as codec
-from app.schedules.dispatch import APPLY_SCRIPT, Step, plan_batch
-from app.schedules.filesync import sync_file
-from app.schedules.filewatch import FileWatch
-from app.schedules.leadership import Leadership, Role
-from app.schedules.registry import TaskRegistry
-from app.schedules.shutdown import GracefulStop
-from app.schedules.store import ScheduleStore
+from app.schedules_file import FileWatch, sync_file
 
 log = logging.getLogger(__name__)
 

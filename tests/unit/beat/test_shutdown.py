@@ -1,4 +1,4 @@
-"""GracefulStop: a stop signal never cuts a dispatch in half (app/schedules/shutdown.py)."""
+"""GracefulStop: a stop signal never cuts a dispatch in half (app/beat/shutdown.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import signal
 
 import pytest
 
-from app.schedules.shutdown import GracefulStop
+from app.beat.shutdown import GracefulStop
 
 
 def test_a_signal_outside_a_batch_stops_at_once() -> None:

@@ -1,4 +1,4 @@
-"""app/schedules/filesync.py: DESIGN.md's rules for schedules.json and the API together.
+"""app/schedules_file/sync.py: DESIGN.md's rules for schedules.json and the API together.
 
 Each row of the table is a history (file syncs, API saves and deletes, lost keys) and the
 state it must end in: the last sync's report and every entry left, with its origin.
@@ -21,11 +21,11 @@ from app.core.constants import (
     REDBEAT_SCHEDULE_KEY,
 )
 from app.schedules.entry import encode_meta
-from app.schedules.filesync import SyncReport, read_state, sync_file
 from app.schedules.keys import entry_key, name_from_key
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
+from app.schedules_file.sync import SyncReport, read_state, sync_file
 
 TASK = "app.tasks.scheduler.crawl_all_complexes"
 A1 = {"task": TASK, "cron": "0 3 * * *"}

@@ -1,4 +1,4 @@
-"""app/schedules/dispatch.py: what one Beat pass decides for each due row.
+"""app/beat/dispatch.py: what one Beat pass decides for each due row.
 
 Entries are built with entry.encode/decode, as the store writes and reads them; every
 `now` is explicit. (lupa is not installed, so APPLY_SCRIPT runs in integration tests.)
@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from app.beat.dispatch import BROKEN_ENTRY_RETRY_SECONDS, Step, plan_batch, plan_step
 from app.core.celery_app import celery_app
 from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, NEVER_SCORE
 from app.schedules import entry as codec
-from app.schedules.dispatch import BROKEN_ENTRY_RETRY_SECONDS, Step, plan_batch, plan_step
 from app.schedules.entry import Entry, revision_of
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec

@@ -3,17 +3,15 @@ all call `entry_view`, so they never disagree."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from cron_descriptor import ExpressionDescriptor, Options
 
-from app.core.messages import Language
-from app.schedules.entry import Entry
-from app.schedules.spec import CRON_FIELDS, ScheduleSpec
-from app.schedules.timing import next_fire
+from app.core.config import Language
+from app.schedules import CRON_FIELDS, Entry, ScheduleSpec, next_fire
 
 # cron-descriptor's Korean locale leaves day and month names in English.
 KOREAN_NAMES = {
@@ -167,10 +165,3 @@ def entry_view(entry: Entry, default_tz: str, language: Language = "en") -> dict
         "total_run_count": entry.total_run_count,
         "version": entry.etag,
     }
-
-
-def overdue_by(entry: Entry, now: datetime) -> timedelta | None:
-    """How late an enabled entry's due time is, if it is in the past."""
-    if not entry.enabled or entry.next_run_at is None or entry.next_run_at > now:
-        return None
-    return now - entry.next_run_at

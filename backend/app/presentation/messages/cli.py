@@ -1,16 +1,13 @@
-"""The CLI's sentences, in English and Korean: part of app.core.messages' one CATALOG.
+"""The CLI's sentences, in English and Korean: part of the package's one CATALOG.
 
 Kept apart only so that neither file grows long; look them up with
-app.core.messages.message(), never from here. File names, setting names, commands and
+app.presentation.messages.message(), never from here. File names, setting names, commands and
 "Beat", "Redis" stay as the operator types them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from app.core.messages import Language
+from app.core.config import Language
 
 CLI_CATALOG: dict[str, dict[Language, str]] = {
     "cli_redis_hint": {

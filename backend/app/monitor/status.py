@@ -26,9 +26,8 @@ from app.core.constants import (
     WORKER_PING_TIMEOUT,
 )
 from app.core.redis import redacted_url
-from app.schedules.describe import overdue_by
-from app.schedules.filesync import read_state
-from app.schedules.store import ScheduleStore
+from app.schedules import ScheduleStore, overdue_by
+from app.schedules_file import read_state
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,10 @@
+"""What people read: entry views with timing in words, and the message catalog.
+
+Shared by the API and the CLI (and the page), so all three say the same thing.
+"""
+
+from app.core.config import Language
+from app.presentation.describe import entry_view, upcoming
+from app.presentation.messages import message
+
+__all__ = ["Language", "entry_view", "message", "upcoming"]
