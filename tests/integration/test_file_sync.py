@@ -1,4 +1,4 @@
-"""DESIGN.md's file-versus-API rules across a real Beat restart."""
+"""The file-versus-API rules (docs/design.md) across a real Beat restart."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """`python -m app.api`: check the listening rule, then serve the API with uvicorn.
 
 With no API_TOKEN every mutating call is open, so the API then listens on loopback
-only (DESIGN.md's security default). The check runs before uvicorn starts so that a
-refusal is one line and exit status 2, not a startup traceback.
+only (see "Security defaults" in docs/design.md). The check runs before uvicorn starts
+so that a refusal is one line and exit status 2, not a startup traceback.
 """
 
 from __future__ import annotations

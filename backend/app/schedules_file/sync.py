@@ -1,4 +1,4 @@
-"""Reconcile schedules.json into Redis by DESIGN.md's file-versus-API rules.
+"""Reconcile schedules.json into Redis by the file-versus-API rules (docs/design.md).
 
 - an entry new in the file is created; one whose definition *in the file* changed since
   the last sync is updated (run state kept); one removed from the file is deleted;

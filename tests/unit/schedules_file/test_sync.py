@@ -1,4 +1,4 @@
-"""app/schedules_file/sync.py: DESIGN.md's rules for schedules.json and the API together.
+"""app/schedules_file/sync.py: the rules for schedules.json and the API together.
 
 Each row of the table is a history (file syncs, API saves and deletes, lost keys) and the
 state it must end in: the last sync's report and every entry left, with its origin.
