@@ -317,7 +317,57 @@ def test_anchored_interval_before_dst_keeps_wall_clock() -> None:
     assert next_fire(sched(NY_TWO_DAYS_AT_ONE), after) == datetime(2026, 3, 9, 1, 0, tzinfo=NY)
 
 
-def test_crontab_in_the_repeated_dst_hour_is_strictly_after() -> None:
-    after = utc(2026, 11, 1, 6, 0)  # 01:00 EST, the second 01:00 of the night
-    following = next_fire(sched({"hour": 1, "minute": 30, "timezone": "America/New_York"}), after)
-    assert following is not None and following > after
+# A daily crontab across New York's DST changes (2026-03-08 02:00 EST -> 03:00 EDT,
+# 2026-11-01 02:00 EDT -> 01:00 EST), and Seoul (no DST) on the same nights.
+NY_ONE_THIRTY = {"hour": 1, "minute": 30, "timezone": "America/New_York"}
+NY_TWO_THIRTY = {"hour": 2, "minute": 30, "timezone": "America/New_York"}
+SEOUL_ONE_THIRTY = {"hour": 1, "minute": 30, "timezone": "Asia/Seoul"}
+
+
+@pytest.mark.parametrize(
+    ("timing", "after", "expected"),
+    [
+        # Fall back: 01:00-02:00 happens twice, first in EDT (05:xx UTC), then in EST.
+        pytest.param(
+            NY_ONE_THIRTY, utc(2026, 11, 1, 5, 0), utc(2026, 11, 1, 5, 30), id="fall_first_0130"
+        ),
+        # In the second 01:00 hour, the second 01:30 (EST, fold=1) is still ahead.
+        pytest.param(
+            NY_ONE_THIRTY, utc(2026, 11, 1, 6, 0), utc(2026, 11, 1, 6, 30), id="fall_second_0130"
+        ),
+        # Once the first 01:30 fired, the next run is the next day's: no second fire.
+        pytest.param(
+            NY_ONE_THIRTY, utc(2026, 11, 1, 5, 30), utc(2026, 11, 2, 6, 30), id="fall_after_first"
+        ),
+        pytest.param(
+            NY_ONE_THIRTY, utc(2026, 11, 1, 6, 30), utc(2026, 11, 2, 6, 30), id="fall_after_second"
+        ),
+        # Spring forward: 01:30 is still EST; 02:30 does not exist and runs at 03:30 EDT.
+        pytest.param(
+            NY_ONE_THIRTY, utc(2026, 3, 8, 5, 0), utc(2026, 3, 8, 6, 30), id="spring_0130_est"
+        ),
+        pytest.param(
+            NY_ONE_THIRTY, utc(2026, 3, 8, 6, 30), utc(2026, 3, 9, 5, 30), id="spring_next_edt"
+        ),
+        pytest.param(
+            NY_TWO_THIRTY, utc(2026, 3, 8, 5, 0), utc(2026, 3, 8, 7, 30), id="spring_gap_0230"
+        ),
+        # Seoul has no DST: 01:30 KST is 16:30 UTC the day before, on both nights.
+        pytest.param(
+            SEOUL_ONE_THIRTY, utc(2026, 11, 1, 6, 0), utc(2026, 11, 1, 16, 30), id="seoul_nov"
+        ),
+        pytest.param(
+            SEOUL_ONE_THIRTY, utc(2026, 3, 7, 16, 0), utc(2026, 3, 7, 16, 30), id="seoul_mar"
+        ),
+        pytest.param(
+            SEOUL_ONE_THIRTY, utc(2026, 3, 7, 16, 30), utc(2026, 3, 8, 16, 30), id="seoul_on_slot"
+        ),
+    ],
+)
+def test_crontab_across_dst_changes(
+    timing: dict[str, Any], after: datetime, expected: datetime
+) -> None:
+    following = next_fire(sched(timing), after)
+    # In UTC: Python never finds a time in a fold or gap equal to one in another zone.
+    assert following is not None
+    assert following.astimezone(UTC) == expected
