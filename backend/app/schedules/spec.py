@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.schedules.cron_bounds import check_bounds
 from app.schedules.errors import InvalidSchedule, Problem, invalid
 
 NAME_MAX_LENGTH = 200
@@ -256,9 +257,10 @@ def parse_cron_expression(expr: str) -> dict[str, str]:
 
 
 def check_crontab(fields: Mapping[str, str], source: str | None = None) -> None:
-    """Parse each field alone first, so the error names the field that is wrong."""
+    """Check each field alone first, so the error names the field that is wrong."""
     for name, value in fields.items():
         try:
+            check_bounds(name, value)
             crontab(**{name: value})
         except (ValueError, TypeError, IndexError, ParseException) as exc:
             where = f"field {name}: " if source else ""

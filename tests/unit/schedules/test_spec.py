@@ -272,3 +272,103 @@ def test_digest_is_stable_across_spellings_of_the_same_value() -> None:
 def test_digest_changes_with_a_real_edit(change: dict[str, Any]) -> None:
     base = {"task": TASK, "hour": 14, "minute": 30, "day_of_week": "3"}
     assert parse_spec({**base, **change}).digest() != parse_spec(base).digest()
+
+
+# Each crontab field at its bounds (minute 0-59, hour 0-23, day_of_week 0-6 as Celery
+# counts, day_of_month 1-31, month_of_year 1-12), as a value, a range end, a list item
+# and a step. Rows: (field, value, accepted; else what the message must name).
+BOUNDS: list[tuple[str, str, str | None]] = [
+    ("minute", "0", None),
+    ("minute", "59", None),
+    ("minute", "60", "0-59"),
+    ("minute", "-1", "not a crontab item"),
+    ("minute", "0-59", None),
+    ("minute", "0-60", "0-59"),
+    ("minute", "5,59", None),
+    ("minute", "5,60", "0-59"),
+    ("minute", "*/60", None),
+    ("minute", "*/61", "1-60"),
+    ("minute", "*/0", "1-60"),
+    ("minute", "0-59/60", None),
+    ("minute", "0-59/61", "1-60"),
+    ("hour", "0", None),
+    ("hour", "23", None),
+    ("hour", "24", "0-23"),
+    ("hour", "-1", "not a crontab item"),
+    ("hour", "0-23", None),
+    ("hour", "0-24", "0-23"),
+    ("hour", "24-3", "0-23"),
+    ("hour", "23-1", None),  # wraps past midnight: 23, 0, 1
+    ("hour", "9,23", None),
+    ("hour", "9,24", "0-23"),
+    ("hour", "*/24", None),
+    ("hour", "*/25", "1-24"),
+    ("hour", "0-23/25", "1-24"),
+    ("hour", "5/2", "needs * or a range"),
+    ("hour", "1-5-9", "not a crontab item"),
+    ("hour", "mon", "not a number"),
+    ("day_of_week", "0", None),
+    ("day_of_week", "6", None),
+    ("day_of_week", "7", "0-6 (Sunday is 0)"),
+    ("day_of_week", "0-6", None),
+    ("day_of_week", "1-7", "0-6"),
+    ("day_of_week", "sun-sat", None),
+    ("day_of_week", "Monday,fri", None),
+    ("day_of_week", "mon,7", "0-6"),
+    ("day_of_week", "*/7", None),
+    ("day_of_week", "*/8", "1-7"),
+    ("day_of_week", "jan", "not a number or a name"),
+    ("day_of_month", "1", None),
+    ("day_of_month", "31", None),
+    ("day_of_month", "0", "1-31"),
+    ("day_of_month", "32", "1-31"),
+    ("day_of_month", "1-31", None),
+    ("day_of_month", "0-31", "1-31"),
+    ("day_of_month", "1-32", "1-31"),
+    ("day_of_month", "1,15,31", None),
+    ("day_of_month", "1,32", "1-31"),
+    ("day_of_month", "*/31", None),
+    ("day_of_month", "*/32", "1-31"),
+    ("day_of_month", "mon", "not a number"),
+    ("month_of_year", "1", None),
+    ("month_of_year", "12", None),
+    ("month_of_year", "0", "1-12"),
+    ("month_of_year", "13", "1-12"),
+    ("month_of_year", "1-12", None),
+    ("month_of_year", "1-13", "1-12"),
+    ("month_of_year", "jan-dec", None),
+    ("month_of_year", "dec,13", "1-12"),
+    ("month_of_year", "*/12", None),
+    ("month_of_year", "*/13", "1-12"),
+    ("month_of_year", "٣", "not a crontab item"),  # an Arabic-Indic digit three
+]
+CRON_ORDER = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+
+@pytest.mark.parametrize(("field", "value", "refusal"), BOUNDS, ids=lambda v: str(v))
+def test_crontab_field_bounds(field: str, value: str, refusal: str | None) -> None:
+    raw = {"task": TASK, field: value}
+    if refusal is None:
+        assert getattr(parse_spec(raw), field) == value
+        return
+    with pytest.raises(InvalidSchedule) as caught:
+        parse_spec(raw)
+    [problem] = caught.value.problems
+    assert (problem.field, problem.value) == (field, value)
+    assert refusal in problem.message
+    assert field in str(caught.value) and value in str(caught.value)
+
+
+@pytest.mark.parametrize(("field", "value", "refusal"), BOUNDS, ids=lambda v: str(v))
+def test_cron_expression_field_bounds(field: str, value: str, refusal: str | None) -> None:
+    """The same table in a 5-field expression: the problem is `cron`, naming the field."""
+    expression = " ".join(value if f == field else "*" for f in CRON_ORDER)
+    raw = {"task": TASK, "cron": expression}
+    if refusal is None:
+        assert parse_spec(raw).cron_fields()[field] == value
+        return
+    with pytest.raises(InvalidSchedule) as caught:
+        parse_spec(raw)
+    [problem] = caught.value.problems
+    assert (problem.field, problem.value) == ("cron", value)
+    assert f"field {field}: " in problem.message and refusal in problem.message
