@@ -61,3 +61,69 @@ def test_surfaced_packages_declare_all(package: str) -> None:
 def test_other_packages_import_only_the_public_surface() -> None:
     reaching = [hit for path in sorted(APP.rglob("*.py")) for hit in _reaching_imports(path)]
     assert reaching == [], "import these from the package itself:\n" + "\n".join(reaching)
+
+
+# One store boundary: schedule state is read and written by app/schedules/store only.
+# Elsewhere no pipeline, transaction or script, and no command on a Redis client; the
+# modules that build clients and the health check's ping (Redis itself, not schedule
+# state) are the exceptions.
+STORE = APP / "schedules" / "store"
+MAY_CALL_REDIS = {
+    APP / "core" / "redis.py",
+    APP / "core" / "embedded_redis.py",
+    APP / "api" / "routes" / "health.py",
+}
+STORE_ONLY_CALLS = ("pipeline", "register_script", "transaction", "script_load", "eval")
+
+
+def _receiver_is_a_client(func: ast.Attribute) -> bool:
+    value = func.value
+    return (isinstance(value, ast.Name) and value.id == "redis") or (
+        isinstance(value, ast.Attribute) and value.attr == "redis"
+    )
+
+
+def _store_only_uses(source: str, may_call_redis: bool = False) -> list[int]:
+    """Lines that reach past the store: pipelines, scripts, commands on a client."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module == "redis.client":
+            if any(alias.name == "Pipeline" for alias in node.names):
+                found.append(node.lineno)
+        elif isinstance(node, ast.Attribute) and node.attr == "Pipeline":
+            found.append(node.lineno)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr.startswith(STORE_ONLY_CALLS):
+                found.append(node.lineno)
+            elif _receiver_is_a_client(node.func) and not may_call_redis:
+                found.append(node.lineno)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("source", "lines"),
+    [
+        ("with self.redis.pipeline() as pipe:\n    pipe.get('k')", [1]),
+        ("script = client.register_script(LUA)", [1]),
+        ("store.redis.evalsha(sha, 0)", [1]),
+        ("client.eval(LUA, 0)", [1]),
+        ("from redis.client import Pipeline", [1]),
+        ("import redis.client\np: redis.client.Pipeline", [2]),
+        ("value = store.redis.get(KEY)", [1]),
+        ("redis.ping()", [1]),
+        ("entry = store.get(name)\nstore.commit_fires(token, steps)", []),
+        ("client = make_redis(settings)", []),
+    ],
+)
+def test_the_store_boundary_check_sees_what_it_forbids(source: str, lines: list[int]) -> None:
+    assert _store_only_uses(source) == lines
+
+
+def test_only_the_store_talks_to_redis() -> None:
+    reaching = [
+        f"{path.relative_to(APP)}:{line}"
+        for path in sorted(APP.rglob("*.py"))
+        if STORE not in path.parents
+        for line in _store_only_uses(path.read_text(encoding="utf-8"), path in MAY_CALL_REDIS)
+    ]
+    assert reaching == [], "go through app.schedules.store instead:\n" + "\n".join(reaching)

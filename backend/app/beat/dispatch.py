@@ -1,22 +1,20 @@
-"""One Beat pass over due entries: load in a batch, decide, commit, then send.
+"""One Beat pass over due entries: what each fire writes and whether it sends.
 
-Per batch: one round trip to find due keys, one to load them all, one script call that
-commits every fire's run state and next due time, then one publish per fire. The commit
-comes before the send (as Celery's own Scheduler does) and is fenced twice: by the
-lock token, so a Beat that lost leadership writes nothing, and by a digest of each
-entry's stored revision, so an entry edited or deleted since it was loaded is not fired from
-its old definition (the next pass reloads it).
+The store loads a batch (`ScheduleStore.due`) and commits it (`commit_fires`); this
+module only decides, without I/O. The commit comes before the send (as Celery's own
+Scheduler does) and is fenced twice by the store: by the lock token, so a Beat that
+lost leadership writes nothing, and by each entry's revision as loaded, so an entry
+edited or deleted since is not fired from its old definition (the next pass reloads it).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.core.constants import NEVER_SCORE
-from app.schedules import Entry, after_fire, encode_meta, next_fire, revision_of
+from app.schedules import DueRow, Entry, after_fire, encode_meta, next_fire
 
 log = logging.getLogger(__name__)
 
@@ -25,29 +23,13 @@ BROKEN_ENTRY_RETRY_SECONDS = 60.0
 # Tolerance for float round trips through the zset scores.
 EARLY_TOLERANCE_SECONDS = 0.001
 
-APPLY_SCRIPT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
-local applied = {}
-for i = 3, #KEYS do
-  local a = 2 + (i - 3) * 3
-  local fields = redis.call('HMGET', KEYS[i], 'definition', 'manager')
-  local def = fields[1]
-  if not def then
-    redis.call('ZREM', KEYS[2], KEYS[i])
-  elseif redis.sha1hex(def .. (fields[2] or '')) == ARGV[a] then
-    if ARGV[a + 1] ~= '' then redis.call('HSET', KEYS[i], 'meta', ARGV[a + 1]) end
-    redis.call('ZADD', KEYS[2], ARGV[a + 2], KEYS[i])
-    applied[#applied + 1] = i - 3
-  end
-end
-return applied
-"""
-
 
 @dataclass
 class Step:
+    """One entry's commit (a FireCommit for the store) and, if it fires, what to send."""
+
     key: str
-    definition_sha: str
+    revision: str
     score: float
     meta: str = ""  # empty: leave run state alone
     entry: Entry | None = None  # set when this step sends a task
@@ -57,8 +39,9 @@ def _ts(moment: datetime | None) -> float:
     return NEVER_SCORE if moment is None else moment.timestamp()
 
 
-def plan_step(key: str, due_score: float, entry: Entry, now: datetime) -> Step:
-    sha = entry.revision
+def plan_step(key: str, due_score: float, entry: Entry, now: datetime, revision: str = "") -> Step:
+    """`revision`: what the entry was loaded at (the store's row has it; computed if not)."""
+    sha = revision or entry.revision
     if not entry.enabled:
         return Step(key, sha, NEVER_SCORE)
     if entry.last_run_at is not None:
@@ -75,27 +58,23 @@ def plan_step(key: str, due_score: float, entry: Entry, now: datetime) -> Step:
     return Step(key, sha, _ts(following), meta, entry)
 
 
-def plan_batch(
-    rows: list[tuple[str, float, list[str | None]]],
-    decode: Callable[[str, list[str | None]], Entry | None],
-    now: datetime,
-) -> list[Step]:
+def plan_batch(rows: list[DueRow], now: datetime) -> list[Step]:
     steps = []
-    for key, score, fields in rows:
-        try:
-            entry = decode(key, fields)
-        except Exception:
-            log.exception(
+    for row in rows:
+        if row.error is not None:
+            log.error(
                 "beat: cannot read schedule %r; leaving it for %ds. Fix or delete it.",
-                key,
+                row.key,
                 BROKEN_ENTRY_RETRY_SECONDS,
+                exc_info=row.error,
             )
-            sha = revision_of(fields[0], fields[2])
-            steps.append(Step(key, sha, now.timestamp() + BROKEN_ENTRY_RETRY_SECONDS))
-            continue
-        if entry is None:
-            log.warning("beat: %r is in the schedule index but its hash is gone; dropping it", key)
-            steps.append(Step(key, "", NEVER_SCORE))
-            continue
-        steps.append(plan_step(key, score, entry, now))
+            # Fenced on what is there, so a fix made meanwhile is not overwritten.
+            steps.append(Step(row.key, row.revision, now.timestamp() + BROKEN_ENTRY_RETRY_SECONDS))
+        elif row.entry is None:
+            log.warning(
+                "beat: %r is in the schedule index but its hash is gone; dropping it", row.key
+            )
+            steps.append(Step(row.key, "", NEVER_SCORE))
+        else:
+            steps.append(plan_step(row.key, row.score, row.entry, now, row.revision))
     return steps

@@ -7,8 +7,11 @@ What changes from stock `redbeat.RedBeatScheduler`:
   within `BEAT_LOCK_TIMEOUT` + one tick of the leader going silent;
 - between passes Beat blocks on a wake list that every writer pushes to, bounded by the
   next due time and `BEAT_MAX_LOOP_INTERVAL`, so a change is picked up in milliseconds
-  and an idle Beat costs about two Redis calls per interval;
+  and an idle Beat costs about two Redis calls per interval; that wait happens inside
+  `tick()`, which Celery's contract does not expect (see `BatchScheduler.tick`);
 - due entries are handled in batches (see dispatch.py), not one round trip each;
+- every Redis read and write goes through the store (`ScheduleStore`, `BeatLocks`):
+  this class keeps the loop, leadership policy and sending;
 - schedules.json is reconciled by the leader when it takes the lock and whenever the
   file changes (a stat per tick, see app/schedules_file/watch.py), so a save applies
   within a second.
@@ -29,18 +32,13 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from app.beat.dispatch import APPLY_SCRIPT, Step, plan_batch
+from app.beat.dispatch import Step, plan_batch
 from app.beat.leadership import Leadership, Role
 from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
-from app.core.constants import (
-    BEAT_WAKE_KEY,
-    REDBEAT_LOCK_KEY,
-    REDBEAT_SCHEDULE_KEY,
-)
+from app.core.constants import REDBEAT_LOCK_KEY
 from app.core.redis import make_redis, redacted_url
-from app.schedules import ScheduleStore, TaskRegistry
-from app.schedules import entry as codec
+from app.schedules import Entry, ScheduleStore, TaskRegistry
 from app.schedules_file import FileWatch, sync_file
 
 log = logging.getLogger(__name__)
@@ -55,6 +53,12 @@ SEND_BATCH_SIZE = 500
 
 
 class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
+    """The class Celery's Beat service runs (`beat_scheduler` in app/core/celery_app.py).
+
+    It keeps RedBeat's storage format and lock key but not its tick: `tick()` waits
+    inside itself and returns 0 while leading; see `tick` for the contract.
+    """
+
     def __init__(self, app: Celery, **kwargs: Any) -> None:
         self.settings: Settings = get_settings()
         kwargs.setdefault("max_interval", self.settings.beat_max_loop_interval)
@@ -88,15 +92,29 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     def leadership(self) -> Leadership:
         return Leadership(self.redis, self.lock_timeout)
 
-    @cached_property
-    def _apply(self) -> Any:
-        return self.redis.register_script(APPLY_SCRIPT)
-
     @property
     def schedule(self) -> dict[str, Any]:
         return {}
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
+        """One pass, and the wait after it. Returns 0 when it has waited itself.
+
+        Celery's `Scheduler.tick()` sends at most one due entry and returns the delay
+        until the next one; `Service.start` then `time.sleep`s that long and, after a
+        sleep, runs `should_sync()`/`_do_sync()`. Nothing can cut that sleep short, so
+        a schedule written meanwhile would wait out the delay (up to `max_interval`).
+
+        This tick differs on purpose, for millisecond pickup. As leader it sends a
+        whole batch, then blocks on the store's wake list (`wait_for_change`, a BLPOP)
+        until the next due time, `max_interval` or a writer's wake-up, whichever comes
+        first, and returns 0: Service calls `tick()` again at once, with no sleep and
+        no sync step (state is in Redis from each commit, and RedBeat's `sync` does
+        nothing anyway). After a full batch it returns 0 without waiting, so a backlog
+        drains pass after pass. As standby, or while Redis is unreachable, it returns
+        `max_interval` and Service sleeps, as Celery's contract says. A call lasts at
+        most about `max_interval` plus one batch, so Service still sees its shutdown
+        flag and stamps `_last_tick` (its liveness check) at least that often.
+        """
         if not self._stop.installed:  # Celery installs its own handlers after __init__
             self._stop.install()
         try:
@@ -152,51 +170,26 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     def dispatch_due(self) -> tuple[bool, float | None]:
         """Send what is due now; return (a full batch was sent, next due score)."""
         now = datetime.now(UTC)
-        batch = self.settings.beat_batch_size
-        with self.redis.pipeline(transaction=False) as pipe:
-            pipe.zrangebyscore(
-                REDBEAT_SCHEDULE_KEY, 0, now.timestamp(), start=0, num=batch, withscores=True
-            )
-            pipe.zrangebyscore(
-                REDBEAT_SCHEDULE_KEY,
-                f"({now.timestamp()}",
-                "+inf",
-                start=0,
-                num=1,
-                withscores=True,
-            )
-            due, upcoming = pipe.execute()
-        next_due = upcoming[0][1] if upcoming else None
-        if not due:
+        limit = self.settings.beat_batch_size
+        batch = self.store.due(now, limit)
+        next_due = batch.next_due
+        if not batch.rows:
             return False, next_due
-        with self.redis.pipeline(transaction=False) as pipe:
-            for key, _score in due:
-                pipe.hmget(key, codec.FIELDS)
-            rows = pipe.execute()
-        steps = plan_batch(
-            [(key, score, fields) for (key, score), fields in zip(due, rows, strict=True)],
-            self.store._decode,
-            now,
-        )
+        steps = plan_batch(batch.rows, now)
         self._commit_and_send(steps)
         # What this pass rescheduled may come due before anything the peek saw.
         later = [s.score for s in steps if s.score > 0]
         if later:
             next_due = min(later + ([next_due] if next_due is not None else []))
-        return len(due) >= batch, next_due
+        return len(batch.rows) >= limit, next_due
 
     def _commit_and_send(self, steps: list[Step]) -> None:
-        args: list[Any] = [self.leadership.token]
-        for step in steps:
-            args += [step.definition_sha, step.meta, step.score]
-        applied = self._apply(
-            keys=[REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(s.key for s in steps)], args=args
-        )
+        applied = self.store.commit_fires(self.leadership.token, steps)
         if applied is None:
             log.warning("beat: lost the lock before sending; another Beat leads now")
             self.leadership.leader_since = None
             return
-        entries = [e for e in (steps[int(i)].entry for i in applied) if e is not None]
+        entries = [e for e in (steps[i].entry for i in applied) if e is not None]
         try:
             # One Redis round trip per SEND_BATCH_SIZE messages, not one per message.
             with self.producer.batch(max_size=SEND_BATCH_SIZE):
@@ -209,7 +202,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
                 len(entries),
             )
 
-    def _send(self, entry: codec.Entry) -> None:
+    def _send(self, entry: Entry) -> None:
         log.info("beat: sending due task %s (%s)", entry.name, entry.task)
         queue = entry.options.get("queue") or self.app.conf.task_default_queue
         # A queue is declared with its first message; kombu would otherwise re-check
@@ -239,7 +232,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         if timeout <= 2 * REDIS_TIMEOUT_SLACK_SECONDS:
             time.sleep(timeout)
             return
-        if self.redis.blpop([BEAT_WAKE_KEY], timeout=timeout - REDIS_TIMEOUT_SLACK_SECONDS):
+        if self.store.wait_for_change(timeout - REDIS_TIMEOUT_SLACK_SECONDS):
             log.debug("beat: woken by a schedule change")
 
     def close(self) -> None:

@@ -13,18 +13,9 @@ from typing import Any, Literal, cast
 from urllib.parse import unquote, urlsplit
 
 from celery import Celery
-from redis import Redis
 from redis.exceptions import RedisError
 
-from app.core.constants import (
-    BEAT_INSTANCE_KEY_PREFIX,
-    BEAT_LEADER_KEY,
-    OVERDUE_SCAN_LIMIT,
-    REDBEAT_LOCK_KEY,
-    REDBEAT_SCHEDULE_KEY,
-    SCAN_COUNT,
-    WORKER_PING_TIMEOUT,
-)
+from app.core.constants import OVERDUE_SCAN_LIMIT, WORKER_PING_TIMEOUT
 from app.core.redis import redacted_url
 from app.schedules import ScheduleStore, overdue_by
 from app.schedules_file import read_state
@@ -134,18 +125,12 @@ class HealthProblem:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
-def read_beat(redis: Redis) -> BeatStatus:
-    with redis.pipeline(transaction=False) as pipe:
-        pipe.get(BEAT_LEADER_KEY)
-        pipe.get(REDBEAT_LOCK_KEY)
-        leader_raw, holder = pipe.execute()
-    pattern = _glob_escape(BEAT_INSTANCE_KEY_PREFIX) + "*"
-    keys = sorted(redis.scan_iter(match=pattern, count=SCAN_COUNT))
-    raws = cast(list[str | None], redis.mget(keys)) if keys else []
-    found = [BeatInstance.parse(raw) for raw in raws]
+def read_beat(store: ScheduleStore) -> BeatStatus:
+    records = store.beats.read()
+    found = [BeatInstance.parse(raw) for raw in records.instances]
     return BeatStatus(
-        leader=BeatInstance.parse(leader_raw),
-        lock_holder=holder,
+        leader=BeatInstance.parse(records.leader),
+        lock_holder=records.lock_holder,
         instances=tuple(i for i in found if i is not None),
     )
 
@@ -162,7 +147,7 @@ def read_status(
     """Everything at once; an unreachable Redis is reported, not raised."""
     url = redacted_url(redis_url)
     try:
-        store.redis.ping()
+        store.ping()
     except RedisError as exc:
         return SystemStatus(url, redis_error=scrub(str(exc), redis_url))
     workers: list[str] | None = None
@@ -174,7 +159,7 @@ def read_status(
             workers_error = scrub(str(exc) or type(exc).__name__, redis_url)
     return SystemStatus(
         url,
-        beat=read_beat(store.redis),
+        beat=read_beat(store),
         sync=read_state(store),
         workers=workers,
         workers_error=workers_error,
@@ -194,17 +179,13 @@ def find_overdue(
     (paused and finished ones score below 0 and are skipped); only those are read, to
     drop entries that are disabled but not yet re-scored by Beat.
     """
-    cutoff = (now - grace).timestamp()
-    with store.redis.pipeline(transaction=False) as pipe:
-        pipe.zrangebyscore(REDBEAT_SCHEDULE_KEY, 0, cutoff, start=0, num=limit)
-        pipe.zcount(REDBEAT_SCHEDULE_KEY, 0, cutoff)
-        keys, candidates = pipe.execute()
+    past = store.overdue(now - grace, limit)
     found = []
-    for entry in store.read_keys(list(keys)):
-        late = overdue_by(entry, now) if entry is not None else None
-        if entry is not None and entry.next_run_at is not None and late is not None:
+    for entry in past.entries:
+        late = overdue_by(entry, now)
+        if entry.next_run_at is not None and late is not None:
             found.append(Overdue(entry.name, entry.next_run_at, late))
-    return OverdueReport(tuple(found), unread=max(int(candidates) - len(keys), 0))
+    return OverdueReport(tuple(found), unread=max(past.total - past.read, 0))
 
 
 def health_problems(status: SystemStatus, overdue: OverdueReport | None) -> list[HealthProblem]:
@@ -238,10 +219,6 @@ def _parse_time(value: Any) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{ch}]" if ch in "*?[]\\" else ch for ch in text)
 
 
 def _jsonable(value: Any) -> Any:

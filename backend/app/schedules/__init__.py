@@ -19,7 +19,17 @@ from app.schedules.registry import TaskRegistry
 from app.schedules.schema import file_schema
 from app.schedules.service import MAX_PAGE, Page, ScheduleService
 from app.schedules.spec import CRON_FIELDS, ScheduleSpec, parse_spec, validate_name
-from app.schedules.store import TOMBSTONE, ScheduleStore, as_mapping, is_tombstone
+from app.schedules.store import (
+    BeatLocks,
+    BeatRecords,
+    Claim,
+    DueBatch,
+    DueRow,
+    FileMark,
+    FireCommit,
+    PastDue,
+    ScheduleStore,
+)
 from app.schedules.timing import after_fire, next_fire
 from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter, iter_chunks, name_matches
@@ -27,12 +37,19 @@ from app.schedules.walk import ListFilter, iter_chunks, name_matches
 __all__ = [
     "CRON_FIELDS",
     "MAX_PAGE",
-    "TOMBSTONE",
+    "BeatLocks",
+    "BeatRecords",
+    "Claim",
+    "DueBatch",
+    "DueRow",
     "Entry",
+    "FileMark",
+    "FireCommit",
     "InvalidSchedule",
     "ListFilter",
     "Origin",
     "Page",
+    "PastDue",
     "Problem",
     "ScheduleError",
     "ScheduleExists",
@@ -43,11 +60,9 @@ __all__ = [
     "TaskRegistry",
     "VersionMismatch",
     "after_fire",
-    "as_mapping",
     "encode_meta",
     "file_schema",
     "invalid",
-    "is_tombstone",
     "iter_chunks",
     "name_matches",
     "next_fire",

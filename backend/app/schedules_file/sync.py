@@ -6,29 +6,21 @@
   until that entry is edited in the file again;
 - a file-managed entry that vanished from Redis is recreated.
 
-What "changed in the file" means is kept in FILE_INDEX_KEY: name -> digest of the file
-definition last applied. Only the Beat that holds the lock calls this (and the CLI's
-`apply`, which an operator runs on purpose).
+What "changed in the file" means is kept in the store's file index (name -> digest of
+the file definition last applied, or a tombstone; see FileMark). Only the Beat that
+holds the lock calls this (and the CLI's `apply`, which an operator runs on purpose).
+Every read and write goes through the store.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from app.core.constants import FILE_INDEX_KEY, FILE_SYNC_STATE_KEY
-from app.schedules import (
-    TOMBSTONE,
-    ScheduleSpec,
-    ScheduleStore,
-    TaskRegistry,
-    as_mapping,
-    is_tombstone,
-)
+from app.schedules import FileMark, ScheduleSpec, ScheduleStore, TaskRegistry
 from app.schedules_file.format import FileError, FileSchedules, load_file
 
 log = logging.getLogger(__name__)
@@ -47,26 +39,25 @@ class SyncReport:
         return {k: len(v) for k, v in asdict(self).items()}
 
 
-def _plan_entry(name: str, spec: ScheduleSpec, previous: str | None, exists: bool) -> str:
+def _plan_entry(spec: ScheduleSpec, previous: FileMark | None, exists: bool) -> str:
     """Which action one file entry needs; see the module docstring for the rules."""
     file_digest = spec.digest()
-    if previous is not None and is_tombstone(previous):
-        if previous == TOMBSTONE + file_digest:
+    if previous is not None and previous.deleted:
+        if previous.digest == file_digest:
             return "kept_deleted"  # deleted through the API; the file has not changed since
         return "recreated" if not exists else "updated"
     if not exists:
         return "created" if previous is None else "recreated"
-    return "unchanged" if previous == file_digest else "updated"
+    return "unchanged" if previous and previous.digest == file_digest else "updated"
 
 
 def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncReport:
-    redis = store.redis
-    index = cast(dict[str, str], redis.hgetall(FILE_INDEX_KEY))
+    index = store.file_index()
     current = store.get_many(set(specs) | set(index))
     report = SyncReport()
-    new_index: dict[str, str] = {}
+    new_index: dict[str, FileMark] = {}
     for name, spec in specs.items():
-        action = _plan_entry(name, spec, index.get(name), name in current)
+        action = _plan_entry(spec, index.get(name), name in current)
         getattr(report, action).append(name)
         if action == "kept_deleted":
             new_index[name] = index[name]
@@ -86,16 +77,13 @@ def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncRepor
                 "recreated it from the file",
                 name,
             )
-        new_index[name] = spec.digest()
-    gone = [n for n in index if n not in specs and n in current and current[n].origin == "file"]
-    if gone:
-        store.drop(gone)
-        report.deleted += gone
-    with redis.pipeline() as pipe:
-        pipe.delete(FILE_INDEX_KEY)
-        if new_index:
-            pipe.hset(FILE_INDEX_KEY, mapping=as_mapping(new_index))
-        pipe.execute()
+        new_index[name] = FileMark(spec.digest())
+    # Only entries the file still manages; each is dropped only if it has not changed
+    # since it was read here (the API may delete and re-create it meanwhile).
+    gone = [
+        current[n] for n in index if n not in specs and n in current and current[n].origin == "file"
+    ]
+    report.deleted += store.apply_file_plan(gone, new_index, index)
     return report
 
 
@@ -104,12 +92,12 @@ def _now() -> str:
 
 
 def record_state(store: ScheduleStore, state: dict[str, Any]) -> None:
-    store.redis.set(FILE_SYNC_STATE_KEY, json.dumps(state, ensure_ascii=False, default=str))
+    store.write_sync_state(state)
 
 
 def read_state(store: ScheduleStore) -> dict[str, Any] | None:
-    raw = store.redis.get(FILE_SYNC_STATE_KEY)
-    return json.loads(raw) if raw else None
+    """The result of the last sync, or None if none ran yet."""
+    return store.read_sync_state()
 
 
 def sync_file(store: ScheduleStore, path: Path, registry: TaskRegistry) -> SyncReport | None:

@@ -1,7 +1,8 @@
 """app/beat/dispatch.py: what one Beat pass decides for each due row.
 
 Entries are built with entry.encode/decode, as the store writes and reads them; every
-`now` is explicit. (lupa is not installed, so APPLY_SCRIPT runs in integration tests.)
+`now` is explicit. The commit itself is the store's (tests/unit/schedules/test_store*.py
+and test_scheduler.py here).
 """
 
 import json
@@ -18,7 +19,7 @@ from app.schedules import entry as codec
 from app.schedules.entry import Entry, revision_of
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
-from app.schedules.store import ScheduleStore
+from app.schedules.store import DueRow, ScheduleStore
 
 TZ = "Asia/Seoul"
 SEOUL = ZoneInfo(TZ)
@@ -43,6 +44,14 @@ def fields(
 
 def decode(key: str, row: list[str | None]) -> Entry | None:
     return codec.decode(key, row, TZ, celery_app)
+
+
+def due_row(key: str, score: float, row: list[str | None]) -> DueRow:
+    """A row as ScheduleStore.due returns it."""
+    try:
+        return DueRow(key, score, decode(key, row), revision_of(row[0], row[2]))
+    except Exception as exc:
+        return DueRow(key, score, None, revision_of(row[0], row[2]), exc)
 
 
 def entry(raw: dict[str, Any], last_run_at: datetime | None = None, count: int = 0) -> Entry:
@@ -166,7 +175,7 @@ def test_due_entry_is_sent_and_moves_to_the_next_slot(
     assert step.entry is due_entry
     assert codec.decode_meta(step.meta) == (now, 6)
     assert step.score == following.timestamp()
-    assert step.definition_sha == due_entry.revision
+    assert step.revision == due_entry.revision
 
 
 def test_one_off_sends_once_then_parks() -> None:
@@ -187,13 +196,13 @@ def test_one_off_sends_once_then_parks() -> None:
 def test_batch_mixes_sends_drops_and_broken_rows() -> None:
     now = kst(2026, 3, 9, 6, 0, 1)
     due = kst(2026, 3, 9, 6, 0).timestamp()
-    rows: list[tuple[str, float, list[str | None]]] = [
-        (KEY, due, fields(WEEKLY)),
-        (entry_key("gone"), due, [None, None, None]),
-        (entry_key("broken"), due, ["{garbage", None, None]),
-        (entry_key("off"), due, fields({**WEEKLY, "enabled": False})),
+    rows = [
+        due_row(KEY, due, fields(WEEKLY)),
+        due_row(entry_key("gone"), due, [None, None, None]),
+        due_row(entry_key("broken"), due, ["{garbage", None, None]),
+        due_row(entry_key("off"), due, fields({**WEEKLY, "enabled": False})),
     ]
-    steps = plan_batch(rows, decode, now)
+    steps = plan_batch(rows, now)
     assert [(s.key, sent(s)) for s in steps] == [
         (KEY, True),
         (entry_key("gone"), False),
@@ -202,7 +211,8 @@ def test_batch_mixes_sends_drops_and_broken_rows() -> None:
     ]
     assert steps[0].score == kst(2026, 3, 16, 6, 0).timestamp()
     # A row whose hash is gone is dropped from the index.
-    assert (steps[1].definition_sha, steps[1].score, steps[1].meta) == ("", NEVER_SCORE, "")
+    assert (steps[1].revision, steps[1].score, steps[1].meta) == ("", NEVER_SCORE, "")
+    assert steps[0].revision == rows[0].revision
     assert steps[2].score == now.timestamp() + BROKEN_ENTRY_RETRY_SECONDS
     assert steps[3].score == NEVER_SCORE
 
@@ -231,12 +241,12 @@ def test_undecodable_row_is_retried_later_and_does_not_raise(
     row: list[str | None], caplog: pytest.LogCaptureFixture
 ) -> None:
     now = kst(2026, 3, 9, 6, 0, 1)
-    [step] = plan_batch([(KEY, now.timestamp(), row)], decode, now)
+    [step] = plan_batch([due_row(KEY, now.timestamp(), row)], now)
     assert not sent(step)
     assert step.meta == ""
     assert step.score == now.timestamp() + BROKEN_ENTRY_RETRY_SECONDS
     # Fenced on what is there, so a fix made meanwhile is not overwritten.
-    assert step.definition_sha == revision_of(row[0], row[2])
+    assert step.revision == revision_of(row[0], row[2])
     assert "cannot read schedule" in caplog.text
 
 

@@ -1,6 +1,5 @@
-"""app/monitor/status.py's pure parts: heartbeats, health problems, secrets.
-
-(Its Redis reads are tested against a real Redis in tests/integration/test_cli.py.)
+"""app/monitor/status.py: heartbeats, health problems, secrets, and its reads through
+the store on fakeredis (and against a real Redis in tests/integration/test_cli.py).
 """
 
 from __future__ import annotations
@@ -8,17 +7,26 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+import fakeredis
 import pytest
 
+from app.beat.leadership import Leadership
+from app.core.celery_app import celery_app
+from app.core.constants import REDBEAT_SCHEDULE_KEY
 from app.monitor.status import (
     BeatInstance,
     BeatStatus,
     Overdue,
     OverdueReport,
     SystemStatus,
+    find_overdue,
     health_problems,
+    read_status,
     scrub,
 )
+from app.schedules.keys import entry_key
+from app.schedules.spec import parse_spec
+from app.schedules.store import ScheduleStore
 
 LEADER = BeatInstance("host:1:ab", "host", 1, "leader", datetime(2026, 1, 1, tzinfo=UTC))
 HEALTHY = SystemStatus(
@@ -113,3 +121,48 @@ def test_scrub_removes_the_password_wherever_a_library_quoted_it() -> None:
 
     assert scrub("auth s@cret failed", url) == "auth *** failed"
     assert scrub("refused", "redis://host:6379/0") == "refused"
+
+
+URL = "redis://:s3cret@127.0.0.1:6379/0"
+TASK = "app.tasks.scheduler.crawl_all_complexes"
+
+
+def test_status_reads_beats_sync_and_count_through_the_store(store: ScheduleStore) -> None:
+    Leadership(store.redis, 30.0, "host:1:ab").beat()
+    Leadership(store.redis, 30.0, "host:2:cd").beat()
+    store.save("하나", parse_spec({"task": TASK, "interval": 60}))
+    store.write_sync_state({"ok": True, "counts": {}})
+
+    status = read_status(store, URL, worker_timeout=0)
+
+    assert status.redis_ok and status.redis_url == "redis://:***@127.0.0.1:6379/0"
+    assert status.beat is not None and status.beat.lock_holder == "host:1:ab"
+    assert status.beat.leader is not None and status.beat.leader.role == "leader"
+    assert [i.instance for i in status.beat.standbys] == ["host:2:cd"]
+    assert (status.sync, status.schedules, status.workers) == ({"ok": True, "counts": {}}, 1, None)
+
+
+def test_status_reports_unreachable_redis_without_its_password() -> None:
+    server = fakeredis.FakeServer()
+    server.connected = False
+    store = ScheduleStore(fakeredis.FakeRedis(server=server), celery_app, "Asia/Seoul")
+
+    status = read_status(store, URL, worker_timeout=0)
+
+    assert not status.redis_ok and status.beat is None
+    assert "s3cret" not in (status.redis_error or "") + status.redis_url
+
+
+def test_overdue_names_late_enabled_entries_and_counts_those_not_read(
+    store: ScheduleStore,
+) -> None:
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    for name, minutes, enabled in [("a", 50, True), ("b", 40, False), ("c", 30, True)]:
+        store.save(name, parse_spec({"task": TASK, "interval": 60, "enabled": enabled}))
+        due = (now - timedelta(minutes=minutes)).timestamp()
+        store.redis.zadd(REDBEAT_SCHEDULE_KEY, {entry_key(name): due})
+
+    report = find_overdue(store, now, timedelta(minutes=5), limit=2)
+
+    assert [(o.name, o.late_by) for o in report.entries] == [("a", timedelta(minutes=50))]
+    assert report.unread == 1, "c is past due but beyond the limit"

@@ -24,7 +24,7 @@ from app.schedules.entry import encode_meta
 from app.schedules.keys import entry_key, name_from_key
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import parse_spec
-from app.schedules.store import ScheduleStore
+from app.schedules.store import CREATE, ScheduleStore
 from app.schedules_file.sync import SyncReport, read_state, sync_file
 
 TASK = "app.tasks.scheduler.crawl_all_complexes"
@@ -81,6 +81,8 @@ def run(world: World, steps: list[tuple[Any, ...]]) -> SyncReport | None:
             report = world.sync(args[0])
         elif op == "api_save":
             world.store.save(args[0], parse_spec(args[1]))
+        elif op == "api_create":
+            world.store.save(args[0], parse_spec(args[1]), origin="api", mode=CREATE)
         elif op == "api_delete":
             world.store.delete(args[0])
         elif op == "vanish":
@@ -168,6 +170,26 @@ CASES = [
         {"a": ("file", doc(A1))},
         id="api_delete_removed_then_readded",
     ),
+    # The API's delete leaves a tombstone in the file index; the entry it creates next
+    # under the same name is the API's, and the file dropping the name must not touch it.
+    pytest.param(
+        [("file", {"a": A1}), ("api_delete", "a"), ("api_create", "a", API), ("file", {})],
+        {},
+        {"a": ("api", doc(API))},
+        id="api_recreated_entry_survives_file_removal",
+    ),
+    pytest.param(
+        [
+            ("file", {"a": A1}),
+            ("api_delete", "a"),
+            ("api_create", "a", API),
+            ("file", {"a": A1}),
+            ("file", {}),
+        ],
+        {},
+        {"a": ("api", doc(API))},
+        id="api_recreated_entry_survives_resync_then_removal",
+    ),
     pytest.param(
         [("file", {"a": A1, "b": A2}), ("vanish", "a"), ("file", {"a": A1, "b": A2})],
         {"recreated": ["a"], "unchanged": ["b"]},
@@ -205,6 +227,27 @@ def test_reconcile_rules(
     assert state is not None and state["ok"] is True
     assert state["counts"] == result.counts()
     assert world.entries() == entries
+
+
+def test_an_entry_the_api_recreates_during_a_sync_is_not_dropped(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync reads, decides, then drops: an API delete and create in between (a
+    running API, a sync in Beat) must not lose the API's new entry."""
+    world.sync({"a": A1})
+    read = world.store.get_many
+
+    def read_then_api_recreates(names: Any) -> Any:
+        found = read(names)
+        world.store.delete("a")
+        world.store.save("a", parse_spec(API), origin="api", mode=CREATE)
+        return found
+
+    monkeypatch.setattr(world.store, "get_many", read_then_api_recreates)
+    report = world.sync({})
+
+    assert report is not None and report.deleted == []
+    assert world.entries() == {"a": ("api", doc(API))}
 
 
 def test_api_entry_bytes_never_change(world: World) -> None:

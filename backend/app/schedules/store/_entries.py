@@ -1,4 +1,4 @@
-"""Reading and writing schedules in Redis: the one place that does.
+"""Entries by name: read, save, delete; and the reads status needs (overdue, ping).
 
 Every write is a WATCH/MULTI transaction on the entry key, so a definition, its run
 state and its due time never disagree, and two writers never interleave. Writers push
@@ -8,42 +8,22 @@ next poll).
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import cast
 
-from celery import Celery
-from redis import Redis
 from redis.client import Pipeline
 
-from app.core.constants import (
-    BEAT_WAKE_KEY,
-    FIELD_META,
-    FILE_INDEX_KEY,
-    NEVER_SCORE,
-    REDBEAT_SCHEDULE_KEY,
-    WAKE_TTL_SECONDS,
-)
+from app.core.constants import FIELD_META, FILE_INDEX_KEY, NEVER_SCORE, REDBEAT_SCHEDULE_KEY
 from app.schedules import entry as codec
 from app.schedules.entry import Entry, Origin
 from app.schedules.errors import ScheduleExists, ScheduleNotFound, VersionMismatch
 from app.schedules.keys import entry_key
 from app.schedules.spec import ScheduleSpec
+from app.schedules.store._base import StoreBase, as_mapping, strs, wake_beat, with_due
+from app.schedules.store._file_index import FileMark
 from app.schedules.timing import build_schedule, first_due
-
-log = logging.getLogger(__name__)
-
-# Marks a file-managed entry deleted through the API: the file may not bring it back
-# until the entry is edited in the file again (the later edit wins).
-TOMBSTONE = "deleted:"
-
-
-def wake_beat(pipe: Pipeline) -> None:
-    pipe.lpush(BEAT_WAKE_KEY, "1")
-    pipe.ltrim(BEAT_WAKE_KEY, 0, 0)
-    pipe.expire(BEAT_WAKE_KEY, WAKE_TTL_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -57,23 +37,18 @@ CREATE = SaveMode(create_only=True)
 UPSERT = SaveMode()
 
 
-class ScheduleStore:
-    def __init__(self, redis: Redis, app: Celery, default_tz: str) -> None:
-        self.redis = redis
-        self.app = app
-        self.default_tz = default_tz
+@dataclass(frozen=True)
+class PastDue:
+    """Entries whose due time has passed, as `overdue` found them."""
 
-    def _decode(self, key: str, fields: list[str | None]) -> Entry | None:
-        return codec.decode(key, fields, self.default_tz, self.app)
+    entries: list[Entry]
+    # Past-due members of the due index, including those beyond the limit.
+    total: int
+    # Members read (at most the limit); gone or unreadable ones are not in `entries`.
+    read: int
 
-    def _decode_lenient(self, key: str, fields: list[str | None]) -> Entry | None:
-        """An unreadable entry counts as absent, so a save or a sync can repair it."""
-        try:
-            return self._decode(key, fields)
-        except Exception:
-            log.warning("schedule %r cannot be read; treating it as absent", key, exc_info=True)
-            return None
 
+class EntryOps(StoreBase):
     def get(self, name: str) -> Entry | None:
         key = entry_key(name)
         with self.redis.pipeline(transaction=True) as pipe:
@@ -81,7 +56,7 @@ class ScheduleStore:
             pipe.zscore(REDBEAT_SCHEDULE_KEY, key)
             fields, score = pipe.execute()
         entry = self._decode(key, fields)
-        return _with_due(entry, score)
+        return with_due(entry, score)
 
     def get_many(self, names: Iterable[str]) -> dict[str, Entry]:
         return {e.name: e for e in self.read_keys([entry_key(n) for n in names]) if e}
@@ -94,7 +69,7 @@ class ScheduleStore:
                 pipe.zscore(REDBEAT_SCHEDULE_KEY, key)
             rows = pipe.execute()
         return [
-            _with_due(self._decode_lenient(key, rows[2 * i]), rows[2 * i + 1])
+            with_due(self._decode_lenient(key, rows[2 * i]), rows[2 * i + 1])
             for i, key in enumerate(keys)
         ]
 
@@ -105,18 +80,38 @@ class ScheduleStore:
     def count(self) -> int:
         return self.redis.zcard(REDBEAT_SCHEDULE_KEY)
 
+    def ping(self) -> None:
+        """Raises redis.exceptions.RedisError when Redis does not answer."""
+        self.redis.ping()
+
+    def overdue(self, before: datetime, limit: int) -> PastDue:
+        """Entries due at or before `before`, earliest first, at most `limit` read.
+
+        Paused and finished entries score below 0 in the due index and are skipped
+        without being read; a disabled entry Beat has not re-scored yet is returned,
+        and callers judge it by `enabled`.
+        """
+        cutoff = before.timestamp()
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrangebyscore(REDBEAT_SCHEDULE_KEY, 0, cutoff, start=0, num=limit)
+            pipe.zcount(REDBEAT_SCHEDULE_KEY, 0, cutoff)
+            keys, total = pipe.execute()
+        entries = [e for e in self.read_keys(list(keys)) if e is not None]
+        return PastDue(entries, int(total), len(keys))
+
     def save(
         self, name: str, spec: ScheduleSpec, origin: Origin | None = None, mode: SaveMode = UPSERT
     ) -> Entry:
         """Create or replace a definition; run state (last run, count) is kept.
 
         `origin=None` keeps the entry's origin (an API edit of a file-managed entry
-        leaves it file-managed), or makes a new entry API-managed.
+        leaves it file-managed), or makes a new entry API-managed. Raises
+        ScheduleExists, ScheduleNotFound or VersionMismatch as `mode` asks.
         """
         key = entry_key(name)
 
         def write(pipe: Pipeline) -> None:
-            current = self._decode_lenient(key, _strs(pipe.hmget(key, codec.FIELDS)))
+            current = self._decode_lenient(key, strs(pipe.hmget(key, codec.FIELDS)))
             _check_mode(name, current, mode)
             last_run_at = current.last_run_at if current else None
             fields = codec.encode(
@@ -146,63 +141,34 @@ class ScheduleStore:
         return NEVER_SCORE if due is None else due.timestamp()
 
     def delete(self, name: str, if_match: str | None = None) -> Entry | None:
-        """Remove an entry; returns what was deleted (None if it was unreadable)."""
+        """Remove an entry; returns what was deleted (None if it was unreadable).
+
+        Raises ScheduleNotFound, or VersionMismatch when `if_match` is stale. Deleting
+        a file-managed entry leaves a tombstone in the file index (see FileMark).
+        """
         key = entry_key(name)
         deleted: list[Entry | None] = []
 
         def remove(pipe: Pipeline) -> None:
-            fields = _strs(pipe.hmget(key, codec.FIELDS))
+            fields = strs(pipe.hmget(key, codec.FIELDS))
             if fields[0] is None:
                 raise ScheduleNotFound(name)
             current_etag = codec.etag_of(fields[0], fields[2])
             if if_match is not None and if_match != current_etag:
                 raise VersionMismatch(name, if_match, current_etag)
             current = self._decode_lenient(key, fields)
-            file_digest = cast(str | None, pipe.hget(FILE_INDEX_KEY, name))
+            raw_mark = cast(str | None, pipe.hget(FILE_INDEX_KEY, name))
+            mark = FileMark.decode(raw_mark) if raw_mark else None
             pipe.multi()
             pipe.zrem(REDBEAT_SCHEDULE_KEY, key)
             pipe.delete(key)
-            if (
-                current
-                and current.origin == "file"
-                and file_digest
-                and not is_tombstone(file_digest)
-            ):
-                pipe.hset(FILE_INDEX_KEY, name, TOMBSTONE + file_digest)
+            if current and current.origin == "file" and mark and not mark.deleted:
+                pipe.hset(FILE_INDEX_KEY, name, FileMark(mark.digest, deleted=True).encode())
             wake_beat(pipe)
             deleted[:] = [current]
 
         self.redis.transaction(remove, key, FILE_INDEX_KEY)
         return deleted[0]
-
-    def drop(self, names: Iterable[str]) -> None:
-        """Remove entries outright (the file no longer declares them)."""
-        with self.redis.pipeline() as pipe:
-            for name in names:
-                pipe.zrem(REDBEAT_SCHEDULE_KEY, entry_key(name))
-                pipe.delete(entry_key(name))
-            wake_beat(pipe)
-            pipe.execute()
-
-
-def _with_due(entry: Entry | None, score: float | None) -> Entry | None:
-    if entry is not None and score is not None and score >= 0:
-        entry.next_run_at = datetime.fromtimestamp(score, UTC)
-    return entry
-
-
-def _strs(values: Any) -> list[str | None]:
-    """The client decodes responses; this tells the type checker so."""
-    return cast(list[str | None], values)
-
-
-def as_mapping(fields: Mapping[str, str]) -> Any:
-    """redis-py's hset wants a Mapping over its whole key type union (invariant keys)."""
-    return fields
-
-
-def is_tombstone(value: str) -> bool:
-    return value.startswith(TOMBSTONE)
 
 
 def _check_mode(name: str, current: Entry | None, mode: SaveMode) -> None:

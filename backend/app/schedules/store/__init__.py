@@ -1,0 +1,28 @@
+"""The store: every read and write of schedule state in Redis goes through here.
+
+No other module runs a Redis command, pipeline or script on schedule state
+(tests/unit/test_layers.py checks it), in the manner of APScheduler's data stores:
+Beat's loop, the file sync, the API, the CLI and status only call these methods.
+The private modules split it by concern; this surface is what the rest imports.
+"""
+
+from app.schedules.store._beats import BeatLocks, BeatRecords, Claim
+from app.schedules.store._dispatch import DueBatch, DueRow, FireCommit
+from app.schedules.store._entries import CREATE, UPSERT, PastDue, SaveMode
+from app.schedules.store._file_index import FileMark
+from app.schedules.store._store import ScheduleStore
+
+__all__ = [
+    "CREATE",
+    "UPSERT",
+    "BeatLocks",
+    "BeatRecords",
+    "Claim",
+    "DueBatch",
+    "DueRow",
+    "FileMark",
+    "FireCommit",
+    "PastDue",
+    "SaveMode",
+    "ScheduleStore",
+]

@@ -1,0 +1,125 @@
+"""What Beat asks of the store: what is due, commit a batch of fires, wait for a change.
+
+A pass costs two round trips to load a batch (the due keys with the next due time
+after them, then their hashes) and one script call to commit it, however many
+entries it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from typing import Any, Protocol
+
+from redis.commands.core import Script
+
+from app.core.constants import BEAT_WAKE_KEY, REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
+from app.schedules import entry as codec
+from app.schedules.entry import Entry, revision_of
+from app.schedules.store._base import StoreBase
+from app.schedules.store._scripts import COMMIT_FIRES
+
+
+@dataclass(frozen=True, slots=True)
+class DueRow:
+    """One due member of the index, decoded.
+
+    `entry` is None when the hash is gone (the member is stale) or when it cannot be
+    decoded (`error` says why). `revision` is that of the fields read ("" when gone):
+    a commit fenced on it applies only if nobody changed the entry since.
+    """
+
+    key: str
+    score: float
+    entry: Entry | None
+    revision: str
+    error: Exception | None = None
+
+
+@dataclass(frozen=True)
+class DueBatch:
+    rows: list[DueRow]
+    # The earliest due time after `now`, peeked in the same round trip; None if none.
+    next_due: float | None
+
+
+class FireCommit(Protocol):
+    """One entry's part of `commit_fires` (Beat's dispatch.Step is one)."""
+
+    @property
+    def key(self) -> str: ...
+
+    @property
+    def revision(self) -> str: ...
+
+    @property
+    def score(self) -> float: ...
+
+    @property
+    def meta(self) -> str: ...
+
+
+class DispatchOps(StoreBase):
+    @cached_property
+    def _commit_fires(self) -> Script:
+        return self.redis.register_script(COMMIT_FIRES)
+
+    def due(self, now: datetime, limit: int) -> DueBatch:
+        """Up to `limit` entries due at or before `now`, earliest first, and the next
+        due time after `now`. Entries that never run again (score < 0) are not due."""
+        moment = now.timestamp()
+        with self.redis.pipeline(transaction=False) as pipe:
+            pipe.zrangebyscore(REDBEAT_SCHEDULE_KEY, 0, moment, start=0, num=limit, withscores=True)
+            pipe.zrangebyscore(
+                REDBEAT_SCHEDULE_KEY, f"({moment}", "+inf", start=0, num=1, withscores=True
+            )
+            due, upcoming = pipe.execute()
+        next_due = upcoming[0][1] if upcoming else None
+        if not due:
+            return DueBatch([], next_due)
+        with self.redis.pipeline(transaction=False) as pipe:
+            for key, _score in due:
+                pipe.hmget(key, codec.FIELDS)
+            rows = pipe.execute()
+        return DueBatch(
+            [self._row(key, score, f) for (key, score), f in zip(due, rows, strict=True)],
+            next_due,
+        )
+
+    def _row(self, key: str, score: float, fields: list[str | None]) -> DueRow:
+        revision = revision_of(fields[0], fields[2])
+        try:
+            return DueRow(key, score, self._decode(key, fields), revision)
+        except Exception as exc:
+            return DueRow(key, score, None, revision, exc)
+
+    def next_due_after(self, now: datetime) -> float | None:
+        """The earliest due time (epoch seconds) after `now`, or None."""
+        upcoming = self.redis.zrangebyscore(
+            REDBEAT_SCHEDULE_KEY, f"({now.timestamp()}", "+inf", start=0, num=1, withscores=True
+        )
+        return float(upcoming[0][1]) if upcoming else None
+
+    def commit_fires(self, token: str, steps: Sequence[FireCommit]) -> list[int] | None:
+        """Record a batch of fires: run state and next due time, in one script call.
+
+        Returns the indexes of `steps` applied; a step whose entry was changed since
+        its revision was read is skipped, and one whose hash is gone drops its index
+        member. Returns None, having written nothing, when `token` does not hold the
+        Beat lock. Raises redis.exceptions.RedisError when Redis does not answer.
+        """
+        args: list[Any] = [token]
+        for step in steps:
+            args += [step.revision, step.meta, step.score]
+        keys = [REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(step.key for step in steps)]
+        applied = self._commit_fires(keys=keys, args=args)
+        return None if applied is None else [int(i) for i in applied]
+
+    def wait_for_change(self, timeout: float) -> bool:
+        """Block until a writer signals a change or `timeout` seconds pass; True if woken.
+
+        Redis ends a blocking call on its own clock tick (up to 100 ms late at hz=10).
+        """
+        return bool(self.redis.blpop([BEAT_WAKE_KEY], timeout=timeout))

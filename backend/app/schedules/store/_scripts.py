@@ -1,0 +1,97 @@
+"""The store's Lua scripts: each a write that must see and change several keys at once.
+
+Field names are formatted in from app.core.constants when this module is imported, so
+a renamed field cannot leave a script reading the old one.
+"""
+
+from __future__ import annotations
+
+import json
+from string import Template
+
+from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META
+
+
+def _lua(template: str) -> str:
+    # json.dumps of an ASCII name is also a valid Lua string literal.
+    names = {"definition": FIELD_DEFINITION, "manager": FIELD_MANAGER, "meta": FIELD_META}
+    return Template(template).substitute({k: json.dumps(v) for k, v in names.items()})
+
+
+# Beat's commit of one batch of fires, fenced twice: nothing is written unless the
+# caller's token holds the lock (a Beat that lost leadership writes nothing), and an
+# entry whose stored revision (sha1 of definition + manager) differs from the one the
+# caller planned from is skipped (it was edited or deleted since; the next pass reloads
+# it). A step whose entry hash is gone drops the index member instead.
+# KEYS: lock, due index, entry keys. ARGV: token, then per entry: revision, meta
+# ('' keeps run state), next score. Returns the 0-based indexes applied, or nil
+# when the token does not hold the lock.
+COMMIT_FIRES = _lua("""
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+local applied = {}
+for i = 3, #KEYS do
+  local a = 2 + (i - 3) * 3
+  local fields = redis.call('HMGET', KEYS[i], $definition, $manager)
+  local def = fields[1]
+  if not def then
+    redis.call('ZREM', KEYS[2], KEYS[i])
+  elseif redis.sha1hex(def .. (fields[2] or '')) == ARGV[a] then
+    if ARGV[a + 1] ~= '' then redis.call('HSET', KEYS[i], $meta, ARGV[a + 1]) end
+    redis.call('ZADD', KEYS[2], ARGV[a + 2], KEYS[i])
+    applied[#applied + 1] = i - 3
+  end
+end
+return applied
+""")
+
+# The file sync's removal of entries the file no longer declares, fenced by the fields
+# the sync read: an entry the API deleted and re-created (or edited) meanwhile is not
+# the one the file dropped, so it stays. (Compared whole, not by digest: drops are few.)
+# KEYS: due index, entry keys. ARGV: per entry, definition and manager as read.
+# Returns the 0-based indexes dropped.
+DROP_UNCHANGED = _lua("""
+local dropped = {}
+for i = 2, #KEYS do
+  local a = 1 + (i - 2) * 2
+  local fields = redis.call('HMGET', KEYS[i], $definition, $manager)
+  if not fields[1] then
+    redis.call('ZREM', KEYS[1], KEYS[i])
+  elseif fields[1] == ARGV[a] and (fields[2] or '') == ARGV[a + 1] then
+    redis.call('ZREM', KEYS[1], KEYS[i])
+    redis.call('DEL', KEYS[i])
+    dropped[#dropped + 1] = i - 2
+  end
+end
+return dropped
+""")
+
+# One Beat's tick: renew or take the lock, and leave a heartbeat, in one round trip.
+# KEYS: lock, leader heartbeat, instance key.
+# ARGV: token, lock ttl ms, instance ttl ms, heartbeat json.
+# Returns: 2 = just acquired, 1 = still held, 0 = held by another (standby).
+CLAIM_LOCK = """
+local holder = redis.call('GET', KEYS[1])
+local result = 0
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  result = 1
+elseif not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  result = 2
+end
+if result > 0 then
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[2])
+end
+redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
+return result
+"""
+
+# KEYS: lock, leader heartbeat, instance key. ARGV: token. Only the holder's token
+# frees the lock; the instance key goes either way.
+RELEASE_LOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+end
+redis.call('DEL', KEYS[3])
+return 1
+"""
