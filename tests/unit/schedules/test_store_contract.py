@@ -1,0 +1,258 @@
+"""app/schedules/store: the store's contract, on fakeredis and on a real redis-server alike.
+
+One suite over both backends (as APScheduler tests its data stores): fakeredis is what
+the fast tests use, the real server is what runs in production, and a difference
+between them (Lua, float scores, blocking timeouts) must show here first. The real
+server is started once per session and flushed before every test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from redis import Redis
+
+from app.core.celery_app import celery_app
+from app.core.constants import FIELD_DEFINITION, REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
+from app.core.embedded_redis import RedisServer
+from app.schedules.entry import encode_meta, revision_of
+from app.schedules.keys import entry_key
+from app.schedules.spec import parse_spec
+from app.schedules.store import Claim, FileMark, ScheduleStore
+from tests.unit.beat.fakes import lua_fakeredis
+
+TZ = "Asia/Seoul"
+TASK = "app.tasks.scheduler.crawl_all_complexes"
+HOURLY = {"task": TASK, "interval": 3600}
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    with RedisServer() as server:
+        yield server
+
+
+@pytest.fixture(params=["fakeredis", "redis-server"])
+def store(request: pytest.FixtureRequest) -> Iterator[ScheduleStore]:
+    if request.param == "fakeredis":
+        client: Redis = lua_fakeredis()
+    else:
+        server: RedisServer = request.getfixturevalue("redis_server")
+        client = Redis.from_url(server.url, decode_responses=True)
+        client.flushdb()
+    yield ScheduleStore(client, celery_app, TZ)
+    client.close()
+
+
+@dataclass
+class Commit:
+    key: str
+    revision: str
+    score: float
+    meta: str = ""
+
+
+def put(store: ScheduleStore, name: str, due: datetime | float, **raw: object) -> None:
+    store.save(name, parse_spec({**HOURLY, **raw}))
+    score = due if isinstance(due, float) else due.timestamp()
+    store.redis.zadd(REDBEAT_SCHEDULE_KEY, {entry_key(name): score})
+
+
+def test_save_get_delete_round_trip(store: ScheduleStore) -> None:
+    saved = store.save("주간", parse_spec(HOURLY), origin="file")
+
+    assert store.get("주간") == saved
+    assert (saved.origin, saved.total_run_count, store.count()) == ("file", 0, 1)
+    assert store.keys() == [entry_key("주간")]
+    deleted = store.delete("주간")
+    assert deleted is not None and deleted.etag == saved.etag
+    assert store.get("주간") is None and store.count() == 0
+
+
+def test_due_reads_due_rows_earliest_first_and_peeks_the_next(store: ScheduleStore) -> None:
+    put(store, "second", NOW - timedelta(seconds=5))
+    put(store, "first", NOW - timedelta(seconds=10))
+    put(store, "later", NOW + timedelta(seconds=100))
+    put(store, "parked", -1.0)
+
+    batch = store.due(NOW, 10)
+
+    assert [(r.key, r.score) for r in batch.rows] == [
+        (entry_key("first"), (NOW - timedelta(seconds=10)).timestamp()),
+        (entry_key("second"), (NOW - timedelta(seconds=5)).timestamp()),
+    ]
+    first = batch.rows[0]
+    assert first.entry is not None and first.error is None
+    assert first.revision == first.entry.revision
+    assert batch.next_due == (NOW + timedelta(seconds=100)).timestamp()
+    assert [r.key for r in store.due(NOW, 1).rows] == [entry_key("first")]
+    assert store.next_due_after(NOW) == batch.next_due
+    assert store.next_due_after(NOW + timedelta(seconds=100)) is None
+
+
+def test_due_reports_gone_and_unreadable_rows_without_raising(store: ScheduleStore) -> None:
+    put(store, "broken", NOW - timedelta(seconds=2))
+    store.redis.hset(entry_key("broken"), FIELD_DEFINITION, "{garbage")
+    store.redis.zadd(REDBEAT_SCHEDULE_KEY, {entry_key("gone"): NOW.timestamp() - 1})
+
+    broken, gone = store.due(NOW, 10).rows
+
+    assert broken.entry is None and broken.error is not None
+    manager = store.redis.hget(entry_key("broken"), "manager")
+    assert isinstance(manager, str)
+    assert broken.revision == revision_of("{garbage", manager)
+    assert (gone.key, gone.entry, gone.error, gone.revision) == (entry_key("gone"), None, None, "")
+
+
+def test_commit_fires_records_the_run_and_the_next_due_time(store: ScheduleStore) -> None:
+    put(store, "a", NOW - timedelta(seconds=1))
+    put(store, "b", NOW - timedelta(seconds=1))
+    store.beats.claim("me", "me", "{}", 30)
+    a, b = store.due(NOW, 10).rows
+    nxt = (NOW + timedelta(hours=1)).timestamp()
+
+    applied = store.commit_fires(
+        "me", [Commit(a.key, a.revision, nxt, encode_meta(NOW, 1)), Commit(b.key, b.revision, nxt)]
+    )
+
+    assert applied == [0, 1]
+    fired, untouched = store.get("a"), store.get("b")
+    assert fired is not None and untouched is not None
+    assert (fired.last_run_at, fired.total_run_count) == (NOW, 1)
+    assert (untouched.last_run_at, untouched.total_run_count) == (None, 0), "'' keeps run state"
+    assert store.next_due_after(NOW) == nxt
+
+
+@pytest.mark.parametrize("holder", [None, "another-beat"])
+def test_commit_fires_without_the_lock_writes_nothing(
+    store: ScheduleStore, holder: str | None
+) -> None:
+    put(store, "a", NOW - timedelta(seconds=1))
+    if holder:
+        store.beats.claim(holder, holder, "{}", 30)
+    [row] = store.due(NOW, 10).rows
+
+    applied = store.commit_fires("me", [Commit(row.key, row.revision, 1e10, encode_meta(NOW, 1))])
+
+    assert applied is None
+    entry = store.get("a")
+    assert entry is not None and entry.total_run_count == 0
+    assert store.redis.zscore(REDBEAT_SCHEDULE_KEY, row.key) == row.score
+    assert store.redis.get(REDBEAT_LOCK_KEY) == holder
+
+
+def test_commit_fires_skips_an_entry_edited_since_it_was_read(store: ScheduleStore) -> None:
+    put(store, "a", NOW - timedelta(seconds=1))
+    store.beats.claim("me", "me", "{}", 30)
+    [row] = store.due(NOW, 10).rows
+    store.save("a", parse_spec({**HOURLY, "args": [2]}))
+    score_after_edit = store.redis.zscore(REDBEAT_SCHEDULE_KEY, row.key)
+
+    applied = store.commit_fires("me", [Commit(row.key, row.revision, 1e10, encode_meta(NOW, 1))])
+
+    assert applied == []
+    entry = store.get("a")
+    assert entry is not None and (entry.args, entry.total_run_count) == ([2], 0)
+    assert store.redis.zscore(REDBEAT_SCHEDULE_KEY, row.key) == score_after_edit
+
+
+def test_commit_fires_drops_the_index_member_of_a_deleted_entry(store: ScheduleStore) -> None:
+    put(store, "a", NOW - timedelta(seconds=1))
+    store.beats.claim("me", "me", "{}", 30)
+    [row] = store.due(NOW, 10).rows
+    store.redis.delete(row.key)
+
+    assert store.commit_fires("me", [Commit(row.key, row.revision, 1e10, "")]) == []
+    assert store.redis.zscore(REDBEAT_SCHEDULE_KEY, row.key) is None
+
+
+def test_a_write_wakes_a_waiting_beat_once(store: ScheduleStore) -> None:
+    assert store.wait_for_change(0.1) is False
+    store.save("a", parse_spec(HOURLY))
+    store.save("b", parse_spec(HOURLY))
+
+    assert store.wait_for_change(0.1) is True
+    assert store.wait_for_change(0.1) is False, "writes between two waits wake once"
+
+
+def test_file_index_marks_and_tombstones(store: ScheduleStore) -> None:
+    assert store.file_index() == {}
+    store.save("a", parse_spec(HOURLY), origin="file")
+    store.save("b", parse_spec(HOURLY), origin="file")
+    first = {"a": FileMark("da"), "b": FileMark("db")}
+    store.apply_file_plan([], first, {})
+
+    store.delete("a")
+
+    assert store.file_index() == {"a": FileMark("da", deleted=True), "b": FileMark("db")}
+    store.apply_file_plan([], {"a": FileMark("da", deleted=True)}, store.file_index())
+    assert store.file_index() == {"a": FileMark("da", deleted=True)}
+
+
+def test_apply_file_plan_drops_only_entries_unchanged_since_read(store: ScheduleStore) -> None:
+    for name in ("same", "edited", "recreated"):
+        store.save(name, parse_spec(HOURLY), origin="file")
+    read = store.get_many(["same", "edited", "recreated"])
+    store.save("edited", parse_spec({**HOURLY, "args": [1]}))
+    store.delete("recreated")
+    store.save("recreated", parse_spec(HOURLY), origin="api")
+
+    dropped = store.apply_file_plan(list(read.values()), {}, {})
+
+    assert dropped == ["same"]
+    assert sorted(store.get_many(read)) == ["edited", "recreated"]
+    assert entry_key("same") not in store.keys()
+
+
+def test_sync_state_round_trip(store: ScheduleStore) -> None:
+    assert store.read_sync_state() is None
+    state = {"ok": False, "error": "schedules.주간.hour", "checked_at": NOW}
+
+    store.write_sync_state(state)
+
+    assert store.read_sync_state() == {**state, "checked_at": str(NOW)}
+
+
+def test_overdue_reads_at_most_the_limit_and_counts_the_rest(store: ScheduleStore) -> None:
+    for minutes in (30, 20, 10):
+        put(store, f"late_{minutes}", NOW - timedelta(minutes=minutes))
+    put(store, "parked", -1.0)
+    put(store, "soon", NOW + timedelta(minutes=1))
+
+    past = store.overdue(NOW - timedelta(minutes=5), limit=2)
+
+    assert [e.name for e in past.entries] == ["late_30", "late_20"]
+    assert (past.total, past.read) == (3, 2)
+    store.ping()
+
+
+def test_beat_lock_claim_renew_and_release(store: ScheduleStore) -> None:
+    locks = store.beats
+
+    assert locks.claim("a", "a", '{"role": "standby"}', 30) is Claim.ACQUIRED
+    assert locks.claim("a", "a", '{"role": "leader"}', 30) is Claim.RENEWED
+    assert locks.claim("b", "b", '{"role": "standby"}', 30) is Claim.HELD_ELSEWHERE
+    records = locks.read()
+    assert (records.leader, records.lock_holder) == ('{"role": "leader"}', "a")
+    assert sorted(records.instances) == ['{"role": "leader"}', '{"role": "standby"}']
+
+    locks.release("b", "b")
+    assert locks.holder() == "a"
+    locks.release("a", "a")
+    assert locks.read() == type(records)(None, None, [])
+    assert locks.claim("b", "b", "{}", 30) is Claim.ACQUIRED
+
+
+def test_the_lock_expires_when_its_holder_goes_silent(store: ScheduleStore) -> None:
+    store.beats.claim("a", "a", "{}", 0.05)
+    deadline = time.monotonic() + 10
+    while store.beats.holder() is not None:
+        assert time.monotonic() < deadline, "the lock never expired"
+        time.sleep(0.01)
+
+    assert store.beats.claim("b", "b", "{}", 30) is Claim.ACQUIRED
