@@ -12,14 +12,9 @@
 #
 # Exit codes: 0 ok, 1 check failed, 2 Redis unreachable, 64 bad usage. The other
 # commands (show, run, pause, resume, delete, export, apply) are in the CLI behind
-# this script: cd backend && python -m app.cli --help
+# this script: .venv/bin/batchsched-cli --help
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-python=python3
-if [[ -x "$root/.venv/bin/python" ]]; then
-  python="$root/.venv/bin/python"
-fi
-cd "$root/backend"
-
-exec "$python" -m app.cli status "$@"
+# The command is in the repo's .venv, or on PATH (the Docker image has no .venv).
+PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.venv/bin:$PATH"
+exec batchsched-cli status "$@"

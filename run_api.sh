@@ -4,11 +4,6 @@
 # API_TOKEN it refuses to listen beyond loopback.
 set -euo pipefail
 
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-python=python3
-if [[ -x "$root/.venv/bin/python" ]]; then
-  python="$root/.venv/bin/python"
-fi
-cd "$root/backend"
-
-exec "$python" -m app.api "$@"
+# The command is in the repo's .venv, or on PATH (the Docker image has no .venv).
+PATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.venv/bin:$PATH"
+exec batchsched-api "$@"
