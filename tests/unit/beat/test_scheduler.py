@@ -205,6 +205,20 @@ def test_an_entry_edited_after_loading_is_not_sent_from_its_old_definition(
     assert (edited.args, edited.total_run_count) == (["new"], 0)
 
 
+def test_the_wait_ends_when_a_writer_wakes_the_beat(
+    make_beat: MakeBeat, store: ScheduleStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="app.beat")
+    beat = make_beat()
+    beat.max_interval = 30  # far beyond the test's timeout if the wake-up were missed
+    store.save("new", parse_spec({"task": TASK, "interval": 3600}))
+
+    beat._wait(None)
+
+    assert "woken by a schedule change" in caplog.text
+    assert store.wait_for_change(0.01) is False, "the wake token was taken"
+
+
 def test_close_releases_the_lock(make_beat: MakeBeat, store: ScheduleStore, sent: Sent) -> None:
     beat = make_beat()
     beat.tick()
