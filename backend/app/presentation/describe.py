@@ -128,7 +128,7 @@ def upcoming(entry: Entry, default_tz: str, count: int = 5) -> list[datetime]:
     Empty for a paused or finished entry: it has no next fire until it is resumed.
     """
     zone = entry_zone(entry, default_tz)
-    moment = entry.next_run_at
+    moment = entry.due_at
     times: list[datetime] = []
     while moment is not None and len(times) < count:
         times.append(moment.astimezone(zone))
@@ -160,8 +160,9 @@ def entry_view(entry: Entry, default_tz: str, language: Language = "en") -> dict
         "origin": entry.origin,
         "description": spec.description if spec else "",
         "policy": spec.policy.model_dump(mode="json") if spec else None,
-        "next_run_at": _iso(entry.next_run_at, zone),
-        "last_run_at": _iso(entry.last_run_at, zone),
+        # When Beat will send it, and when it last did (not RedBeat's save time).
+        "next_run_at": _iso(entry.due_at, zone),
+        "last_run_at": _iso(entry.last_sent_at, zone),
         "total_run_count": entry.total_run_count,
         "version": entry.etag,
     }

@@ -23,7 +23,7 @@ from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META
 from app.schedules.errors import InvalidSchedule, Problem
 from app.schedules.keys import entry_key, name_from_key
 from app.schedules.spec import ScheduleSpec, parse_spec
-from app.schedules.timing import build_schedule
+from app.schedules.timing import build_schedule, due_for_beat
 
 Origin = Literal["file", "api", "redbeat"]
 FIELDS = (FIELD_DEFINITION, FIELD_META, FIELD_MANAGER)
@@ -46,8 +46,22 @@ class Entry:
     total_run_count: int
     raw_definition: str
     raw_manager: str | None = None
-    # The due time Beat will act on (the index score); None when paused or finished.
+    # The due-time index score; None when paused or finished. Shown: `due_at`.
     next_run_at: datetime | None = None
+
+    @property
+    def due_at(self) -> datetime | None:
+        """When Beat will send the task next (the score can be early, see due_for_beat)."""
+        return due_for_beat(self.schedule, self.next_run_at, self.last_run_at)
+
+    @property
+    def last_sent_at(self) -> datetime | None:
+        """When Beat last sent the task; None if it never did.
+
+        `last_run_at` is the reference Beat counts the next slot from, and RedBeat's own
+        `save()` sets it to the time of saving with no run count: that is not a run.
+        """
+        return self.last_run_at if self.total_run_count > 0 else None
 
     @property
     def key(self) -> str:
@@ -191,6 +205,7 @@ def _foreign_spec(definition: dict[str, Any]) -> ScheduleSpec | None:
 
 def overdue_by(entry: Entry, now: datetime) -> timedelta | None:
     """How late an enabled entry's due time is, if it is in the past."""
-    if not entry.enabled or entry.next_run_at is None or entry.next_run_at > now:
+    due = entry.due_at if entry.enabled else None
+    if due is None or due > now:
         return None
-    return now - entry.next_run_at
+    return now - due

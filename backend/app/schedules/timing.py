@@ -175,6 +175,38 @@ def _next_crontab(sched: crontab, after: datetime) -> datetime:
     raise RuntimeError(f"no crontab slot after {after.isoformat()} for {sched!r}")
 
 
+def due_for_beat(
+    sched: BaseSchedule, score_at: datetime | None, last_run_at: datetime | None
+) -> datetime | None:
+    """When Beat will really fire an entry indexed at `score_at`: what to show as next run.
+
+    Stock RedBeat truncates the index score to whole seconds, and its `save()` counts
+    from a last_run_at of "now": a crontab due at 16:00:00 is indexed at 15:59:59, an
+    interval saved at :12.4 at :11. Beat (app/beat/dispatch.py, `plan_step`) then waits
+    for the schedule's first slot after the last run; this is the same rule, so what is
+    shown is when the task is sent. Our own writes index that slot or later.
+    """
+    if score_at is None or last_run_at is None:
+        return score_at
+    if score_at > last_run_at and _is_crontab_slot(sched, score_at):
+        return score_at  # the common case, without the cost of crontab math
+    expected = next_fire(sched, last_run_at)
+    return None if expected is None else max(score_at, expected)
+
+
+def _is_crontab_slot(sched: BaseSchedule, moment: datetime) -> bool:
+    if not isinstance(sched, crontab) or moment.second or moment.microsecond:
+        return False
+    local = moment.astimezone(sched.tz)
+    return (
+        local.minute in sched.minute
+        and local.hour in sched.hour
+        and local.isoweekday() % 7 in sched.day_of_week
+        and local.day in sched.day_of_month
+        and local.month in sched.month_of_year
+    )
+
+
 def first_due(sched: BaseSchedule, last_run_at: datetime | None, now: datetime) -> datetime | None:
     """When a new or just-edited entry should next fire.
 

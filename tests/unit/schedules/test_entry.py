@@ -1,7 +1,7 @@
 """app/schedules/entry.py: RedBeat's definition and meta plus our manager field."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -246,3 +246,32 @@ def test_foreign_spec_keeps_options() -> None:
     entry = codec.decode(entry_key("임시_테스트"), [stock, None, None], TZ, celery_app)
     assert entry is not None and entry.options == {"expires": 3600}
     assert entry.spec is not None and entry.spec.options.expires == 3600
+
+
+@pytest.mark.parametrize(
+    ("meta", "last_sent_at"),
+    [
+        # RedBeatSchedulerEntry.save(): the time of saving, no run count. Not a run.
+        pytest.param({"last_run_at": LATER}, None, id="stock_save"),
+        pytest.param({"last_run_at": LATER, "total_run_count": 0}, None, id="count_zero"),
+        pytest.param({"last_run_at": LATER, "total_run_count": 2}, LATER, id="ran"),
+        pytest.param({"last_run_at": None}, None, id="never"),
+    ],
+)
+def test_last_sent_at_counts_only_real_runs(
+    meta: dict[str, Any], last_sent_at: datetime | None
+) -> None:
+    entry = _foreign(crontab(hour=16, minute=0), meta=json.dumps(meta, cls=RedBeatJSONEncoder))
+    assert entry.last_sent_at == last_sent_at
+    # Beat still counts the next slot from the stored value.
+    assert entry.last_run_at == meta["last_run_at"]
+
+
+def test_overdue_counts_from_when_beat_sends_not_the_early_score() -> None:
+    saved = datetime(2026, 3, 4, 6, 30, 0, 250000, tzinfo=UTC)  # 15:30 in Seoul
+    entry = _foreign(crontab(hour=16, minute=0), meta=codec.encode_meta(saved, 0))
+    entry.next_run_at = datetime(2026, 3, 4, 6, 59, 59, tzinfo=UTC)  # RedBeat's truncation
+    assert entry.due_at == datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
+    assert codec.overdue_by(entry, datetime(2026, 3, 4, 6, 59, 59, 500000, tzinfo=UTC)) is None
+    late = codec.overdue_by(entry, datetime(2026, 3, 4, 7, 0, 2, tzinfo=UTC))
+    assert late == timedelta(seconds=2)

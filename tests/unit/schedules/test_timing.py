@@ -18,6 +18,7 @@ from app.schedules.timing import (
     ZonedCrontab,
     after_fire,
     build_schedule,
+    due_for_beat,
     first_due,
     next_fire,
 )
@@ -371,3 +372,85 @@ def test_crontab_across_dst_changes(
     # In UTC: Python never finds a time in a fold or gap equal to one in another zone.
     assert following is not None
     assert following.astimezone(UTC) == expected
+
+
+# RedBeat's own save indexes a 16:00 crontab at 15:59:59 with a last run of "now".
+DAILY_FOUR_PM = {"hour": 16, "minute": 0}
+
+
+@pytest.mark.parametrize(
+    ("timing", "score_at", "last_run_at", "expected"),
+    [
+        pytest.param(
+            DAILY_FOUR_PM,
+            kst(2026, 3, 4, 15, 59, 59),
+            kst(2026, 3, 4, 15, 30, 0, 250000),
+            kst(2026, 3, 4, 16, 0),
+            id="stock_save_crontab",
+        ),
+        pytest.param(
+            EVERY_30S,
+            kst(2026, 3, 4, 15, 30, 29),
+            kst(2026, 3, 4, 15, 30, 0, 250000),
+            kst(2026, 3, 4, 15, 30, 30, 250000),
+            id="stock_save_interval",
+        ),
+        # Our own writes index the slot itself, or later: the score stands.
+        pytest.param(
+            DAILY_FOUR_PM,
+            kst(2026, 3, 5, 16, 0),
+            kst(2026, 3, 4, 16, 0, 0, 3000),
+            kst(2026, 3, 5, 16, 0),
+            id="crontab_after_a_run",
+        ),
+        pytest.param(
+            DAILY_FOUR_PM,
+            kst(2026, 3, 9, 16, 0),
+            kst(2026, 3, 4, 16, 0),
+            kst(2026, 3, 9, 16, 0),
+            id="crontab_edited_later",
+        ),
+        # Overdue (Beat was down): the score stands, Beat sends at once.
+        pytest.param(
+            DAILY_FOUR_PM,
+            kst(2026, 3, 5, 16, 0),
+            kst(2026, 3, 1, 16, 0),
+            kst(2026, 3, 5, 16, 0),
+            id="crontab_overdue",
+        ),
+        pytest.param(EVERY_30S, kst(2026, 3, 4, 12, 0), None, kst(2026, 3, 4, 12, 0), id="new"),
+        pytest.param(EVERY_30S, None, kst(2026, 3, 4, 12, 0), None, id="paused"),
+        pytest.param(ONCE, kst(2026, 3, 5, 9, 0), kst(2026, 3, 5, 9, 0), None, id="once_done"),
+    ],
+)
+def test_due_for_beat(
+    timing: dict[str, Any],
+    score_at: datetime | None,
+    last_run_at: datetime | None,
+    expected: datetime | None,
+) -> None:
+    assert due_for_beat(sched(timing), score_at, last_run_at) == expected
+
+
+@pytest.mark.parametrize(
+    "timing",
+    [
+        DAILY_FOUR_PM,
+        WEEKLY,
+        EVERY_TWO_HOURS,
+        NY_ONE_THIRTY,
+        {"cron": "*/15 9-17 1,15 * 1-5"},
+        {"cron": "30 2 29 2 *", "timezone": "UTC"},
+    ],
+    ids=str,
+)
+def test_due_for_beat_agrees_with_crontab_math(timing: dict[str, Any]) -> None:
+    """Its shortcut (a score on a slot stands) gives what next_fire gives, every minute."""
+    crontab_sched = sched(timing)
+    start = utc(2026, 10, 31, 12, 0)
+    for minutes in range(0, 3 * 24 * 60, 7):
+        last_run_at = start + timedelta(minutes=minutes, seconds=0.5)
+        slot = next_fire(crontab_sched, last_run_at)
+        assert slot is not None
+        for score_at in (slot, slot - timedelta(seconds=1), slot - timedelta(minutes=1)):
+            assert due_for_beat(crontab_sched, score_at, last_run_at) == max(score_at, slot)
