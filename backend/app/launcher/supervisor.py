@@ -28,6 +28,7 @@ from app.launcher.stopping import stop_children
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # How often `watch` looks for a child that died; a stop request ends the wait at once.
 WATCH_SECONDS = 0.2
+STOPPING = "stopping (press Ctrl-C again to kill at once)..."
 
 
 def _to_stderr(message: str) -> None:
@@ -107,6 +108,17 @@ class Supervisor:
                 if child.has_exited():
                     return child
         return None
+
+    def run_until_stopped(self) -> int:
+        """Watch the children: 0 once a stop is requested, 1 as soon as one of them
+        exits (saying which, how, and where its log is). The caller then stops all."""
+        dead = self.watch()
+        if dead is None:
+            self._say(STOPPING)
+            return 0
+        how = dead.describe_exit()
+        self._say(f"{dead.name} exited ({how}), so the rest are stopping; see {dead.log_path}")
+        return 1
 
     def stop_all(self) -> dict[str, int]:
         """Stop every child, the `stop_last` ones last; returns exit statuses by name."""
