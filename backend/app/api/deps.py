@@ -7,7 +7,8 @@ import json
 from functools import lru_cache
 from typing import Annotated, Any
 
-from fastapi import Body, Depends, Header
+from fastapi import Depends, Header, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from redis import Redis
 
 from app.core.celery_app import celery_app
@@ -42,7 +43,11 @@ def get_service(redis: RedisDep, settings: SettingsDep, registry: RegistryDep) -
 ServiceDep = Annotated[ScheduleService, Depends(get_service)]
 
 
-def parse_if_match(if_match: Annotated[str | None, Header()] = None) -> str | None:
+def parse_if_match(
+    if_match: Annotated[
+        str | None, Header(description="The `ETag` you read: 412 if the entry changed since.")
+    ] = None,
+) -> str | None:
     """The version an `If-Match` header names: quotes and a weak `W/` prefix dropped."""
     if if_match is None:
         return None
@@ -52,29 +57,36 @@ def parse_if_match(if_match: Annotated[str | None, Header()] = None) -> str | No
 IfMatchDep = Annotated[str | None, Depends(parse_if_match)]
 
 
-def json_body(body: Annotated[Any, Body()]) -> Any:
-    """The JSON body, also when the client did not say it is JSON (`curl -d` sends a
-    form content type); the schedule layer validates its shape."""
-    if isinstance(body, bytes | str):
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise invalid("body", None, f"not valid JSON: {exc}") from None
-    return body
+async def json_body(request: Request) -> Any:
+    """The body parsed as JSON whatever its content type (`curl -d` without `-H` sends
+    a form type), so FastAPI never parses it; the schedule layer validates its shape."""
+    raw = await request.body()
+    try:
+        return json.loads(raw)
+    except ValueError as exc:  # also bytes that are not UTF-8 (UnicodeDecodeError)
+        raise invalid("body", None, f"not valid JSON: {exc}") from None
 
 
 JsonBody = Annotated[Any, Depends(json_body)]
 
 
+# Security schemes, so /openapi.json and /docs show how to send the token. Neither
+# refuses by itself (auto_error=False): without API_TOKEN every call is open.
+BEARER = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API_TOKEN>`.")
+API_KEY = APIKeyHeader(
+    name="X-API-Token", auto_error=False, description="`X-API-Token: <API_TOKEN>`."
+)
+
+
 def require_token(
     settings: SettingsDep,
-    authorization: Annotated[str | None, Header()] = None,
-    x_api_token: Annotated[str | None, Header()] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    x_api_token: Annotated[str | None, Depends(API_KEY)],
 ) -> None:
     """Mutating calls need API_TOKEN once one is set (`Bearer` or `X-API-Token`)."""
     if not settings.api_token:
         return
-    supplied = x_api_token or (authorization or "").removeprefix("Bearer ").strip()
+    supplied = x_api_token or (bearer.credentials.strip() if bearer else "")
     if not hmac.compare_digest(supplied.encode(), settings.api_token.encode()):
         raise Unauthorized()
 

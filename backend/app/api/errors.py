@@ -13,8 +13,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
+from starlette.exceptions import HTTPException
 
 from app.api.deps import Unauthorized
+from app.api.models import ErrorBody, ErrorDetail
 from app.core.config import Settings, get_settings
 from app.core.redis import redacted_url
 from app.presentation import message
@@ -27,6 +29,7 @@ from app.schedules import (
 )
 
 log = logging.getLogger(__name__)
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
 def _safe(value: Any) -> Any:
@@ -43,20 +46,16 @@ def error_response(
     status_code: int, code: str, text: str, problems: list[Problem] | None = None
 ) -> JSONResponse:
     detail = [
-        {"field": p.field, "value": _safe(p.value), "message": p.message} for p in problems or []
+        ErrorDetail(field=p.field, value=_safe(p.value), message=p.message) for p in problems or []
     ]
-    return JSONResponse({"error": code, "message": text, "detail": detail}, status_code=status_code)
+    body = ErrorBody(error=code, message=text, detail=detail)
+    return JSONResponse(body.model_dump(), status_code=status_code)
 
 
 def _problems_of(exc: RequestValidationError) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        if err.get("type") == "json_invalid":
-            cause = (err.get("ctx") or {}).get("error")
-            where = f" at character {loc[1]}" if len(loc) > 1 else ""
-            problems.append(Problem("body", None, f"not valid JSON: {cause}{where}"))
-            continue
         field = ".".join(loc[1:]) if len(loc) > 1 and loc[0] != "body" else ".".join(loc)
         text = str(err.get("msg", "invalid"))
         cause = (err.get("ctx") or {}).get("error")
@@ -73,7 +72,23 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _routing_problem(request: Request, exc: HTTPException) -> Problem:
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return Problem("method", request.method, f"allowed here: {allowed}")
+    return Problem("path", request.url.path, str(exc.detail))
+
+
 def install(app: FastAPI) -> None:
+
+    @app.exception_handler(HTTPException)
+    def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        """Routing's own refusals (no such path, method not allowed) in the one shape."""
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        text = f"{exc.detail}: {request.method} {request.url.path}"
+        response = error_response(exc.status_code, code, text, [_routing_problem(request, exc)])
+        response.headers.update(exc.headers or {})
+        return response
 
     @app.exception_handler(InvalidSchedule)
     def _invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:

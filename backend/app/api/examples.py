@@ -1,15 +1,12 @@
-"""Request examples for the OpenAPI docs, taken from the seeds, and the body schemas.
+"""Request examples for the OpenAPI docs, taken from the seeds.
 
 The bodies are validated by the schedule layer (so every error names its field the
-same way everywhere); these only tell /docs what to show.
+same way everywhere); `app.api.models.requests` documents them, these show examples.
 """
 
 from __future__ import annotations
 
-import copy
 from typing import Any
-
-from app.schedules import file_schema
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 
@@ -61,38 +58,6 @@ UPDATE_EXAMPLES: dict[str, Any] = {
     "seed004_minute": {"summary": "Seed 004: change the minute only", "value": {"minute": 45}},
     "to_interval": {"summary": "Switch to every 30 minutes", "value": {"interval": 1800}},
 }
-
-
-def definition_schemas() -> dict[str, Any]:
-    """OpenAPI components for a schedule definition, from schedules.json's schema."""
-    defs = copy.deepcopy(file_schema()["$defs"])
-    text = _retarget(defs)
-    create = copy.deepcopy(text["ScheduleSpec"])
-    create["title"] = "ScheduleCreate"
-    create["properties"] = {
-        "name": {"type": "string", "minLength": 1, "maxLength": 200, "title": "Name"},
-        **create["properties"],
-    }
-    create["required"] = ["name", *create.get("required", [])]
-    update = copy.deepcopy(text["ScheduleSpec"])
-    update["title"] = "ScheduleUpdate"
-    update.pop("required", None)
-    return {**text, "ScheduleCreate": create, "ScheduleUpdate": update}
-
-
-def _retarget(defs: dict[str, Any]) -> dict[str, Any]:
-    def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            return {
-                k: (v.replace("#/$defs/", "#/components/schemas/") if k == "$ref" else walk(v))
-                for k, v in node.items()
-            }
-        if isinstance(node, list):
-            return [walk(v) for v in node]
-        return node
-
-    result: dict[str, Any] = walk(defs)
-    return result
 
 
 def body(schema: str, examples: dict[str, Any]) -> dict[str, Any]:

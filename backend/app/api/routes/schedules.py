@@ -2,44 +2,67 @@
 
 Each handler calls one operation of `ScheduleService` and shapes the response; every
 rule lives in the schedule layer. Names travel percent-encoded in paths (`{name:path}`
-so that a name containing `/` still reaches its entry).
+so that a name containing `/` still reaches its entry). Bodies are read as JSON whatever
+their content type (seed 004's `curl -d` without `-H`) and validated by the schedule
+layer; `ScheduleCreate` and `ScheduleUpdate` document them. Routes that return entries
+leave out unset fields: an entry shows its timing as written (`hour`, `cron`, ...) only
+when it has it.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from app.api import examples
 from app.api.deps import IfMatchDep, JsonBody, Mutating, ServiceDep, SettingsDep
+from app.api.models import (
+    RunSent,
+    ScheduleChanged,
+    ScheduleDeleted,
+    ScheduleDetail,
+    SchedulesPublic,
+    error_responses,
+)
+from app.api.models.errors import ETAG
 from app.core.config import Settings
 from app.presentation import entry_view, message, upcoming
 from app.schedules import MAX_PAGE, Entry, ListFilter
 
 router = APIRouter(prefix="/api/scheduler", tags=["scheduler"])
 ONE = "/schedule/{name:path}"
+CREATE_BODY = examples.body("ScheduleCreate", examples.CREATE_EXAMPLES)
 UPDATE_BODY = examples.body("ScheduleUpdate", examples.UPDATE_EXAMPLES)
+WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": {"ETag": ETAG}}}
+CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": {"ETag": ETAG}}}
+CHANGED = WITH_ETAG | error_responses(401, 404, 412, 422, 503)
+Name = Annotated[
+    str, Path(description="The schedule's name, percent-encoded.", examples=["테스트_크롤링"])
+]
 
 
 def _view(entry: Entry, settings: Settings) -> dict[str, Any]:
     return entry_view(entry, settings.timezone, settings.language)
 
 
-def _reply(
-    entry: Entry, settings: Settings, response: Response, key: str, **extra: Any
-) -> dict[str, Any]:
+def _reply(entry: Entry, settings: Settings, response: Response, key: str) -> dict[str, Any]:
     response.headers["ETag"] = f'"{entry.etag}"'
     note = "note_file_managed" if entry.origin == "file" and key != "created" else "note_live"
     return {
         "message": message(key, settings.language, name=entry.name),
         "schedule": _view(entry, settings),
         "note": message(note, settings.language),
-        **extra,
     }
 
 
-@router.get("/schedule")
+@router.get(
+    "/schedule",
+    name="schedules-list",
+    response_model=SchedulesPublic,
+    response_model_exclude_unset=True,
+    responses=error_responses(422, 503),
+)
 def list_schedules(
     service: ServiceDep,
     settings: SettingsDep,
@@ -47,7 +70,7 @@ def list_schedules(
     enabled: bool | None = None,
     origin: Literal["file", "api", "redbeat"] | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    cursor: str | None = None,
+    cursor: Annotated[str | None, Query(description="The last page's `next_cursor`.")] = None,
 ) -> dict[str, Any]:
     """Seed 004's listing, one page at a time (follow `next_cursor` until it is null)."""
     page = service.list(ListFilter(task, enabled, origin), limit, cursor)
@@ -62,21 +85,33 @@ def list_schedules(
 
 @router.post(
     "/schedule",
+    name="schedules-create",
     status_code=status.HTTP_201_CREATED,
     dependencies=[Mutating],
-    openapi_extra=examples.body("ScheduleCreate", examples.CREATE_EXAMPLES),
+    response_model=ScheduleChanged,
+    response_model_exclude_unset=True,
+    responses=CREATED | error_responses(401, 409, 422, 503),
+    openapi_extra=CREATE_BODY,
 )
 def create_schedule(
     body: JsonBody, service: ServiceDep, settings: SettingsDep, response: Response
 ) -> dict[str, Any]:
-    """Create a schedule (409 if the name exists). Beat picks it up within 1 second."""
+    """Create a schedule (409 if the name exists). Beat picks it up within 1 second.
+
+    The body is read as JSON whatever the Content-Type (`curl -d` without `-H` works)."""
     entry = service.create(body)
     return _reply(entry, settings, response, "created")
 
 
-@router.get(ONE)
+@router.get(
+    ONE,
+    name="schedules-get",
+    response_model=ScheduleDetail,
+    response_model_exclude_unset=True,
+    responses=WITH_ETAG | error_responses(404, 422, 503),
+)
 def get_schedule(
-    name: str, service: ServiceDep, settings: SettingsDep, response: Response
+    name: Name, service: ServiceDep, settings: SettingsDep, response: Response
 ) -> dict[str, Any]:
     """One schedule, with its next 5 fire times in its own timezone."""
     entry = service.get(name)
@@ -85,50 +120,90 @@ def get_schedule(
     return {**_view(entry, settings), "upcoming": [t.isoformat() for t in times]}
 
 
-@router.put(ONE, dependencies=[Mutating], openapi_extra=UPDATE_BODY)
-@router.patch(
-    ONE, dependencies=[Mutating], openapi_extra=UPDATE_BODY, operation_id="patch_schedule"
-)
 def update_schedule(
-    name: str,
+    name: Name,
     body: JsonBody,
     service: ServiceDep,
     settings: SettingsDep,
     if_match: IfMatchDep,
     response: Response,
 ) -> dict[str, Any]:
-    """Change the fields given; the rest stay. Run state is kept; 412 on a stale If-Match."""
+    """Change the fields given; the rest stay. Run state is kept; 412 on a stale If-Match.
+
+    The body is read as JSON whatever the Content-Type (`curl -d` without `-H` works)."""
     entry = service.update(name, body, if_match)
     return _reply(entry, settings, response, "updated")
 
 
-@router.delete(ONE, dependencies=[Mutating])
+# Seed 004 sends PUT; both methods change only the fields given.
+for method, verb in (("PUT", "update"), ("PATCH", "patch")):
+    router.add_api_route(
+        ONE,
+        update_schedule,
+        methods=[method],
+        name=f"schedules-{verb}",
+        dependencies=[Mutating],
+        response_model=ScheduleChanged,
+        response_model_exclude_unset=True,
+        responses=CHANGED,
+        openapi_extra=UPDATE_BODY,
+    )
+
+
+@router.delete(
+    ONE,
+    name="schedules-delete",
+    dependencies=[Mutating],
+    response_model=ScheduleDeleted,
+    responses=error_responses(401, 404, 412, 422, 503),
+)
 def delete_schedule(
-    name: str, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep
+    name: Name, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep
 ) -> dict[str, Any]:
     """Delete a schedule; nothing is sent for it once the call has returned."""
     service.delete(name, if_match)
     return {"message": message("deleted", settings.language, name=name), "name": name}
 
 
-@router.post(ONE + "/pause", dependencies=[Mutating])
+@router.post(
+    ONE + "/pause",
+    name="schedules-pause",
+    dependencies=[Mutating],
+    response_model=ScheduleChanged,
+    response_model_exclude_unset=True,
+    responses=CHANGED,
+)
 def pause_schedule(
-    name: str, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep, r: Response
+    name: Name, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep, r: Response
 ) -> dict[str, Any]:
     """Stop firing (its definition and run state stay) until resumed."""
     return _reply(service.set_enabled(name, False, if_match), settings, r, "paused")
 
 
-@router.post(ONE + "/resume", dependencies=[Mutating])
+@router.post(
+    ONE + "/resume",
+    name="schedules-resume",
+    dependencies=[Mutating],
+    response_model=ScheduleChanged,
+    response_model_exclude_unset=True,
+    responses=CHANGED,
+)
 def resume_schedule(
-    name: str, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep, r: Response
+    name: Name, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep, r: Response
 ) -> dict[str, Any]:
     """Fire again from the next slot after now."""
     return _reply(service.set_enabled(name, True, if_match), settings, r, "resumed")
 
 
-@router.post(ONE + "/run", status_code=status.HTTP_202_ACCEPTED, dependencies=[Mutating])
-def run_schedule(name: str, service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
+@router.post(
+    ONE + "/run",
+    name="schedules-run",
+    status_code=status.HTTP_202_ACCEPTED,
+    dependencies=[Mutating],
+    response_model=RunSent,
+    responses=error_responses(401, 404, 422, 503),
+)
+def run_schedule(name: Name, service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
     """Send the task now with the schedule's arguments; its timing is not disturbed."""
     task_id = service.run_now(name)
     text = message("run_sent", settings.language, name=name, task_id=task_id)

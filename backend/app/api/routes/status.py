@@ -9,18 +9,39 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import ServiceDep, SettingsDep
+from app.api.models import ExportFile, StatusPublic, error_responses
 from app.monitor import find_overdue, health_problems, read_status
 from app.schedules_file import export_store
 
 router = APIRouter(prefix="/api/scheduler", tags=["status"])
 log = logging.getLogger(__name__)
+# Ten years: a longer grace means "never overdue", and `now - grace` must stay a date
+# (1e300 seconds overflowed into a 500).
+MAX_GRACE_SECONDS = 10 * 366 * 86400
+EXPORTED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "X-Export-Left-Out": {
+                "description": "Entries left out: written by RedBeat directly, no file form.",
+                "schema": {"type": "integer"},
+            }
+        }
+    }
+}
 
 
-@router.get("/status")
+@router.get(
+    "/status",
+    name="status-get",
+    response_model=StatusPublic,
+    responses=error_responses(422, 503),
+)
 def status(
     service: ServiceDep,
     settings: SettingsDep,
-    grace: Annotated[float, Query(ge=0, description="Seconds late before overdue.")] = 300,
+    grace: Annotated[
+        float, Query(ge=0, le=MAX_GRACE_SECONDS, description="Seconds late before overdue.")
+    ] = 300,
     workers: Annotated[bool, Query(description="Ping the workers (up to 1 s).")] = True,
 ) -> dict[str, Any]:
     """Which Beat leads, workers online, the last schedules.json sync, overdue entries."""
@@ -36,7 +57,12 @@ def status(
     }
 
 
-@router.get("/export", response_class=Response)
+@router.get(
+    "/export",
+    name="status-export",
+    response_model=ExportFile,
+    responses=EXPORTED | error_responses(503),
+)
 def export(service: ServiceDep) -> Response:
     """The live state in schedules.json's format: save it as the file and commit it."""
     result = export_store(service.store)

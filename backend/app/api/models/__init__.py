@@ -1,0 +1,49 @@
+"""The API's contract as Pydantic models: every request body, every response, every error.
+
+`/openapi.json` is generated from these, so the document says what the API does. Request
+bodies are validated by the schedule layer (its errors name the field and the bad value);
+`ScheduleCreate` and `ScheduleUpdate` describe those bodies, built from the domain's own
+`ScheduleSpec` so they cannot drift from it.
+"""
+
+from app.api.models.errors import ErrorBody, ErrorDetail, error_responses
+from app.api.models.requests import ScheduleCreate, ScheduleUpdate, request_schemas
+from app.api.models.schedules import (
+    RunSent,
+    ScheduleChanged,
+    ScheduleDeleted,
+    ScheduleDetail,
+    SchedulePublic,
+    SchedulesPublic,
+    Timing,
+)
+from app.api.models.system import (
+    ExportFile,
+    HealthPublic,
+    StatusPublic,
+    TaskParameter,
+    TaskPublic,
+    TasksPublic,
+)
+
+__all__ = [
+    "ErrorBody",
+    "ErrorDetail",
+    "ExportFile",
+    "HealthPublic",
+    "RunSent",
+    "ScheduleChanged",
+    "ScheduleCreate",
+    "ScheduleDeleted",
+    "ScheduleDetail",
+    "SchedulePublic",
+    "ScheduleUpdate",
+    "SchedulesPublic",
+    "StatusPublic",
+    "TaskParameter",
+    "TaskPublic",
+    "TasksPublic",
+    "Timing",
+    "error_responses",
+    "request_schemas",
+]

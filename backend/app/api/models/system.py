@@ -1,0 +1,84 @@
+"""What the task list, the status, the export and the health check answer."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.models.schedules import Timestamp
+
+
+class TaskParameter(BaseModel):
+    name: str
+    type: str = Field(description='The annotation, e.g. "int"; "any" when it has none.')
+    required: bool
+    default: Any
+
+
+class TaskPublic(BaseModel):
+    name: str
+    description: str = Field(description="The first line of its docstring.")
+    parameters: list[TaskParameter]
+
+
+class TasksPublic(BaseModel):
+    """The tasks a schedule may name."""
+
+    tasks: list[TaskPublic]
+
+
+class BeatInstance(BaseModel):
+    instance: str
+    host: str | None
+    pid: int | None
+    role: str | None
+    leader_since: Timestamp | None
+    last_tick: Timestamp | None
+
+
+class BeatPublic(BaseModel):
+    leader: BeatInstance | None
+    lock_holder: str | None = Field(description="The token in RedBeat's lock.")
+    instances: list[BeatInstance]
+    running: bool
+
+
+class HealthProblem(BaseModel):
+    """One reason the system is unhealthy; its other fields depend on the code."""
+
+    model_config = ConfigDict(extra="allow")
+
+    code: Literal["redis_down", "no_beat", "sync_error", "overdue"]
+
+
+class StatusPublic(BaseModel):
+    """Which Beat leads, workers online, the last schedules.json sync, overdue entries."""
+
+    redis_url: str = Field(description="Password hidden.")
+    redis_ok: bool
+    redis_error: str | None
+    beat: BeatPublic | None
+    sync: dict[str, Any] | None = Field(description="The last schedules.json sync, or null.")
+    workers: list[str] | None = Field(description="Hostnames that answered; null if not asked.")
+    workers_error: str | None
+    schedules: int | None
+    checked_at: Timestamp
+    healthy: bool
+    problems: list[HealthProblem]
+
+
+class ExportFile(BaseModel):
+    """The live state as a schedules.json file, ready to commit."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_: str = Field(alias="$schema")
+    schedules: dict[str, dict[str, Any]] = Field(
+        description="Each definition as schedules.json writes it (see ScheduleCreate)."
+    )
+
+
+class HealthPublic(BaseModel):
+    status: Literal["ok"]
+    redis: Literal["ok"]
