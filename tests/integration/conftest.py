@@ -18,6 +18,14 @@ from redis import Redis
 
 from app.core.celery_app import celery_app
 from app.core.embedded_redis import RedisServer, free_port
+from app.launcher import (
+    Child,
+    StartupFailed,
+    Supervisor,
+    log_contains,
+    stop_children,
+    wait_until_ready,
+)
 from app.schedules.registry import TaskRegistry
 from app.schedules.store import ScheduleStore
 
@@ -25,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Generous: CI is a loaded 2-core machine, and a cold Celery start takes seconds there.
 START_DEADLINE = 60.0
 EVENT_DEADLINE = 30.0
+STOP_DEADLINE = 20.0
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,46 +57,40 @@ def wait_until(
 
 
 class Proc:
-    """One of the project's scripts, run as a child with its output in a log file."""
+    """One of the project's scripts, run by the launcher's supervisor (app/launcher) with
+    its output in a log file."""
 
-    def __init__(self, script: str, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, child: Child, script: str) -> None:
+        self.child = child
         self.script = script
-        self.log_path = log_path
-        self._log = log_path.open("wb")
-        self.popen = subprocess.Popen(
-            [str(ROOT / script)],
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+
+    @property
+    def popen(self) -> subprocess.Popen[bytes]:
+        return self.child.process
+
+    @property
+    def log_path(self) -> Path:
+        return self.child.log_path
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        return self.child.log_text()
 
     def wait_for_log(self, text: str, timeout: float = START_DEADLINE) -> None:
-        def seen() -> bool:
-            if self.popen.poll() is not None:
-                raise AssertionError(f"{self.script} exited early:\n{self.log()[-4000:]}")
-            return text in self.log()
-
         try:
-            wait_until(seen, timeout, f"{text!r} in the {self.script} log")
-        except AssertionError as exc:
+            wait_until_ready(
+                self.child,
+                log_contains(self.child, text),
+                what=f"{text!r} did not appear in the {self.script} log",
+                timeout=timeout,
+            )
+        except StartupFailed as exc:
             raise AssertionError(
                 f"{exc}\n--- {self.script} log ---\n{self.log()[-4000:]}"
             ) from None
 
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = 20.0) -> int:
-        if self.popen.poll() is None:
-            os.killpg(self.popen.pid, sig)
-            try:
-                self.popen.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-                self.popen.wait(timeout)
-        self._log.close()
-        return self.popen.returncode
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_DEADLINE) -> int:
+        """`sig`, then SIGKILL to its process group after `timeout`; the exit status."""
+        return stop_children([self.child], timeout, sig=sig)[self.child.name]
 
 
 @pytest.fixture(scope="session")
@@ -132,13 +135,12 @@ class Stack:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env = env
         self.logs = logs
-        self.procs: list[Proc] = []
+        self.supervisor = Supervisor(logs, stop_timeout=STOP_DEADLINE)
 
     def start(self, script: str, name: str | None = None, **env: str) -> Proc:
-        label = name or script.removesuffix(".sh")
-        proc = Proc(script, {**self.env, **env}, self.logs / f"{label}-{len(self.procs)}.log")
-        self.procs.append(proc)
-        return proc
+        label = f"{name or script.removesuffix('.sh')}-{len(self.supervisor.children)}"
+        child = self.supervisor.start(label, [str(ROOT / script)], env={**self.env, **env})
+        return Proc(child, script)
 
     def worker(self) -> Proc:
         proc = self.start("run_worker.sh", "worker")
@@ -158,8 +160,7 @@ class Stack:
         return f"http://127.0.0.1:{port}"
 
     def stop_all(self) -> None:
-        for proc in reversed(self.procs):
-            proc.stop()
+        self.supervisor.stop_all()
 
 
 @pytest.fixture
@@ -175,8 +176,9 @@ def stack(
         BEAT_LOCK_TIMEOUT="3",
         PYTHONUNBUFFERED="1",
     )
-    if shutil.which("celery") is None and not (ROOT / ".venv/bin/celery").exists():
-        pytest.fail("celery is neither in .venv nor on PATH; run ./test.sh")
+    command = "batchsched-worker"  # the scripts exec the package's console scripts
+    if shutil.which(command) is None and not (ROOT / ".venv" / "bin" / command).exists():
+        pytest.fail(f"{command} is neither in .venv nor on PATH; run ./test.sh")
     logs = tmp_path / "logs"
     logs.mkdir()
     stack = Stack(env, logs)
