@@ -103,6 +103,14 @@ class ScheduleService:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def set_enabled(self, name: str, enabled: bool, if_match: str | None = None) -> Entry:
+        """Pause, or resume from the next slot after now (see timing.first_due).
+
+        Slots that passed while paused are skipped, never sent on resume: the operator
+        paused to stop runs, and `run_now` sends one at once when that is wanted. A plain
+        interval resumes on the rhythm of its last run, at most one interval away; a
+        one-off whose time passed while paused is sent at once, having no later slot.
+        The definition and run state are kept.
+        """
         return self.update(name, {"enabled": enabled}, if_match)
 
     def delete(self, name: str, if_match: str | None = None) -> Entry | None:

@@ -208,12 +208,15 @@ def _is_crontab_slot(sched: BaseSchedule, moment: datetime) -> bool:
 
 
 def first_due(sched: BaseSchedule, last_run_at: datetime | None, now: datetime) -> datetime | None:
-    """When a new or just-edited entry should next fire.
+    """When a new, just-edited or just-resumed entry should next fire: the next slot
+    after now.
 
-    Counted from now, not from the last run, so that an edit never makes Beat "catch up"
-    a slot that passed before the edit: that would be an extra run caused by the edit.
-    A plain interval keeps its rhythm from the last run while that lies ahead, and a
-    one-off that never ran stays due at its time.
+    Counted from now, not from the last run, so that an edit or a resume never makes
+    Beat "catch up" a slot that passed before it (a slot missed while paused stays
+    missed; run-now sends one at once if wanted). A plain interval's slots are its
+    rhythm from the last run: every 10 minutes, last run 12:03, resumed at 12:41 ->
+    12:43. A one-off that never ran stays due at its time, even a passed one: it has
+    no later slot.
     """
     if isinstance(sched, OneOff):
         if last_run_at is not None and last_run_at >= sched.at:
@@ -221,7 +224,8 @@ def first_due(sched: BaseSchedule, last_run_at: datetime | None, now: datetime) 
         return sched.at
     if isinstance(sched, every) and last_run_at is not None:
         step: timedelta = sched.run_every
-        return max(last_run_at + step, now)
+        passed = max((now - last_run_at) // step, 0)
+        return last_run_at + (passed + 1) * step
     return next_fire(sched, now)
 
 

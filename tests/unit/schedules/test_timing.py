@@ -138,13 +138,28 @@ def test_next_fire(timing: dict[str, Any], after: datetime, expected: datetime |
             kst(2026, 3, 4, 12, 0, 20),
             id="iv_rhythm",
         ),
-        # ... and is due now when its next run is already past.
+        # ... and when its slots have passed (paused, then resumed) takes the next one
+        # after now on that rhythm, never a catch-up run at once.
+        pytest.param(
+            EVERY_30S,
+            kst(2026, 3, 4, 11, 0, 10),
+            kst(2026, 3, 4, 12, 0),
+            kst(2026, 3, 4, 12, 0, 10),
+            id="iv_missed_slots",
+        ),
         pytest.param(
             EVERY_30S,
             kst(2026, 3, 4, 11, 0),
             kst(2026, 3, 4, 12, 0),
-            kst(2026, 3, 4, 12, 0),
-            id="iv_overdue",
+            kst(2026, 3, 4, 12, 0, 30),
+            id="iv_now_on_a_slot",
+        ),
+        pytest.param(
+            {"interval": 600},
+            kst(2026, 3, 4, 12, 3),
+            kst(2026, 3, 4, 12, 41),
+            kst(2026, 3, 4, 12, 43),
+            id="iv_10min_resumed",
         ),
         pytest.param(
             TWO_DAYS_AT_ONE, None, kst(2024, 1, 2, 12, 0), kst(2024, 1, 3, 1, 0), id="anchored"
