@@ -9,7 +9,7 @@ phase ends early when they run out). Each row also shows the CPU the API process
 the generator used, in % of one core: on a 2-core machine they compete. Stock RedBeat
 has no API, so there is no stock side here.
 
-    .venv/bin/python bench/api_load.py [--schedules 10000] [--concurrency 1,10,50] [--duration 10]
+    .venv/bin/python -m bench.api_load [--schedules 10000] [--concurrency 1,10,50] [--duration 10]
 """
 
 from __future__ import annotations
@@ -23,11 +23,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import common
-import load
-from procs import start
-
 from app.core.embedded_redis import free_port
+from bench import common, load
+from bench.common import start
 
 OPS = ("list", "get", "create", "update", "delete")
 
@@ -41,11 +39,12 @@ def phase(base: str, op: str, concurrency: int, duration: float, names: Path) ->
     """One loadgen run; its result plus the generator's CPU seconds (`loadgen_cpu`)."""
     before = children_cpu()
     done = subprocess.run(
-        [sys.executable, str(common.BENCH / "loadgen.py"), base, op]
+        [sys.executable, "-m", "bench.loadgen", base, op]
         + ["--concurrency", str(concurrency), "--duration", str(duration), "--names", str(names)],
         capture_output=True,
         text=True,
         timeout=duration + 120,
+        cwd=common.ROOT,
     )
     if done.returncode:
         raise SystemExit(f"loadgen {op} x{concurrency} failed:\n{done.stderr[-3000:]}")

@@ -13,7 +13,7 @@ for each kind of call, N times:
 
 Usage, from the repo root:
 
-    .venv/bin/python bench/api_pickup.py [--tries 20]
+    .venv/bin/python -m bench.api_pickup [--tries 20]
 """
 
 from __future__ import annotations
@@ -22,23 +22,17 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "backend"))
-sys.path.insert(0, str(ROOT / "bench"))
+import httpx
+from redis import Redis
 
-import httpx  # noqa: E402
-from pickup import start_beat, wait_for  # noqa: E402
-from procs import start, stop  # noqa: E402
-from redis import Redis  # noqa: E402
-
-from app.core.constants import BEAT_LEADER_KEY, BEAT_WAKE_KEY  # noqa: E402
-from app.core.embedded_redis import RedisServer, free_port  # noqa: E402
+from app.core.constants import BEAT_LEADER_KEY, BEAT_WAKE_KEY
+from app.core.embedded_redis import RedisServer, free_port
+from bench.common import OURS, start, start_beat, stop, wait_for
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 BASE = "/api/scheduler/schedule"
@@ -135,7 +129,7 @@ def main() -> None:
             "API_PORT": str(port),
         }
         BEAT_LOG = Path(tmp) / "beat.log"
-        beat = start_beat(env, BEAT_LOG)
+        beat = start_beat(OURS, env, BEAT_LOG)
         api_proc = start("run_api.sh", env, Path(tmp) / "api.log", "Application startup complete")
         redis = Redis.from_url(server.url, decode_responses=True)
         try:

@@ -10,7 +10,6 @@ import contextlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,15 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from redis import Redis
+
+from app.core.embedded_redis import RedisServer
+from app.launcher import Child, StartupFailed, log_contains, stop_children, wait_until_ready
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-sys.path.insert(0, str(ROOT / "backend"))
-sys.path.insert(0, str(BENCH))
-
-from procs import start, stop  # noqa: E402
-from redis import Redis  # noqa: E402
-
-from app.core.embedded_redis import RedisServer  # noqa: E402
 
 TASK = "app.tasks.maintenance.health_check"
 QUEUE = "celery"  # Celery's default queue: a Redis list the Beat pushes messages onto
@@ -39,6 +36,9 @@ STOCK_LOCK_FACTOR = 5
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # Loaded writes per pipeline round trip.
 LOAD_CHUNK = 2000
+# Generous: a cold Celery start on a loaded 2-core machine takes seconds.
+START_DEADLINE = 60.0
+STOP_DEADLINE = 20.0
 
 T = TypeVar("T")
 
@@ -144,13 +144,40 @@ def counting_env(env: dict[str, str], counter: Path) -> dict[str, str]:
     return {**env, "PYTHONPATH": path, "BENCH_RT_FILE": str(counter)}
 
 
-def start_beat(side: Side, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def start(script: str, env: dict[str, str], log: Path, ready: str) -> Child:
+    """./<script> in its own process group; returns once `ready` shows in its log."""
+    return start_command([str(ROOT / script)], env, log, ready)
+
+
+def start_command(
+    command: list[str], env: dict[str, str], log: Path, ready: str, cwd: Path | None = None
+) -> Child:
+    child = Child.spawn(log.stem, command, log_dir=log.parent, env=env, cwd=cwd)
+    try:
+        wait_until_ready(
+            child,
+            log_contains(child, ready),
+            what=f"{ready!r} did not show in {log.name}",
+            timeout=START_DEADLINE,
+        )
+    except StartupFailed as exc:
+        stop(child)
+        raise SystemExit(f"{exc}:\n{child.log_text()[-3000:]}") from None
+    return child
+
+
+def stop(child: Child) -> None:
+    """SIGTERM, then SIGKILL to its process group after STOP_DEADLINE."""
+    stop_children([child], STOP_DEADLINE)
+
+
+def start_beat(side: Side, env: dict[str, str], log: Path) -> Child:
     """Our Beat through ./run_celery_beat.sh, or stock `celery beat -S RedBeatScheduler`."""
     if not side.stock:
         return start("run_celery_beat.sh", env, log, "acquired the lock")
     lock_timeout = STOCK_LOCK_FACTOR * side.max_interval
     command = [
-        str(ROOT / ".venv" / "bin" / "celery"),
+        str(Path(sys.executable).with_name("celery")),  # beside this interpreter
         "-A",
         "app.core.celery_app:celery_app",
         "beat",
@@ -166,33 +193,12 @@ def start_beat(side: Side, env: dict[str, str], log: Path) -> subprocess.Popen[b
     return start_command(command, stock_env, log, "beat: Acquired lock", cwd=ROOT / "backend")
 
 
-def start_command(
-    command: list[str], env: dict[str, str], log: Path, ready: str, cwd: Path
-) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        command,
-        env=env,
-        cwd=cwd,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    wait_for(
-        lambda: ready in log.read_text(errors="replace") or proc.poll() is not None,
-        f"{command[0]} to start",
-        60,
-    )
-    if proc.poll() is not None:
-        raise SystemExit(f"{command} exited:\n{log.read_text()[-3000:]}")
-    return proc
-
-
 @contextlib.contextmanager
-def running(proc: subprocess.Popen[bytes]) -> Iterator[subprocess.Popen[bytes]]:
+def running(child: Child) -> Iterator[Child]:
     try:
-        yield proc
+        yield child
     finally:
-        stop(proc)
+        stop(child)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -7,7 +7,7 @@ drain after it was pushed. The entry a message belongs to is the first task argu
 (bench/load.py's `anchored_at` puts its index there). Prints a JSON list of
 [arrival epoch seconds, index]. Usage:
 
-    python bench/consumer.py REDIS_URL --expect N --timeout SECONDS
+    python -m bench.consumer REDIS_URL --expect N --timeout SECONDS
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ file, then N times saves an edited file, alternately by rename (as vim and VS Co
 save) and in place, and waits for the entry in Redis to carry the edit. Usage, from
 the repo root:
 
-    .venv/bin/python bench/file_pickup.py [--tries 20]
+    .venv/bin/python -m bench.file_pickup [--tries 20]
 """
 
 from __future__ import annotations
@@ -15,19 +15,14 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "backend"))
-sys.path.insert(0, str(ROOT / "bench"))
+from redis import Redis
 
-from procs import start, stop  # noqa: E402
-from redis import Redis  # noqa: E402
-
-from app.core.embedded_redis import RedisServer  # noqa: E402
+from app.core.embedded_redis import RedisServer
+from bench.common import start, stop
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 DEADLINE = 30.0

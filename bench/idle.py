@@ -7,7 +7,7 @@ seconds: its CPU (from /proc) and the commands Redis ran (INFO commandstats; the
 benchmark's own INFO calls are left out). The request counter of throughput.py is not
 loaded here: its flush thread alone would cost about 0.06 CPU s/min.
 
-    .venv/bin/python bench/idle.py [--sizes 10000,100000] [--duration 30]
+    .venv/bin/python -m bench.idle [--sizes 10000,100000] [--duration 30]
         [--stock-intervals 1,5,300]
 """
 
@@ -18,9 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import common
-import load
-from common import Side
+from bench import common, load
+from bench.common import Side
 
 SETTLE_SECONDS = 3.0
 

@@ -7,7 +7,7 @@ knows them from its first look. No worker runs: bench/consumer.py takes each mes
 off the `celery` list as it lands and stamps it, for ours and stock alike. Both Beats
 read the same stored data (RedBeat reads our anchored interval as an rrule).
 
-    .venv/bin/python bench/lateness.py [--entries 1000] [--seconds 20]
+    .venv/bin/python -m bench.lateness [--entries 1000] [--seconds 20]
         [--stock-intervals 1,5,300]
 """
 
@@ -22,9 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import common
-import load
-from common import Side
+from bench import common, load
+from bench.common import Side
 
 
 def run_one(side: Side, entries: int, seconds: int, lead: float) -> tuple[list[float], list[float]]:
@@ -39,10 +38,11 @@ def run_one(side: Side, entries: int, seconds: int, lead: float) -> tuple[list[f
             raise SystemExit("loading took more than half of --lead; raise it")
         timeout = start + seconds + 30 - time.time()
         consumer = subprocess.Popen(
-            [sys.executable, str(common.BENCH / "consumer.py"), server.url]
+            [sys.executable, "-m", "bench.consumer", server.url]
             + ["--expect", str(entries), "--timeout", f"{timeout:.1f}"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            cwd=common.ROOT,
         )
         assert consumer.stderr is not None
         consumer.stderr.readline()  # "ready"

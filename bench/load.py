@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import common
 from redis import Redis
 
 from app.core.constants import FIELD_META, REDBEAT_SCHEDULE_KEY
@@ -22,6 +21,7 @@ from app.schedules import entry as codec
 from app.schedules.keys import entry_key
 from app.schedules.spec import ScheduleSpec, parse_spec
 from app.schedules.timing import build_schedule, first_due
+from bench import common
 
 TIMEZONE = "Asia/Seoul"
 

@@ -7,7 +7,7 @@ could measure. Prints one JSON object: calls answered, errors (HTTP status >= 30
 broken connection, by kind), elapsed seconds, latencies of the answered calls (p50,
 p99, max, in ms) and, for create, the names it made (for the delete phase). Usage:
 
-    python bench/loadgen.py BASE_URL OP --concurrency C --duration S --names FILE
+    python -m bench.loadgen BASE_URL OP --concurrency C --duration S --names FILE
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ RedBeat's own `entry.save()`. Reported: INFO memory `used_memory` after minus be
 divided by N, and MEMORY USAGE of one entry's hash. Run history is not stored by our
 stack yet, so there is none to count.
 
-    .venv/bin/python bench/memory.py [--sizes 10000,100000]
+    .venv/bin/python -m bench.memory [--sizes 10000,100000]
 """
 
 from __future__ import annotations
@@ -15,12 +15,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-import common
-import load
 from redis import Redis
 
 from app.core.constants import REDBEAT_SCHEDULE_KEY
 from app.schedules.keys import entry_key
+from bench import common, load
 
 
 def measure(size: int, write: Callable[[Redis, str, list[load.Planned]], int]) -> list[float]:

@@ -6,54 +6,24 @@ one-off entry due immediately and reads back when Beat committed its fire (the e
 our store (which wakes Beat) and RedBeat's own `entry.save()` (seed 004's Method 3,
 which does not, so Beat sees it at its next poll). Usage, from the repo root:
 
-    .venv/bin/python bench/pickup.py [--tries 20]
+    .venv/bin/python -m bench.pickup [--tries 20]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "backend"))
+from celery.schedules import schedule
+from redbeat import RedBeatSchedulerEntry
+from redis import Redis
 
-from celery.schedules import schedule  # noqa: E402
-from redbeat import RedBeatSchedulerEntry  # noqa: E402
-from redis import Redis  # noqa: E402
-
-from app.core.embedded_redis import RedisServer  # noqa: E402
-
-DEADLINE = 30.0
-
-
-def wait_for(predicate, what: str):  # type: ignore[no-untyped-def]
-    end = time.monotonic() + DEADLINE
-    while time.monotonic() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.001)
-    raise SystemExit(f"timed out waiting for {what}")
-
-
-def start_beat(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [str(ROOT / "run_celery_beat.sh")],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    wait_for(lambda: "acquired the lock" in log.read_text(errors="replace"), "Beat to lead")
-    return proc
+from app.core.embedded_redis import RedisServer
+from bench.common import OURS, start_beat, stop, wait_for
 
 
 def measure_store(store, redis: Redis, tries: int) -> list[float]:  # type: ignore[no-untyped-def]
@@ -119,7 +89,7 @@ def main() -> None:
 
         redis = Redis.from_url(server.url, decode_responses=True)
         store = ScheduleStore(redis, celery_app, "Asia/Seoul")
-        beat = start_beat(env, Path(tmp) / "beat.log")
+        beat = start_beat(OURS, env, Path(tmp) / "beat.log")
         try:
             rows = [
                 summary("store write (wakes Beat)", measure_store(store, redis, args.tries)),
@@ -129,12 +99,7 @@ def main() -> None:
                 ),
             ]
         finally:
-            os.killpg(beat.pid, signal.SIGTERM)
-            try:
-                beat.wait(20)
-            except subprocess.TimeoutExpired:
-                print((Path(tmp) / "beat.log").read_text()[-3000:])
-                os.killpg(beat.pid, signal.SIGKILL)
+            stop(beat)
     print("| writer | tries | median ms | p99 ms | max ms |\n|---|---|---|---|---|")
     print("\n".join(rows))
 

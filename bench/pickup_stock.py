@@ -17,7 +17,7 @@ try; each try's figure depends only on where its write falls between the Beat's 
 
 Tries not acted on within --wait seconds are counted, not waited for. Usage:
 
-    .venv/bin/python bench/pickup_stock.py [--tries 50] [--stock-intervals 1,5,300] [--wait 60]
+    .venv/bin/python -m bench.pickup_stock [--tries 50] [--stock-intervals 1,5,300] [--wait 60]
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import common
-import load
 from redbeat import RedBeatSchedulerEntry
 from redbeat.decoder import RedBeatJSONDecoder
 from redis import Redis
@@ -39,6 +37,7 @@ from redis import Redis
 from app.core.constants import REDBEAT_LOCK_KEY
 from app.schedules.keys import entry_key
 from app.schedules.timing import build_schedule
+from bench import common, load
 
 HOUR = timedelta(hours=1)
 

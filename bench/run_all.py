@@ -6,7 +6,7 @@ would start with less than a minute left is skipped and listed as such. The repo
 Markdown on stdout (and in --out), one section per script with its command, its
 wall time and its tables.
 
-    .venv/bin/python bench/run_all.py [--budget 3600] [--out report.md] [--only NAME,...]
+    .venv/bin/python -m bench.run_all [--budget 3600] [--out report.md] [--only NAME,...]
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from app.core.embedded_redis import find_redis_server
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -54,17 +56,7 @@ MIN_START = 60.0
 
 def machine() -> str:
     cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
-    redis = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from app.core.embedded_redis import find_redis_server as f; print(f())",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT / "backend",
-        check=True,
-    ).stdout.strip()
+    redis = find_redis_server()
     version = subprocess.run([redis, "--version"], capture_output=True, text=True).stdout.split()
     return (
         f"{os.cpu_count()} CPUs ({cpu.group(1) if cpu else 'unknown'}), "
@@ -73,8 +65,8 @@ def machine() -> str:
 
 
 def run(name: str, args: list[str], timeout: float) -> str:
-    command = [sys.executable, str(BENCH / f"{name}.py"), *args]
-    shown = " ".join([".venv/bin/python", f"bench/{name}.py", *args])
+    command = [sys.executable, "-m", f"bench.{name}", *args]
+    shown = " ".join([".venv/bin/python", "-m", f"bench.{name}", *args])
     started = time.monotonic()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)

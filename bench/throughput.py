@@ -13,7 +13,7 @@ Stock RedBeat runs with its defaults (`beat_max_loop_interval` 300 s): it sleeps
 the peeked due time either way, so its loop interval does not change this figure.
 Usage, from the repo root:
 
-    .venv/bin/python bench/throughput.py [--sizes 1000,10000,100000] [--timeout 600]
+    .venv/bin/python -m bench.throughput [--sizes 1000,10000,100000] [--timeout 600]
 """
 
 from __future__ import annotations
@@ -24,12 +24,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import common
-import load
-from common import Side
 from redis import Redis
 
 from app.schedules.entry import encode_meta
+from bench import common, load
+from bench.common import Side
 
 # Commands the benchmark itself sends while it watches (not the Beat's).
 OWN_COMMANDS = {"llen", "info", "ping", "config", "client"}

@@ -8,7 +8,7 @@ On a fresh redis-server with N stored schedules (typical weekly crontabs):
 - ./check_schedules.sh (the table, and --json): time to the first byte of output, to
   the end, and peak RSS (GNU time's maximum resident set size).
 
-    .venv/bin/python bench/tools_scale.py [--schedules 100000]
+    .venv/bin/python -m bench.tools_scale [--schedules 100000]
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import common
 import httpx
-import load
-from procs import start
 
 from app.core.embedded_redis import free_port
+from bench import common, load
+from bench.common import start
 
 BASE = "/api/scheduler/schedule"
 GNU_TIME = shutil.which("time") or "/usr/bin/time"

@@ -15,11 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.integration
 def test_pickup_benchmark_runs_and_reports_both_writers() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "pickup.py"), "--tries", "2"],
+        [sys.executable, "-m", "bench.pickup", "--tries", "2"],
         capture_output=True,
         text=True,
         timeout=110,
         check=True,
+        cwd=ROOT,  # `bench` is a package at the repo root
     )
     assert "| store write (wakes Beat) | 2 |" in done.stdout
     assert "| RedBeat entry.save() (Method 3, polled) | 2 |" in done.stdout
@@ -28,11 +29,12 @@ def test_pickup_benchmark_runs_and_reports_both_writers() -> None:
 @pytest.mark.integration
 def test_api_pickup_benchmark_runs_and_reports_every_call() -> None:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "api_pickup.py"), "--tries", "1"],
+        [sys.executable, "-m", "bench.api_pickup", "--tries", "1"],
         capture_output=True,
         text=True,
         timeout=110,
         check=True,
+        cwd=ROOT,  # `bench` is a package at the repo root
     )
     for call in ("create", "update", "pause", "delete"):
         assert f"| {call} (" in done.stdout
@@ -40,11 +42,12 @@ def test_api_pickup_benchmark_runs_and_reports_every_call() -> None:
 
 def run_bench(script: str, *args: str) -> str:
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / script), *args],
+        [sys.executable, "-m", f"bench.{script.removesuffix('.py')}", *args],
         capture_output=True,
         text=True,
         timeout=110,
         check=True,
+        cwd=ROOT,  # `bench` is a package at the repo root
     )
     return done.stdout
 
