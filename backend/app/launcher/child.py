@@ -33,7 +33,7 @@ class Child:
     name: str
     process: subprocess.Popen[bytes]
     log_path: Path
-    pump: LinePump
+    pump: LinePump | None
     # Stopped after every other child (Redis: the others need it to finish cleanly).
     stop_last: bool = False
     _group_gone: bool = field(default=False, repr=False)
@@ -50,25 +50,30 @@ class Child:
         cwd: Path | None = None,
         stop_last: bool = False,
     ) -> Child:
-        """Start `argv`; its output goes to `<log_dir>/<name>.log` (and `terminal`).
+        """Start `argv`; its output goes to `<log_dir>/<name>.log` (and, tagged, to
+        `terminal`).
 
         `env` is the child's whole environment (None: the launcher's).
         """
         log_dir.mkdir(parents=True, exist_ok=True)
         log_path = log_dir / f"{name}.log"
         rotate(log_path)
-        process = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=dict(env) if env is not None else None,
-            cwd=cwd,
-            process_group=0,
-        )
-        assert process.stdout is not None  # stdout=PIPE
-        pump = LinePump(name, process.stdout, log_path, terminal)
-        pump.start()
+        # With no terminal to copy to, the child writes its log itself: no pipe, so a
+        # chatty child is never slowed down by the reader.
+        with log_path.open("ab") as log:
+            process = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.DEVNULL,
+                stdout=log if terminal is None else subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                env=dict(env) if env is not None else None,
+                cwd=cwd,
+                process_group=0,
+            )
+        pump = None
+        if terminal is not None and process.stdout is not None:
+            pump = LinePump(name, process.stdout, log_path, terminal)
+            pump.start()
         return cls(name, process, log_path, pump, stop_last)
 
     @property
@@ -115,7 +120,8 @@ class Child:
             self.signal_group(signal.SIGKILL)
         code = self.process.wait()
         self._group_gone = True
-        self.pump.join(PUMP_DRAIN_SECONDS)
+        if self.pump is not None:
+            self.pump.join(PUMP_DRAIN_SECONDS)
         return code
 
     def log_text(self) -> str:

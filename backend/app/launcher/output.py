@@ -1,5 +1,5 @@
-"""Tagged output: each line a child writes goes to its log file and, optionally, to the
-terminal as `[name] line`, so several processes can share one terminal readably."""
+"""Tagged output: each line a child writes goes to its log file and to the terminal as
+`[name] line`, so several processes can share one terminal readably."""
 
 from __future__ import annotations
 
@@ -38,9 +38,7 @@ class LinePump(threading.Thread):
     not keep the launcher from exiting.
     """
 
-    def __init__(
-        self, name: str, source: IO[bytes], log_path: Path, terminal: Terminal | None
-    ) -> None:
+    def __init__(self, name: str, source: IO[bytes], log_path: Path, terminal: Terminal) -> None:
         super().__init__(name=f"pump-{name}", daemon=True)
         self._tag = f"[{name}] "
         self._source = source
@@ -52,6 +50,5 @@ class LinePump(threading.Thread):
             for raw in iter(self._source.readline, b""):
                 log.write(raw if raw.endswith(b"\n") else raw + b"\n")
                 log.flush()  # readiness probes read the file while the child runs
-                if self._terminal is not None:
-                    text = raw.decode(errors="replace").rstrip("\r\n")
-                    self._terminal.write_line(self._tag + text)
+                text = raw.decode(errors="replace").rstrip("\r\n")
+                self._terminal.write_line(self._tag + text)

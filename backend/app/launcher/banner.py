@@ -1,0 +1,43 @@
+"""What ./run.sh prints once the stack is up: where everything is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def browsable_host(api_host: str) -> str:
+    """A host for a URL: wildcards become loopback, IPv6 addresses get brackets."""
+    if api_host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if api_host in ("::", "[::]"):
+        return "[::1]"
+    if ":" in api_host and not api_host.startswith("["):
+        return f"[{api_host}]"
+    return api_host
+
+
+def banner(*, api_host: str, api_port: int, redis_url: str, embedded: bool, log_dir: Path) -> str:
+    base = f"http://{browsable_host(api_host)}:{api_port}"
+    redis = (
+        f"embedded, {redis_url}, data in .data/redis"
+        if embedded
+        else ("REDIS_URL from the environment")
+    )
+    check = "./check_schedules.sh"
+    if embedded and redis_url != DEFAULT_REDIS_URL:
+        # Port 6379 was busy: tools started from another terminal need the URL.
+        check = f"REDIS_URL={redis_url} {check}"
+    return "\n".join(
+        [
+            "",
+            f"  API    {base}",
+            f"  Docs   {base}/docs",
+            f"  Redis  {redis}",
+            f"  Logs   {log_dir}/{{redis,worker,beat,api}}.log",
+            f"  Check  {check}",
+            "  Ctrl-C to stop.",
+            "",
+        ]
+    )

@@ -1,0 +1,44 @@
+"""Console scripts for the Celery processes (`batchsched-worker`, `batchsched-beat`).
+
+Each is `celery -A app.core.celery_app:celery_app worker|beat` with the flags the
+settings decide, then any extra arguments; it runs Celery's own command line in this
+process, so the script that execs it hands its signals straight to Celery.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from app.core.config import get_settings
+
+CELERY_APP = "app.core.celery_app:celery_app"
+
+
+def worker() -> None:
+    """Extra arguments go to `celery worker`, e.g. `batchsched-worker -Q reports`."""
+    settings = get_settings()
+    # -E sends task events, which Flower and the status API read.
+    _celery(
+        "worker",
+        "--loglevel",
+        settings.log_level,
+        "--concurrency",
+        str(settings.worker_concurrency),
+        "-n",
+        "worker@%h",
+        "-E",
+    )
+
+
+def beat() -> None:
+    """No pidfile: several Beats may run, and a Redis lock lets exactly one dispatch."""
+    _celery("beat", "--loglevel", get_settings().log_level, "--pidfile=")
+
+
+def _celery(command: str, *options: str) -> None:
+    from celery.__main__ import main as celery_main
+
+    # Celery's entry point reads sys.argv (it also decides eventlet/gevent patching
+    # from it), so this is exactly `celery -A ... <command> ...` run from a shell.
+    sys.argv = ["celery", "-A", CELERY_APP, command, *options, *sys.argv[1:]]
+    celery_main()

@@ -1,0 +1,114 @@
+"""./run.sh's stack: Redis (embedded unless REDIS_URL is set), a worker, Beat, the API.
+
+Worker, Beat and API run through the same scripts as docker compose and the
+integration tests (run_worker.sh, run_celery_beat.sh, run_api.sh), so their command
+lines live in those scripts and nowhere else.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.config import PACKAGE_DIR, Settings
+from app.core.embedded_redis import HOST, find_redis_server, pick_port, ping, server_args
+from app.launcher.child import inherited_env
+from app.launcher.supervisor import Supervisor
+
+REPO_ROOT = PACKAGE_DIR.parent.parent
+# Generous, for a loaded machine replaying a large AOF or importing the app cold.
+START_TIMEOUT_SECONDS = 60.0
+# (name, script at the repo root), started in this order after Redis.
+SCRIPTS = (("worker", "run_worker.sh"), ("beat", "run_celery_beat.sh"), ("api", "run_api.sh"))
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a run keeps its state: `.data` at the repo root, which git ignores."""
+
+    root: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.root / ".data"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def redis_dir(self) -> Path:
+        return self.data_dir / "redis"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.data_dir / "run.pid"
+
+
+@dataclass(frozen=True)
+class RedisInfo:
+    url: str
+    embedded: bool
+
+
+def start_stack(
+    supervisor: Supervisor, settings: Settings, layout: Layout, say: Callable[[str], None]
+) -> RedisInfo:
+    """Start every process and return once the API accepts connections.
+
+    Raises StartupFailed, RedisServerError (no redis-server to embed) or StopRequested.
+    """
+    if "redis_url" in settings.model_fields_set:  # set in the environment or .env
+        redis = RedisInfo(settings.redis_url, embedded=False)
+    else:
+        redis = start_embedded_redis(supervisor, settings.redis_port, layout, say)
+    # Unbuffered: log lines reach the terminal as they happen.
+    env = inherited_env(PYTHONUNBUFFERED="1", REDIS_URL=redis.url)
+    for name, script in SCRIPTS:
+        supervisor.start(name, [str(layout.root / script)], env=env, cwd=layout.root)
+    host, port = probe_host(settings.api_host), settings.api_port
+    supervisor.wait_until_ready(
+        supervisor.children[-1],
+        lambda: accepts_connections(host, port),
+        what=f"the API did not open port {port}",
+        timeout=START_TIMEOUT_SECONDS,
+    )
+    return redis
+
+
+def start_embedded_redis(
+    supervisor: Supervisor, wanted: int, layout: Layout, say: Callable[[str], None]
+) -> RedisInfo:
+    """redis-server with its data and AOF in .data/redis, so schedules survive a restart."""
+    port = pick_port(wanted)
+    if port != wanted:
+        say(
+            f"port {wanted} is busy, so the embedded Redis uses port {port} "
+            "(set REDIS_PORT to choose)"
+        )
+    data_dir = layout.redis_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [find_redis_server(), *server_args(port, data_dir, appendonly=True)]
+    child = supervisor.start("redis", argv, cwd=data_dir, stop_last=True)
+    supervisor.wait_until_ready(
+        child,
+        lambda: ping(port),
+        what=f"Redis did not answer PING on port {port}",
+        timeout=START_TIMEOUT_SECONDS,
+    )
+    return RedisInfo(f"redis://{HOST}:{port}/0", embedded=True)
+
+
+def probe_host(api_host: str) -> str:
+    """Where to knock to see the API is up: a wildcard address is not connectable."""
+    return "localhost" if api_host in ("0.0.0.0", "::") else api_host
+
+
+def accepts_connections(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
