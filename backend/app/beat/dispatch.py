@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.core.constants import NEVER_SCORE
-from app.schedules import DueRow, Entry, after_fire, encode_meta, next_fire
+from app.schedules import DueRow, Entry, encode_meta, next_fire, serve_fire
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +53,10 @@ def plan_step(key: str, due_score: float, entry: Entry, now: datetime, revision:
         if expected.timestamp() > now.timestamp() + EARLY_TOLERANCE_SECONDS:
             return Step(key, sha, expected.timestamp())
     due_at = datetime.fromtimestamp(max(due_score, 0), UTC)
-    following = after_fire(entry.schedule, due_at, now)
-    meta = encode_meta(now, entry.total_run_count + 1)
+    # Run state records the slot served, not the send time: the check above counts
+    # from it, and a send time late by a few ms would push an interval later each fire.
+    served, following = serve_fire(entry.schedule, due_at, now)
+    meta = encode_meta(served, entry.total_run_count + 1)
     return Step(key, sha, _ts(following), meta, entry)
 
 

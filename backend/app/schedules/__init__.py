@@ -30,7 +30,7 @@ from app.schedules.store import (
     PastDue,
     ScheduleStore,
 )
-from app.schedules.timing import after_fire, next_fire
+from app.schedules.timing import after_fire, next_fire, serve_fire
 from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter, iter_chunks, name_matches
 
@@ -69,6 +69,7 @@ __all__ = [
     "overdue_by",
     "parse_spec",
     "revision_of",
+    "serve_fire",
     "validate_name",
     "validate_spec",
 ]

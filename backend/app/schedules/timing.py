@@ -229,13 +229,22 @@ def first_due(sched: BaseSchedule, last_run_at: datetime | None, now: datetime) 
     return next_fire(sched, now)
 
 
-def after_fire(sched: BaseSchedule, due_at: datetime, now: datetime) -> datetime | None:
-    """The next due time once the fire due at `due_at` was sent at `now`.
+def serve_fire(
+    sched: BaseSchedule, due_at: datetime, now: datetime
+) -> tuple[datetime, datetime | None]:
+    """(the slot a fire due at `due_at` and sent at `now` serves, the next due time).
 
-    Counted from the slot, not the send time, so intervals do not drift by Beat's
-    lateness; a backlog of missed slots collapses into the one run just sent.
+    Both count from the slot, not the send time, so intervals do not drift by Beat's
+    lateness: the slot is what run state records, and the next pass checks the entry's
+    own schedule from it. A backlog of missed slots collapses into the one run just
+    sent, which then serves `now`.
     """
     following = next_fire(sched, due_at)
     if following is not None and following <= now:
-        following = next_fire(sched, now)
-    return following
+        return now, next_fire(sched, now)
+    return due_at, following
+
+
+def after_fire(sched: BaseSchedule, due_at: datetime, now: datetime) -> datetime | None:
+    """The next due time once the fire due at `due_at` was sent at `now`."""
+    return serve_fire(sched, due_at, now)[1]

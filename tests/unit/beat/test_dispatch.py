@@ -125,7 +125,7 @@ def test_finished_one_off_with_stale_score_is_parked() -> None:
 
 
 @pytest.mark.parametrize(
-    ("raw", "last_run_at", "due", "now", "following"),
+    ("raw", "last_run_at", "due", "now", "following", "backlog"),
     [
         pytest.param(
             WEEKLY,
@@ -133,6 +133,7 @@ def test_finished_one_off_with_stale_score_is_parked() -> None:
             kst(2026, 3, 9, 6, 0),
             kst(2026, 3, 9, 6, 0, 0, 200000),
             kst(2026, 3, 16, 6, 0),
+            False,
             id="weekly",
         ),
         pytest.param(
@@ -141,6 +142,7 @@ def test_finished_one_off_with_stale_score_is_parked() -> None:
             kst(2026, 3, 9, 6, 0),
             kst(2026, 3, 9, 6, 0, 1),
             kst(2026, 3, 16, 6, 0),
+            False,
             id="first_run",
         ),
         # Counted from the slot, not the send time: no drift.
@@ -150,6 +152,7 @@ def test_finished_one_off_with_stale_score_is_parked() -> None:
             kst(2026, 3, 4, 12, 0),
             kst(2026, 3, 4, 12, 0, 0, 800000),
             kst(2026, 3, 4, 12, 0, 30),
+            False,
             id="interval",
         ),
         # Beat was down for a month: one send, then the next slot after now.
@@ -159,6 +162,7 @@ def test_finished_one_off_with_stale_score_is_parked() -> None:
             kst(2026, 2, 1, 2, 0),
             kst(2026, 3, 4, 13, 5),
             kst(2026, 3, 4, 14, 0),
+            True,
             id="backlog_collapsed",
         ),
     ],
@@ -169,13 +173,32 @@ def test_due_entry_is_sent_and_moves_to_the_next_slot(
     due: datetime,
     now: datetime,
     following: datetime,
+    backlog: bool,
 ) -> None:
     due_entry = entry(raw, last_run_at, 5)
     step = plan_step(KEY, due.timestamp(), due_entry, now)
     assert step.entry is due_entry
-    assert codec.decode_meta(step.meta) == (now, 6)
+    # Run state records the slot served; a collapsed backlog serves the send time.
+    served = now if backlog else due
+    assert codec.decode_meta(step.meta) == (served, 6)
     assert step.score == following.timestamp()
     assert step.revision == due_entry.revision
+
+
+def test_an_interval_sent_late_keeps_its_rhythm() -> None:
+    """A fire sent late must not push the next one later (drift): with run state
+    counted from the send time, a next pass that wakes less late than the last one
+    would find the entry "not due yet" and re-score it by the difference."""
+    raw = {"task": TASK, "interval": 30}
+    slot = kst(2026, 3, 4, 12, 0)
+    last_run_at, count = kst(2026, 3, 4, 11, 59, 30), 1
+    for late_ms in (40, 5, 1):
+        now = slot + timedelta(milliseconds=late_ms)
+        step = plan_step(KEY, slot.timestamp(), entry(raw, last_run_at, count), now)
+        assert sent(step), f"not sent {late_ms} ms after its slot"
+        assert step.score == (slot + timedelta(seconds=30)).timestamp()
+        last_run_at, count = codec.decode_meta(step.meta)
+        slot += timedelta(seconds=30)
 
 
 def test_one_off_sends_once_then_parks() -> None:
