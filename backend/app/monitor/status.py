@@ -183,8 +183,9 @@ def find_overdue(
     found = []
     for entry in past.entries:
         late = overdue_by(entry, now)
-        if entry.next_run_at is not None and late is not None:
-            found.append(Overdue(entry.name, entry.next_run_at, late))
+        due_at = entry.due_at  # what `late` counts from (not RedBeat's truncated score)
+        if due_at is not None and late is not None:
+            found.append(Overdue(entry.name, due_at, late))
     return OverdueReport(tuple(found), unread=max(past.total - past.read, 0))
 
 
