@@ -79,13 +79,28 @@ def _routing_problem(request: Request, exc: HTTPException) -> Problem:
     return Problem("path", request.url.path, str(exc.detail))
 
 
+def _routing_text(request: Request, exc: HTTPException, code: str) -> str:
+    if code == "not_found":
+        code = "route_not_found"
+    elif code != "method_not_allowed":
+        return f"{exc.detail}: {request.method} {request.url.path}"
+    allowed = (exc.headers or {}).get("Allow", "")
+    return message(
+        code,
+        _settings(request).language,
+        path=request.url.path,
+        method=request.method,
+        allowed=allowed,
+    )
+
+
 def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     def _http(request: Request, exc: HTTPException) -> JSONResponse:
         """Routing's own refusals (no such path, method not allowed) in the one shape."""
         code = HTTP_CODES.get(exc.status_code, "http_error")
-        text = f"{exc.detail}: {request.method} {request.url.path}"
+        text = _routing_text(request, exc, code)
         response = error_response(exc.status_code, code, text, [_routing_problem(request, exc)])
         response.headers.update(exc.headers or {})
         return response

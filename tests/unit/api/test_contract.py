@@ -170,3 +170,13 @@ def test_entry_answers_match_their_documented_schemas(
     conforms(spec, ops["schedules-pause"], client.post(one("테스트_크롤링") + "/pause"))
     conforms(spec, ops["schedules-delete"], client.delete(one("테스트_크롤링")))
     conforms(spec, ops["tasks-list"], client.get("/api/scheduler/tasks"))
+
+
+def test_routing_refusals_speak_the_configured_language(
+    client: TestClient, settings: Settings
+) -> None:
+    settings.language = "ko"
+    missing = client.get("/api/nowhere").json()
+    assert missing["message"] == "/api/nowhere 경로가 없습니다. 모든 경로는 /docs에 있습니다."
+    wrong = client.put(BASE, json={}).json()
+    assert wrong["message"].startswith(f"{BASE}에서는 PUT 요청을 쓸 수 없습니다")

@@ -56,6 +56,14 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "en": "No schedule named '{name}'.",
         "ko": "'{name}' 스케줄이 없습니다.",
     },
+    "route_not_found": {
+        "en": "There is no {path} here; /docs lists every route.",
+        "ko": "{path} 경로가 없습니다. 모든 경로는 /docs에 있습니다.",
+    },
+    "method_not_allowed": {
+        "en": "{method} is not allowed on {path} (allowed: {allowed}).",
+        "ko": "{path}에서는 {method} 요청을 쓸 수 없습니다 (가능: {allowed}).",
+    },
     "exists": {
         "en": "A schedule named '{name}' already exists.",
         "ko": "'{name}' 스케줄이 이미 있습니다.",
