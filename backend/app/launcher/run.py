@@ -44,22 +44,22 @@ def main() -> int:
         say(str(exc))
         return 1
     try:
+        terminal = Terminal(sys.stdout)
         supervisor = Supervisor(
-            layout.log_dir,
-            stop_timeout=settings.stop_timeout,
-            terminal=Terminal(sys.stdout),
-            say=say,
+            layout.log_dir, stop_timeout=settings.stop_timeout, terminal=terminal, say=say
         )
         supervisor.install_signal_handlers()
         try:
-            return supervise(supervisor, settings, layout)
+            return supervise(supervisor, settings, layout, terminal)
         finally:
             supervisor.stop_all()
     finally:
         pid_file.release()
 
 
-def supervise(supervisor: Supervisor, settings: Settings, layout: Layout) -> int:
+def supervise(
+    supervisor: Supervisor, settings: Settings, layout: Layout, terminal: Terminal
+) -> int:
     """Start the stack and watch it; the exit status of the launcher."""
     try:
         redis = start_stack(supervisor, settings, layout, say)
@@ -69,14 +69,14 @@ def supervise(supervisor: Supervisor, settings: Settings, layout: Layout) -> int
     except (LaunchError, RedisServerError) as exc:
         say(str(exc))
         return 1
-    print(
+    # Through the terminal's lock, so that no child's line lands inside the banner.
+    terminal.write_line(
         banner(
             api_host=settings.api_host,
             api_port=settings.api_port,
             redis_url=redis.url,
             embedded=redis.embedded,
             log_dir=layout.log_dir,
-        ),
-        flush=True,
+        )
     )
     return supervisor.run_until_stopped()
