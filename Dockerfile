@@ -44,7 +44,8 @@ COPY backend backend
 COPY run_api.sh run_worker.sh run_celery_beat.sh ./
 # Editable, as scripts/bootstrap.sh installs it, so the package is the source under
 # /app/backend (the schedules.json that compose bind-mounts there is the one it reads).
-# The scripts find no /app/.venv and so run celery and uvicorn from /opt/venv on PATH.
+# It also installs the console scripts (batchsched-api, -worker, -beat, -cli) into
+# /opt/venv/bin; the scripts find no /app/.venv and so run them from PATH.
 # Compiled here because the app user cannot write __pycache__ beside root-owned source.
 RUN pip install --no-deps --no-build-isolation -e backend \
     && python -m compileall -q backend/app

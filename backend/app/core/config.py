@@ -64,8 +64,7 @@ class Settings(BaseSettings):
     stop_timeout: float = Field(
         default=20.0,
         ge=0,
-        description="Seconds ./run.sh gives each process to finish after SIGTERM, "
-        "before SIGKILL.",
+        description="Seconds ./run.sh gives each process to finish after SIGTERM, before SIGKILL.",
     )
     no_color: bool = Field(
         default=False,
