@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.core.constants import NEVER_SCORE
-from app.schedules import DueRow, Entry, encode_meta, next_fire, serve_fire
+from app.schedules import DueRow, Entry, encode_meta, encode_slot, next_fire, serve_fire
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ class Step:
     revision: str
     score: float
     meta: str = ""  # empty: leave run state alone
+    slot: str = ""  # with meta: the slot this fire serves (entry.encode_slot)
     entry: Entry | None = None  # set when this step sends a task
 
 
@@ -44,20 +45,22 @@ def plan_step(key: str, due_score: float, entry: Entry, now: datetime, revision:
     sha = revision or entry.revision
     if not entry.enabled:
         return Step(key, sha, NEVER_SCORE)
-    if entry.last_run_at is not None:
+    since = entry.rhythm_from
+    if since is not None:
         # The score may be early (stock RedBeat truncates it to whole seconds) or stale:
         # the entry's own schedule has the last word on whether it is due yet.
-        expected = next_fire(entry.schedule, entry.last_run_at)
+        expected = next_fire(entry.schedule, since)
         if expected is None:
             return Step(key, sha, NEVER_SCORE)
         if expected.timestamp() > now.timestamp() + EARLY_TOLERANCE_SECONDS:
             return Step(key, sha, expected.timestamp())
     due_at = datetime.fromtimestamp(max(due_score, 0), UTC)
-    # Run state records the slot served, not the send time: the check above counts
-    # from it, and a send time late by a few ms would push an interval later each fire.
+    # Run state records the send time (as RedBeat does) and the slot served: the check
+    # above counts from the slot, since a send time late by a few ms would push an
+    # interval later with every fire.
     served, following = serve_fire(entry.schedule, due_at, now)
-    meta = encode_meta(served, entry.total_run_count + 1)
-    return Step(key, sha, _ts(following), meta, entry)
+    meta = encode_meta(now, entry.total_run_count + 1)
+    return Step(key, sha, _ts(following), meta, encode_slot(served, now), entry)
 
 
 def plan_batch(rows: list[DueRow], now: datetime) -> list[Step]:

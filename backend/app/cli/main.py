@@ -146,7 +146,7 @@ def _add_files(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
 
 def build_parser() -> Parser:
     parser = Parser(
-        prog="python -m app.cli",
+        prog="batchsched-cli",
         description="Look at and manage the schedules in Redis (works while the API is down).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

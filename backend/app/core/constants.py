@@ -34,6 +34,10 @@ FILE_SYNC_STATE_KEY = OWN_PREFIX + "file:sync"
 FIELD_DEFINITION = "definition"
 FIELD_META = "meta"
 FIELD_MANAGER = "manager"
+# Ours: the slot the last fire served and the send time it goes with ("slot|sent",
+# epoch seconds). RedBeat turns every key of `meta` into a constructor argument, so the
+# slot cannot ride there; an interval counts its next slot from it, not from the send.
+FIELD_SLOT = "slot"
 
 # A wake token older than this is stale: nobody was listening when it was written.
 WAKE_TTL_SECONDS = 30

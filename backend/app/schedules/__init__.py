@@ -5,7 +5,14 @@ imports from a layer above it (beat, schedules_file, monitor, presentation, api,
 tests/unit/test_layers.py checks that.
 """
 
-from app.schedules.entry import Entry, Origin, encode_meta, overdue_by, revision_of
+from app.schedules.entry import (
+    Entry,
+    Origin,
+    encode_meta,
+    encode_slot,
+    overdue_by,
+    revision_of,
+)
 from app.schedules.errors import (
     InvalidSchedule,
     Problem,
@@ -61,6 +68,7 @@ __all__ = [
     "VersionMismatch",
     "after_fire",
     "encode_meta",
+    "encode_slot",
     "file_schema",
     "invalid",
     "iter_chunks",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from celery import Celery
@@ -19,14 +19,16 @@ from celery.schedules import BaseSchedule, crontab
 from celery.schedules import schedule as every
 from redbeat.decoder import RedBeatJSONDecoder, RedBeatJSONEncoder
 
-from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META
+from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META, FIELD_SLOT
 from app.schedules.errors import InvalidSchedule, Problem
 from app.schedules.keys import entry_key, name_from_key
 from app.schedules.spec import ScheduleSpec, parse_spec
 from app.schedules.timing import build_schedule, due_for_beat
 
 Origin = Literal["file", "api", "redbeat"]
-FIELDS = (FIELD_DEFINITION, FIELD_META, FIELD_MANAGER)
+FIELDS = (FIELD_DEFINITION, FIELD_META, FIELD_MANAGER, FIELD_SLOT)
+# Float round trips of a send time through JSON and the slot field agree within this.
+SLOT_MATCH_SECONDS = 1e-3
 
 
 @dataclass
@@ -48,11 +50,20 @@ class Entry:
     raw_manager: str | None = None
     # The due-time index score; None when paused or finished. Shown: `due_at`.
     next_run_at: datetime | None = None
+    # The slot the last fire served (ours only; RedBeat's own writes leave it out).
+    last_slot: datetime | None = None
+
+    @property
+    def rhythm_from(self) -> datetime | None:
+        """What the next slot counts from: the slot last served, not its send time, so
+        an interval does not drift by Beat's lateness; RedBeat's entries have only
+        `last_run_at`."""
+        return self.last_slot or self.last_run_at
 
     @property
     def due_at(self) -> datetime | None:
         """When Beat will send the task next (the score can be early, see due_for_beat)."""
-        return due_for_beat(self.schedule, self.next_run_at, self.last_run_at)
+        return due_for_beat(self.schedule, self.next_run_at, self.rhythm_from)
 
     @property
     def last_sent_at(self) -> datetime | None:
@@ -126,12 +137,36 @@ def decode_meta(raw: str | None) -> tuple[datetime | None, int]:
     return meta.get("last_run_at"), int(meta.get("total_run_count") or 0)
 
 
+def encode_slot(slot: datetime, sent: datetime) -> str:
+    """The `slot` field: the slot a fire served and the send time recorded with it."""
+    return f"{slot.timestamp()!r}|{sent.timestamp()!r}"
+
+
+def decode_slot(raw: str | None, last_run_at: datetime | None) -> datetime | None:
+    """The slot the last fire served, if the `slot` field belongs to that fire.
+
+    A run state rewritten since (RedBeat's own `save()` stamps `last_run_at` anew and
+    does not know this field) makes the field stale; then None.
+    """
+    if not raw or last_run_at is None:
+        return None
+    slot, _, sent = raw.partition("|")
+    try:
+        if abs(float(sent) - last_run_at.timestamp()) > SLOT_MATCH_SECONDS:
+            return None
+        return datetime.fromtimestamp(float(slot), UTC)
+    except ValueError:
+        return None
+
+
 def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> Entry | None:
-    """An Entry from HMGET key definition meta manager; None if the hash is gone."""
-    raw_definition, raw_meta, raw_manager = fields
+    """An Entry from HMGET key definition meta manager slot (`FIELDS`); None if the hash
+    is gone. Three fields (no slot) are read as an entry no Beat of ours has fired."""
+    raw_definition, raw_meta, raw_manager = fields[:3]
     if not raw_definition:
         return None
     last_run_at, count = decode_meta(raw_meta)
+    last_slot = decode_slot(fields[3] if len(fields) > 3 else None, last_run_at)
     manager = json.loads(raw_manager) if raw_manager else None
     spec: ScheduleSpec | None
     if manager and manager.get("definition") == digest(raw_definition):
@@ -160,6 +195,7 @@ def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> 
         total_run_count=count,
         raw_definition=raw_definition,
         raw_manager=raw_manager,
+        last_slot=last_slot,
     )
 
 

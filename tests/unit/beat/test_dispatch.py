@@ -35,10 +35,16 @@ def kst(*parts: int) -> datetime:
 
 
 def fields(
-    raw: dict[str, Any], last_run_at: datetime | None = None, count: int = 0
+    raw: dict[str, Any],
+    last_run_at: datetime | None = None,
+    count: int = 0,
+    slot: datetime | None = None,
 ) -> list[str | None]:
     encoded = codec.encode(NAME, parse_spec(raw), "file", TZ, celery_app)
     meta = codec.encode_meta(last_run_at, count)
+    if slot is not None and last_run_at is not None:
+        row = [encoded[FIELD_DEFINITION], meta, encoded[FIELD_MANAGER]]
+        return [*row, codec.encode_slot(slot, last_run_at)]
     return [encoded[FIELD_DEFINITION], meta, encoded[FIELD_MANAGER]]
 
 
@@ -54,8 +60,13 @@ def due_row(key: str, score: float, row: list[str | None]) -> DueRow:
         return DueRow(key, score, None, revision_of(row[0], row[2]), exc)
 
 
-def entry(raw: dict[str, Any], last_run_at: datetime | None = None, count: int = 0) -> Entry:
-    decoded = decode(KEY, fields(raw, last_run_at, count))
+def entry(
+    raw: dict[str, Any],
+    last_run_at: datetime | None = None,
+    count: int = 0,
+    slot: datetime | None = None,
+) -> Entry:
+    decoded = decode(KEY, fields(raw, last_run_at, count, slot))
     assert decoded is not None
     return decoded
 
@@ -178,9 +189,9 @@ def test_due_entry_is_sent_and_moves_to_the_next_slot(
     due_entry = entry(raw, last_run_at, 5)
     step = plan_step(KEY, due.timestamp(), due_entry, now)
     assert step.entry is due_entry
-    # Run state records the slot served; a collapsed backlog serves the send time.
-    served = now if backlog else due
-    assert codec.decode_meta(step.meta) == (served, 6)
+    assert codec.decode_meta(step.meta) == (now, 6)
+    # The slot served is kept beside the send time; a collapsed backlog serves `now`.
+    assert codec.decode_slot(step.slot, now) == (now if backlog else due)
     assert step.score == following.timestamp()
     assert step.revision == due_entry.revision
 
@@ -191,13 +202,14 @@ def test_an_interval_sent_late_keeps_its_rhythm() -> None:
     would find the entry "not due yet" and re-score it by the difference."""
     raw = {"task": TASK, "interval": 30}
     slot = kst(2026, 3, 4, 12, 0)
-    last_run_at, count = kst(2026, 3, 4, 11, 59, 30), 1
+    last_run_at, count, served = kst(2026, 3, 4, 11, 59, 30), 1, None
     for late_ms in (40, 5, 1):
         now = slot + timedelta(milliseconds=late_ms)
-        step = plan_step(KEY, slot.timestamp(), entry(raw, last_run_at, count), now)
+        step = plan_step(KEY, slot.timestamp(), entry(raw, last_run_at, count, served), now)
         assert sent(step), f"not sent {late_ms} ms after its slot"
         assert step.score == (slot + timedelta(seconds=30)).timestamp()
         last_run_at, count = codec.decode_meta(step.meta)
+        served = codec.decode_slot(step.slot, last_run_at)
         slot += timedelta(seconds=30)
 
 

@@ -17,9 +17,14 @@ import pytest
 from redis import Redis
 
 from app.core.celery_app import celery_app
-from app.core.constants import FIELD_DEFINITION, REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
+from app.core.constants import (
+    FIELD_DEFINITION,
+    FIELD_META,
+    REDBEAT_LOCK_KEY,
+    REDBEAT_SCHEDULE_KEY,
+)
 from app.core.embedded_redis import RedisServer
-from app.schedules.entry import encode_meta, revision_of
+from app.schedules.entry import encode_meta, encode_slot, revision_of
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
 from app.schedules.store import Claim, FileMark, ScheduleStore
@@ -55,6 +60,7 @@ class Commit:
     revision: str
     score: float
     meta: str = ""
+    slot: str = ""
 
 
 def put(store: ScheduleStore, name: str, due: datetime | float, **raw: object) -> None:
@@ -126,6 +132,27 @@ def test_commit_fires_records_the_run_and_the_next_due_time(store: ScheduleStore
     assert (fired.last_run_at, fired.total_run_count) == (NOW, 1)
     assert (untouched.last_run_at, untouched.total_run_count) == (None, 0), "'' keeps run state"
     assert store.next_due_after(NOW) == nxt
+
+
+def test_the_slot_a_fire_served_is_kept_until_run_state_is_rewritten(
+    store: ScheduleStore,
+) -> None:
+    put(store, "a", NOW - timedelta(seconds=1))
+    store.beats.claim("me", "me", "{}", 30)
+    (row,) = store.due(NOW, 10).rows
+    sent = NOW + timedelta(milliseconds=40)
+    slot = NOW - timedelta(seconds=1)
+    commit = Commit(row.key, row.revision, 0.0, encode_meta(sent, 1), encode_slot(slot, sent))
+
+    assert store.commit_fires("me", [commit]) == [0]
+    fired = store.get("a")
+    assert fired is not None and (fired.last_run_at, fired.last_slot) == (sent, slot)
+    assert fired.rhythm_from == slot
+    # RedBeat's own save() rewrites meta, not the slot field: the slot is then stale.
+    store.redis.hset(row.key, FIELD_META, encode_meta(NOW + timedelta(hours=1), 0))
+    resaved = store.get("a")
+    assert resaved is not None and resaved.last_slot is None
+    assert resaved.rhythm_from == NOW + timedelta(hours=1)
 
 
 @pytest.mark.parametrize("holder", [None, "another-beat"])

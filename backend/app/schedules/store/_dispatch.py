@@ -60,6 +60,9 @@ class FireCommit(Protocol):
     @property
     def meta(self) -> str: ...
 
+    @property
+    def slot(self) -> str: ...
+
 
 class DispatchOps(StoreBase):
     @cached_property
@@ -112,7 +115,7 @@ class DispatchOps(StoreBase):
         """
         args: list[Any] = [token]
         for step in steps:
-            args += [step.revision, step.meta, step.score]
+            args += [step.revision, step.meta, step.score, step.slot]
         keys = [REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(step.key for step in steps)]
         applied = self._commit_fires(keys=keys, args=args)
         return None if applied is None else [int(i) for i in applied]

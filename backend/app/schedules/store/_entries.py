@@ -113,7 +113,7 @@ class EntryOps(StoreBase):
         def write(pipe: Pipeline) -> None:
             current = self._decode_lenient(key, strs(pipe.hmget(key, codec.FIELDS)))
             _check_mode(name, current, mode)
-            last_run_at = current.last_run_at if current else None
+            last_run_at = current.rhythm_from if current else None
             fields = codec.encode(
                 name,
                 spec,

@@ -9,12 +9,17 @@ from __future__ import annotations
 import json
 from string import Template
 
-from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META
+from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META, FIELD_SLOT
 
 
 def _lua(template: str) -> str:
     # json.dumps of an ASCII name is also a valid Lua string literal.
-    names = {"definition": FIELD_DEFINITION, "manager": FIELD_MANAGER, "meta": FIELD_META}
+    names = {
+        "definition": FIELD_DEFINITION,
+        "manager": FIELD_MANAGER,
+        "meta": FIELD_META,
+        "slot": FIELD_SLOT,
+    }
     return Template(template).substitute({k: json.dumps(v) for k, v in names.items()})
 
 
@@ -24,19 +29,21 @@ def _lua(template: str) -> str:
 # caller planned from is skipped (it was edited or deleted since; the next pass reloads
 # it). A step whose entry hash is gone drops the index member instead.
 # KEYS: lock, due index, entry keys. ARGV: token, then per entry: revision, meta
-# ('' keeps run state), next score. Returns the 0-based indexes applied, or nil
-# when the token does not hold the lock.
+# ('' keeps run state), next score, slot (written with meta). Returns the 0-based
+# indexes applied, or nil when the token does not hold the lock.
 COMMIT_FIRES = _lua("""
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 local applied = {}
 for i = 3, #KEYS do
-  local a = 2 + (i - 3) * 3
+  local a = 2 + (i - 3) * 4
   local fields = redis.call('HMGET', KEYS[i], $definition, $manager)
   local def = fields[1]
   if not def then
     redis.call('ZREM', KEYS[2], KEYS[i])
   elseif redis.sha1hex(def .. (fields[2] or '')) == ARGV[a] then
-    if ARGV[a + 1] ~= '' then redis.call('HSET', KEYS[i], $meta, ARGV[a + 1]) end
+    if ARGV[a + 1] ~= '' then
+      redis.call('HSET', KEYS[i], $meta, ARGV[a + 1], $slot, ARGV[a + 3])
+    end
     redis.call('ZADD', KEYS[2], ARGV[a + 2], KEYS[i])
     applied[#applied + 1] = i - 3
   end
