@@ -36,7 +36,7 @@ from app.schedules.entry import encode_meta
 from app.schedules.keys import entry_key
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import parse_spec
-from app.schedules.store import ScheduleStore
+from app.schedules.store import BeatLocks, ScheduleStore
 from app.schedules_file.format import load_file
 from app.schedules_file.sync import read_state, record_state, sync_file
 from tests.integration.conftest import ROOT, Stack, wait_until, write_schedules
@@ -109,7 +109,7 @@ def save_foreign(redis: Redis, name: str, schedule: Any, due: datetime, **fields
 
 def lead(redis: Redis) -> Leadership:
     """A Beat's leadership without the Beat: the same lock and heartbeat writes."""
-    leadership = Leadership(redis, lock_timeout=60, instance_id="beat-test:1")
+    leadership = Leadership(BeatLocks(redis), lock_timeout=60, instance_id="beat-test:1")
     leadership.beat()
     return leadership
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 
-from redis import Redis
-
 from app.schedules import BeatLocks, Claim
 
 
@@ -30,15 +28,12 @@ class Role(Enum):
 
 @dataclass
 class Leadership:
-    redis: Redis
+    locks: BeatLocks  # the store's (ScheduleStore.beats)
     lock_timeout: float
     instance_id: str = field(
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     )
     leader_since: datetime | None = None
-
-    def __post_init__(self) -> None:
-        self.locks = BeatLocks(self.redis)
 
     @property
     def token(self) -> str:

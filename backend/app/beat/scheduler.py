@@ -90,7 +90,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
 
     @cached_property
     def leadership(self) -> Leadership:
-        return Leadership(self.redis, self.lock_timeout)
+        return Leadership(self.store.beats, self.lock_timeout)
 
     @property
     def schedule(self) -> dict[str, Any]:

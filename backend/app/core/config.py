@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.constants import INSTANCE_TTL_SECONDS
 
 # The languages of human-facing text (app.presentation.messages has the catalog).
 Language = Literal["en", "ko"]
@@ -16,13 +18,15 @@ Language = Literal["en", "ko"]
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_SCHEDULES_FILE = PACKAGE_DIR / "config" / "schedules.json"
+# The repo's .env and no other: the scripts run from any directory, and a .env that
+# happens to be in the caller's working directory must not reconfigure them.
+ENV_FILE = PACKAGE_DIR.parent.parent / ".env"
+DEFAULT_RUN_DATA_DIR = PACKAGE_DIR.parent.parent / ".data"
 
 
 class Settings(BaseSettings):
-    # .env at the repo root (scripts run from backend/), or in the working directory.
-    model_config = SettingsConfigDict(
-        env_file=(PACKAGE_DIR.parent.parent / ".env", ".env"), extra="ignore"
-    )
+    # Environment variables win over ENV_FILE.
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
 
     redis_url: str = Field(
         default="redis://127.0.0.1:6379/0",
@@ -39,8 +43,10 @@ class Settings(BaseSettings):
     beat_max_loop_interval: float = Field(
         default=1.0,
         gt=0,
-        le=60,
-        description="Longest Beat sleep between looks at Redis, in seconds.",
+        # Below the life of a Beat's instance key, which each tick renews.
+        lt=INSTANCE_TTL_SECONDS,
+        description="Longest Beat sleep between looks at Redis, in seconds (at most half "
+        "of BEAT_LOCK_TIMEOUT).",
     )
     beat_lock_timeout: float = Field(
         default=8.0,
@@ -58,13 +64,18 @@ class Settings(BaseSettings):
         default=6379,
         ge=1,
         le=65535,
-        description="Port of the Redis that ./run.sh embeds when REDIS_URL is unset "
-        "(a free one if this one is busy).",
+        description="Port of the Redis that ./run.sh embeds when REDIS_URL is unset or "
+        "empty in both the environment and .env (a free one if this one is busy).",
     )
     stop_timeout: float = Field(
         default=20.0,
         ge=0,
         description="Seconds ./run.sh gives each process to finish after SIGTERM, before SIGKILL.",
+    )
+    run_data_dir: Path = Field(
+        default=DEFAULT_RUN_DATA_DIR,
+        description="Where ./run.sh keeps its logs, the embedded Redis's data and its pid "
+        "file; one ./run.sh at a time per directory.",
     )
     no_color: bool = Field(
         default=False,
@@ -86,6 +97,18 @@ class Settings(BaseSettings):
     def _no_color_when_set(cls, value: object) -> object:
         # The convention is "set and not empty", so NO_COLOR=0 disables colour too.
         return value != "" if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _lock_outlives_a_loop(self) -> Settings:
+        # A leader renews its lock once per tick, and a tick can wait up to one loop
+        # interval: a lock shorter than two loops would expire under a healthy leader,
+        # and leadership would flap.
+        if self.beat_lock_timeout < 2 * self.beat_max_loop_interval:
+            raise ValueError(
+                f"BEAT_LOCK_TIMEOUT ({self.beat_lock_timeout:g}) must be at least twice "
+                f"BEAT_MAX_LOOP_INTERVAL ({self.beat_max_loop_interval:g})"
+            )
+        return self
 
 
 @lru_cache(maxsize=1)

@@ -37,7 +37,7 @@ from app.schedules.store import (
     PastDue,
     ScheduleStore,
 )
-from app.schedules.timing import after_fire, next_fire, serve_fire
+from app.schedules.timing import next_fire, serve_fire
 from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter, iter_chunks, name_matches
 
@@ -66,7 +66,6 @@ __all__ = [
     "ScheduleStore",
     "TaskRegistry",
     "VersionMismatch",
-    "after_fire",
     "encode_meta",
     "encode_slot",
     "file_schema",

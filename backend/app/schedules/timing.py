@@ -243,8 +243,3 @@ def serve_fire(
     if following is not None and following <= now:
         return now, next_fire(sched, now)
     return due_at, following
-
-
-def after_fire(sched: BaseSchedule, due_at: datetime, now: datetime) -> datetime | None:
-    """The next due time once the fire due at `due_at` was sent at `now`."""
-    return serve_fire(sched, due_at, now)[1]

@@ -18,7 +18,7 @@ DEADLINE_SECONDS = 10.0
 
 
 def beat(redis: fakeredis.FakeRedis, name: str, lock_timeout: float = 30.0) -> Leadership:
-    return Leadership(redis, lock_timeout=lock_timeout, instance_id=name)
+    return Leadership(BeatLocks(redis), lock_timeout=lock_timeout, instance_id=name)
 
 
 def wait_for(condition: Callable[[], bool], what: str) -> None:

@@ -25,7 +25,7 @@ from app.core.celery_app import celery_app
 from app.core.constants import REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
-from app.schedules.store import DueBatch, ScheduleStore
+from app.schedules.store import BeatLocks, DueBatch, ScheduleStore
 
 TASK = "app.tasks.scheduler.crawl_all_complexes"
 MAX_INTERVAL = 0.05
@@ -65,7 +65,7 @@ def make_beat(redis: fakeredis.FakeRedis, tmp_path: Path) -> MakeBeat:
         )
         beat.__dict__["redis"] = redis
         beat.__dict__["producer"] = FakeProducer()
-        beat.__dict__["leadership"] = Leadership(redis, beat.lock_timeout, instance_id)
+        beat.__dict__["leadership"] = Leadership(BeatLocks(redis), beat.lock_timeout, instance_id)
         beat._stop.installed = True  # leave the test process's signal handlers alone
         return beat
 
@@ -87,7 +87,7 @@ def test_a_standby_returns_max_interval_and_sends_nothing(
     make_beat: MakeBeat, store: ScheduleStore, sent: Sent
 ) -> None:
     due_now(store, "due")
-    Leadership(store.redis, 30.0, "other-beat").beat()
+    Leadership(store.beats, 30.0, "other-beat").beat()
     beat = make_beat()
 
     assert beat.tick() == MAX_INTERVAL

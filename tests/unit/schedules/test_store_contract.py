@@ -97,8 +97,7 @@ def test_due_reads_due_rows_earliest_first_and_peeks_the_next(store: ScheduleSto
     assert first.revision == first.entry.revision
     assert batch.next_due == (NOW + timedelta(seconds=100)).timestamp()
     assert [r.key for r in store.due(NOW, 1).rows] == [entry_key("first")]
-    assert store.next_due_after(NOW) == batch.next_due
-    assert store.next_due_after(NOW + timedelta(seconds=100)) is None
+    assert store.due(NOW + timedelta(seconds=100), 10).next_due is None
 
 
 def test_due_reports_gone_and_unreadable_rows_without_raising(store: ScheduleStore) -> None:
@@ -131,7 +130,7 @@ def test_commit_fires_records_the_run_and_the_next_due_time(store: ScheduleStore
     assert fired is not None and untouched is not None
     assert (fired.last_run_at, fired.total_run_count) == (NOW, 1)
     assert (untouched.last_run_at, untouched.total_run_count) == (None, 0), "'' keeps run state"
-    assert store.next_due_after(NOW) == nxt
+    assert store.due(NOW, 10).next_due == nxt
 
 
 def test_the_slot_a_fire_served_is_kept_until_run_state_is_rewritten(

@@ -16,11 +16,11 @@ from app.schedules.timing import (
     AnchoredInterval,
     OneOff,
     ZonedCrontab,
-    after_fire,
     build_schedule,
     due_for_beat,
     first_due,
     next_fire,
+    serve_fire,
 )
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -274,10 +274,10 @@ def test_first_due(
         ),
     ],
 )
-def test_after_fire(
+def test_serve_fire_next_due(
     timing: dict[str, Any], due_at: datetime, now: datetime, expected: datetime | None
 ) -> None:
-    following = after_fire(sched(timing), due_at, now)
+    _served, following = serve_fire(sched(timing), due_at, now)
     assert following == expected
     assert following is None or following > now
 
@@ -321,9 +321,9 @@ def test_anchored_interval_across_dst_is_strictly_after() -> None:
     )
 
 
-def test_anchored_interval_after_fire_across_dst_moves_on() -> None:
+def test_anchored_interval_served_across_dst_moves_on() -> None:
     slot = datetime(2026, 3, 9, 1, 0, tzinfo=NY).astimezone(UTC)
-    following = after_fire(sched(NY_TWO_DAYS_AT_ONE), slot, slot + timedelta(seconds=1))
+    _served, following = serve_fire(sched(NY_TWO_DAYS_AT_ONE), slot, slot + timedelta(seconds=1))
     assert following is not None and following > slot + timedelta(seconds=1)
 
 

@@ -98,13 +98,6 @@ class DispatchOps(StoreBase):
         except Exception as exc:
             return DueRow(key, score, None, revision, exc)
 
-    def next_due_after(self, now: datetime) -> float | None:
-        """The earliest due time (epoch seconds) after `now`, or None."""
-        upcoming = self.redis.zrangebyscore(
-            REDBEAT_SCHEDULE_KEY, f"({now.timestamp()}", "+inf", start=0, num=1, withscores=True
-        )
-        return float(upcoming[0][1]) if upcoming else None
-
     def commit_fires(self, token: str, steps: Sequence[FireCommit]) -> list[int] | None:
         """Record a batch of fires: run state and next due time, in one script call.
 

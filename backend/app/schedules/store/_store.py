@@ -12,7 +12,7 @@ from app.schedules.store._file_index import FileIndexOps
 
 class ScheduleStore(EntryOps, DispatchOps, FileIndexOps):
     """Entries by name (get, get_many, read_keys, keys, count, save, delete), what Beat
-    needs (due, next_due_after, commit_fires, wait_for_change), the file sync's memory
+    needs (due, commit_fires, wait_for_change), the file sync's memory
     (file_index, apply_file_plan, write_sync_state, read_sync_state), status reads
     (overdue, ping) and the Beat lock (`beats`).
 
