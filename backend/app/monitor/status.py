@@ -23,7 +23,7 @@ from app.schedules_file import read_state
 
 @dataclass(frozen=True)
 class BeatInstance:
-    """One Beat process, as its heartbeat describes it (see leadership.py)."""
+    """One Beat process, as its heartbeat describes it (see app/beat/leadership.py)."""
 
     instance: str
     host: str | None = None
@@ -184,7 +184,9 @@ def find_overdue(
     for entry in past.entries:
         late = overdue_by(entry, now)
         due_at = entry.due_at  # what `late` counts from (not RedBeat's truncated score)
-        if due_at is not None and late is not None:
+        # The score can be earlier than the real due time (RedBeat truncates it), so an
+        # entry read as a candidate may still be within its grace.
+        if due_at is not None and late is not None and late > grace:
             found.append(Overdue(entry.name, due_at, late))
     return OverdueReport(tuple(found), unread=max(past.total - past.read, 0))
 

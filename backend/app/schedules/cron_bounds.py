@@ -78,7 +78,8 @@ BOUNDS = {
 def check_bounds(field: str, value: str) -> None:
     """Raise ValueError naming the first item of `value` outside `field`'s range."""
     bounds = BOUNDS[field]
-    for item in value.split(","):
+    # Spaces around list items are Celery's to ignore ("1, 2"), so they are ours too.
+    for item in (part.strip() for part in value.split(",")):
         match = ITEM.fullmatch(item)
         if match is None:
             raise ValueError(

@@ -1,7 +1,7 @@
 """The operations the API and the CLI offer, over the store: one copy of every rule.
 
 Each operation validates fully before it writes, and each write is one transaction
-(see store.py), so a refused request changes nothing and a concurrent one never
+(see app/schedules/store/), so a refused request changes nothing and a concurrent one never
 interleaves with it.
 """
 

@@ -21,5 +21,7 @@ def lua_fakeredis(server: fakeredis.FakeServer | None = None) -> fakeredis.FakeR
     server = server or fakeredis.FakeServer()
     client = fakeredis.FakeRedis(server=server, decode_responses=True)
     client.eval("return 1", 0)  # the server builds its Lua runtime on first use
+    # A private attribute of fakeredis (pinned in backend/pyproject.toml): if an upgrade
+    # renames it, this line fails loudly rather than the scripts failing obscurely.
     server._lua_runtime.globals().redis.sha1hex = _sha1hex  # type: ignore[attr-defined]
     return client

@@ -128,8 +128,8 @@ TASK = "app.tasks.scheduler.crawl_all_complexes"
 
 
 def test_status_reads_beats_sync_and_count_through_the_store(store: ScheduleStore) -> None:
-    Leadership(store.redis, 30.0, "host:1:ab").beat()
-    Leadership(store.redis, 30.0, "host:2:cd").beat()
+    Leadership(store.beats, 30.0, "host:1:ab").beat()
+    Leadership(store.beats, 30.0, "host:2:cd").beat()
     store.save("하나", parse_spec({"task": TASK, "interval": 60}))
     store.write_sync_state({"ok": True, "counts": {}})
 

@@ -359,6 +359,19 @@ def test_crontab_field_bounds(field: str, value: str, refusal: str | None) -> No
     assert field in str(caught.value) and value in str(caught.value)
 
 
+@pytest.mark.parametrize(("value", "refusal"), [("1, 2", None), ("1 ,23", None), ("1, 24", "0-23")])
+def test_spaces_around_list_items_are_allowed_as_celery_allows_them(
+    value: str, refusal: str | None
+) -> None:
+    """A schedules.json that Celery accepted ("1, 2") must not be refused as a whole."""
+    raw = {"task": TASK, "hour": value}
+    if refusal is None:
+        assert parse_spec(raw).hour == value
+        return
+    with pytest.raises(InvalidSchedule, match=refusal):
+        parse_spec(raw)
+
+
 @pytest.mark.parametrize(("field", "value", "refusal"), BOUNDS, ids=lambda v: str(v))
 def test_cron_expression_field_bounds(field: str, value: str, refusal: str | None) -> None:
     """The same table in a 5-field expression: the problem is `cron`, naming the field."""

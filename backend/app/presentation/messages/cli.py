@@ -61,9 +61,9 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
     },
     "cli_summary_unreadable": {
         "en": "{count} schedule(s) cannot be read (damaged, or deleted while listing); "
-        "`python -m app.cli delete NAME` removes a damaged one.",
+        "`batchsched-cli delete NAME` removes a damaged one.",
         "ko": "스케줄 {count}개를 읽을 수 없습니다 (손상되었거나 목록을 읽는 동안 "
-        "삭제됨). 손상된 스케줄은 `python -m app.cli delete NAME`으로 지울 수 있습니다.",
+        "삭제됨). 손상된 스케줄은 `batchsched-cli delete NAME`으로 지울 수 있습니다.",
     },
     "cli_summary_times": {
         "en": "Times are in {timezone} unless marked. Last outcome: run history is not "
