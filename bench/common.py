@@ -152,6 +152,11 @@ def start(script: str, env: dict[str, str], log: Path, ready: str) -> Child:
 def start_command(
     command: list[str], env: dict[str, str], log: Path, ready: str, cwd: Path | None = None
 ) -> Child:
+    """`command` with its output in `log`, which must be `<dir>/<name>.log`: the child
+    is named `<name>` and writes `<dir>/<name>.log`, so any other name would be waited
+    on in vain."""
+    if log.suffix != ".log":
+        raise ValueError(f"a log path must end in .log (the child writes <name>.log): {log}")
     child = Child.spawn(log.stem, command, log_dir=log.parent, env=env, cwd=cwd)
     try:
         wait_until_ready(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from app.core.redis import redacted_url
+
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -18,12 +20,20 @@ def browsable_host(api_host: str) -> str:
     return api_host
 
 
-def banner(*, api_host: str, api_port: int, redis_url: str, embedded: bool, log_dir: Path) -> str:
+def banner(
+    *,
+    api_host: str,
+    api_port: int,
+    redis_url: str,
+    embedded: bool,
+    redis_dir: Path,
+    log_dir: Path,
+) -> str:
     base = f"http://{browsable_host(api_host)}:{api_port}"
     redis = (
-        f"embedded, {redis_url}, data in .data/redis"
+        f"embedded, {redis_url}, data in {redis_dir}"
         if embedded
-        else ("REDIS_URL from the environment")
+        else f"{redacted_url(redis_url)} (REDIS_URL, from the environment or .env)"
     )
     check = "./check_schedules.sh"
     if embedded and redis_url != DEFAULT_REDIS_URL:

@@ -35,8 +35,9 @@ class PidFile:
                 other = os.read(fd, 64).decode(errors="replace").strip() or "unknown"
                 os.close(fd)
                 raise AlreadyRunning(
-                    f"another ./run.sh is running (pid {other}) on the same "
-                    f"{self.path.parent.name}; stop it first"
+                    f"another ./run.sh is running (pid {other}) with its data in "
+                    f"{self.path.parent}; stop it first, or set RUN_DATA_DIR to another "
+                    "directory"
                 ) from None
             if self._is_current(fd):
                 os.ftruncate(fd, 0)

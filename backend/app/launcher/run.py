@@ -4,7 +4,8 @@ Redis, a Celery worker, Celery Beat and the API, each line of their output tagge
 `[name]` on the terminal and kept in `.data/logs/<name>.log`. Ctrl-C (or SIGTERM) stops
 everything, Redis last; a second Ctrl-C kills at once. If one process dies the rest
 are stopped and the exit status is 1. Configuration: Settings (REDIS_URL, REDIS_PORT,
-STOP_TIMEOUT, API_HOST, API_PORT, ...).
+STOP_TIMEOUT, RUN_DATA_DIR, API_HOST, API_PORT, ...), from the environment or the
+repo's .env.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def main() -> int:
     except ValidationError as exc:
         say(f"a setting is invalid (see backend/app/core/config.py):\n{exc}")
         return 1
-    layout = Layout(REPO_ROOT)
+    layout = Layout(REPO_ROOT, settings.run_data_dir.resolve())
     pid_file = PidFile(layout.pid_file)
     try:
         pid_file.claim()
@@ -76,6 +77,7 @@ def supervise(
             api_port=settings.api_port,
             redis_url=redis.url,
             embedded=redis.embedded,
+            redis_dir=layout.redis_dir,
             log_dir=layout.log_dir,
         )
     )

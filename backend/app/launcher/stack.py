@@ -1,4 +1,4 @@
-"""./run.sh's stack: Redis (embedded unless REDIS_URL is set), a worker, Beat, the API.
+"""./run.sh's stack: Redis (embedded unless REDIS_URL names one), a worker, Beat, the API.
 
 Worker, Beat and API run through the same scripts as docker compose and the
 integration tests (run_worker.sh, run_celery_beat.sh, run_api.sh), so their command
@@ -26,13 +26,11 @@ SCRIPTS = (("worker", "run_worker.sh"), ("beat", "run_celery_beat.sh"), ("api", 
 
 @dataclass(frozen=True)
 class Layout:
-    """Where a run keeps its state: `.data` at the repo root, which git ignores."""
+    """Where the scripts are (`root`) and where a run keeps its state (`data_dir`:
+    RUN_DATA_DIR, by default `.data` at the repo root, which git ignores)."""
 
     root: Path
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / ".data"
+    data_dir: Path
 
     @property
     def log_dir(self) -> Path:
@@ -60,8 +58,9 @@ def start_stack(
 
     Raises StartupFailed, RedisServerError (no redis-server to embed) or StopRequested.
     """
-    if "redis_url" in settings.model_fields_set:  # set in the environment or .env
-        redis = RedisInfo(settings.redis_url, embedded=False)
+    url = named_redis_url(settings)
+    if url is not None:
+        redis = RedisInfo(url, embedded=False)
     else:
         redis = start_embedded_redis(supervisor, settings.redis_port, layout, say)
     # Unbuffered: log lines reach the terminal as they happen.
@@ -78,10 +77,23 @@ def start_stack(
     return redis
 
 
+def named_redis_url(settings: Settings) -> str | None:
+    """The Redis the user asked for, or None to embed one.
+
+    REDIS_URL counts when it is set and not empty, in the environment or in the repo's
+    .env: a URL written in .env is as clear a "use this Redis" as one exported. The
+    environment wins over .env, so `REDIS_URL= ./run.sh` embeds a Redis whatever .env says.
+    """
+    if "redis_url" in settings.model_fields_set and settings.redis_url.strip():
+        return settings.redis_url
+    return None
+
+
 def start_embedded_redis(
     supervisor: Supervisor, wanted: int, layout: Layout, say: Callable[[str], None]
 ) -> RedisInfo:
-    """redis-server with its data and AOF in .data/redis, so schedules survive a restart."""
+    """redis-server with its data and AOF in the data directory's `redis/`, so schedules
+    survive a restart."""
     port = pick_port(wanted)
     if port != wanted:
         say(

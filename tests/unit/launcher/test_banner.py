@@ -32,6 +32,7 @@ def test_the_banner_with_the_embedded_redis_on_its_default_port() -> None:
         api_port=8000,
         redis_url="redis://127.0.0.1:6379/0",
         embedded=True,
+        redis_dir=Path("/srv/.data/redis"),
         log_dir=Path("/srv/.data/logs"),
     )
 
@@ -39,7 +40,7 @@ def test_the_banner_with_the_embedded_redis_on_its_default_port() -> None:
         "",
         "  API    http://127.0.0.1:8000",
         "  Docs   http://127.0.0.1:8000/docs",
-        "  Redis  embedded, redis://127.0.0.1:6379/0, data in .data/redis",
+        "  Redis  embedded, redis://127.0.0.1:6379/0, data in /srv/.data/redis",
         "  Logs   /srv/.data/logs/{redis,worker,beat,api}.log",
         "  Check  ./check_schedules.sh",
         "  Ctrl-C to stop.",
@@ -52,6 +53,7 @@ def test_another_port_is_named_in_the_check_command() -> None:
         api_port=18080,
         redis_url="redis://127.0.0.1:40001/0",
         embedded=True,
+        redis_dir=Path("redis"),
         log_dir=Path("logs"),
     )
 
@@ -63,10 +65,11 @@ def test_an_outside_redis_is_not_called_embedded() -> None:
     text = banner(
         api_host="127.0.0.1",
         api_port=8000,
-        redis_url="redis://cache:6379/2",
+        redis_url="redis://:secret@cache:6379/2",
         embedded=False,
+        redis_dir=Path("redis"),
         log_dir=Path("logs"),
     )
 
-    assert "  Redis  REDIS_URL from the environment" in text
+    assert "  Redis  redis://:***@cache:6379/2 (REDIS_URL, from the environment or .env)" in text
     assert "  Check  ./check_schedules.sh" in text

@@ -29,7 +29,8 @@ def test_a_second_claim_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:
             PidFile(path).claim()
 
     assert str(refused.value) == (
-        f"another ./run.sh is running (pid {os.getpid()}) on the same .data; stop it first"
+        f"another ./run.sh is running (pid {os.getpid()}) with its data in {path.parent}; "
+        "stop it first, or set RUN_DATA_DIR to another directory"
     )
     assert not path.exists(), "released: the file goes"
 

@@ -9,16 +9,18 @@ import pytest
 
 from app.core.config import Settings
 from app.core.embedded_redis import ping
-from app.launcher import StartupFailed, Supervisor
+from app.launcher import Supervisor
 from app.launcher.stack import (
     REPO_ROOT,
     SCRIPTS,
     Layout,
     accepts_connections,
+    named_redis_url,
     probe_host,
     start_embedded_redis,
+    start_stack,
 )
-from tests.unit.launcher.conftest import Said
+from tests.unit.launcher.conftest import Said, wait_until
 
 
 def test_a_busy_port_moves_the_embedded_redis_and_says_so(
@@ -29,7 +31,7 @@ def test_a_busy_port_moves_the_embedded_redis_and_says_so(
         busy.listen()
         wanted = busy.getsockname()[1]
 
-        redis = start_embedded_redis(supervisor, wanted, Layout(tmp_path), said)
+        redis = start_embedded_redis(supervisor, wanted, Layout(tmp_path, tmp_path / ".data"), said)
 
     port = int(redis.url.rsplit(":", 1)[1].split("/")[0])
     assert port != wanted and redis.embedded and ping(port)
@@ -60,9 +62,66 @@ def test_accepts_connections() -> None:
         assert accepts_connections("127.0.0.1", port)
 
 
-def test_the_settings_the_launcher_reads() -> None:
-    settings = Settings(_env_file=None, REDIS_PORT="6390", STOP_TIMEOUT="3")  # type: ignore[call-arg]
+def test_the_settings_the_launcher_reads(tmp_path: Path) -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, REDIS_PORT="6390", STOP_TIMEOUT="3", RUN_DATA_DIR=str(tmp_path)
+    )
 
     assert (settings.redis_port, settings.stop_timeout) == (6390, 3.0)
-    assert "redis_url" not in settings.model_fields_set  # so an embedded Redis is started
-    assert StartupFailed.__mro__[1].__name__ == "LaunchError"
+    assert settings.run_data_dir == tmp_path
+    assert Settings(_env_file=None).run_data_dir == REPO_ROOT / ".data"  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("environment", "dotenv", "named"),
+    [
+        (None, None, None),
+        ("redis://env:6379/1", None, "redis://env:6379/1"),
+        # Written in .env is as clear as exported: no embedded Redis.
+        (None, "redis://dotenv:6379/2", "redis://dotenv:6379/2"),
+        ("redis://env:6379/1", "redis://dotenv:6379/2", "redis://env:6379/1"),
+        # Empty counts as unset, and the environment's empty value beats .env's URL.
+        ("", "redis://dotenv:6379/2", None),
+        (None, "", None),
+    ],
+    ids=["neither", "environment", "dotenv", "environment-wins", "empty-env-embeds", "empty"],
+)
+def test_which_redis_url_means_no_embedded_redis(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    environment: str | None,
+    dotenv: str | None,
+    named: str | None,
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("" if dotenv is None else f"REDIS_URL={dotenv}\n")
+    if environment is None:
+        monkeypatch.delenv("REDIS_URL", raising=False)
+    else:
+        monkeypatch.setenv("REDIS_URL", environment)
+
+    assert named_redis_url(Settings(_env_file=env_file)) == named  # type: ignore[call-arg]
+
+
+def test_a_named_redis_is_passed_on_and_none_is_embedded(
+    supervisor: Supervisor, said: Said, tmp_path: Path
+) -> None:
+    # Stand-ins for the three scripts: they say which Redis they were given.
+    for _, script in SCRIPTS:
+        path = tmp_path / script
+        path.write_text('#!/bin/sh\necho "given $REDIS_URL"\nexec sleep 600\n')
+        path.chmod(0o755)
+    with socket.socket() as api:
+        api.bind(("127.0.0.1", 0))
+        api.listen()
+        settings = Settings(  # type: ignore[call-arg]
+            _env_file=None, REDIS_URL="redis://127.0.0.1:1/3", API_PORT=str(api.getsockname()[1])
+        )
+
+        redis = start_stack(supervisor, settings, Layout(tmp_path, tmp_path / ".data"), said)
+
+    assert (redis.url, redis.embedded) == ("redis://127.0.0.1:1/3", False)
+    assert [child.name for child in supervisor.children] == [name for name, _ in SCRIPTS]
+    for child in supervisor.children:
+        wait_until(lambda c=child: "given redis://127.0.0.1:1/3" in c.log_text(), child.name)
+    assert not (tmp_path / ".data" / "redis").exists()
