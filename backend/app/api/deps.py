@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hmac
-import json
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from redis import Redis
 
 from app.core.celery_app import celery_app
 from app.core.config import Settings, get_settings
 from app.core.redis import make_redis
-from app.schedules import ScheduleService, ScheduleStore, TaskRegistry, invalid
+from app.schedules import ScheduleService, ScheduleStore, TaskRegistry
 
 
 class Unauthorized(Exception):
@@ -55,19 +54,6 @@ def parse_if_match(
 
 
 IfMatchDep = Annotated[str | None, Depends(parse_if_match)]
-
-
-async def json_body(request: Request) -> Any:
-    """The body parsed as JSON whatever its content type (`curl -d` without `-H` sends
-    a form type), so FastAPI never parses it; the schedule layer validates its shape."""
-    raw = await request.body()
-    try:
-        return json.loads(raw)
-    except ValueError as exc:  # also bytes that are not UTF-8 (UnicodeDecodeError)
-        raise invalid("body", None, f"not valid JSON: {exc}") from None
-
-
-JsonBody = Annotated[Any, Depends(json_body)]
 
 
 # Security schemes, so /openapi.json and /docs show how to send the token. Neither

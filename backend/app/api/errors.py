@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, status
@@ -53,15 +54,22 @@ def error_response(
 
 
 def _problems_of(exc: RequestValidationError) -> list[Problem]:
+    """Pydantic's errors as the schedule layer names them: `options.priority`, not
+    `("body", "options", "priority")`; a whole-schedule check (the request model runs
+    the domain's validators) names the field and value it carries."""
     problems = []
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ())]
-        field = ".".join(loc[1:]) if len(loc) > 1 and loc[0] != "body" else ".".join(loc)
-        text = str(err.get("msg", "invalid"))
+        field = ".".join(loc[1:] if len(loc) > 1 else loc) or "body"
+        value = None if err.get("type") == "missing" else err.get("input")  # not the parent
+        text = str(err.get("msg", "invalid")).removeprefix("Value error, ")
         cause = (err.get("ctx") or {}).get("error")
-        if cause:
+        named = getattr(cause, "field", None)
+        if isinstance(named, str):  # the domain's FieldValueError: a whole-schedule check
+            field, value = named, getattr(cause, "value", None)
+        elif cause and str(cause) not in text:
             text = f"{text}: {cause}"
-        problems.append(Problem(field or "body", err.get("input"), text))
+        problems.append(Problem(field, value, text))
     return problems
 
 
@@ -94,65 +102,74 @@ def _routing_text(request: Request, exc: HTTPException, code: str) -> str:
     )
 
 
+def routing_refused(request: Request, exc: HTTPException) -> JSONResponse:
+    """Routing's own refusals (no such path, method not allowed) in the one shape."""
+    code = HTTP_CODES.get(exc.status_code, "http_error")
+    text = _routing_text(request, exc, code)
+    response = error_response(exc.status_code, code, text, [_routing_problem(request, exc)])
+    response.headers.update(exc.headers or {})
+    return response
+
+
+def schedule_invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:
+    text = message("invalid", _settings(request).language, detail=str(exc))
+    return error_response(422, "invalid", text, exc.problems)
+
+
+def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A parameter or body that fails its model: the same 422 as the schedule layer's."""
+    return schedule_invalid(request, InvalidSchedule(_problems_of(exc)))
+
+
+def schedule_missing(request: Request, exc: ScheduleNotFound) -> JSONResponse:
+    text = message("not_found", _settings(request).language, name=exc.name)
+    return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
+
+
+def schedule_exists(request: Request, exc: ScheduleExists) -> JSONResponse:
+    text = message("exists", _settings(request).language, name=exc.name)
+    return error_response(409, "exists", text, [Problem("name", exc.name, str(exc))])
+
+
+def version_stale(request: Request, exc: VersionMismatch) -> JSONResponse:
+    text = message(
+        "version_mismatch", _settings(request).language, name=exc.name, actual=exc.actual
+    )
+    problem = Problem("If-Match", exc.expected, f"current version is {exc.actual}")
+    response = error_response(status.HTTP_412_PRECONDITION_FAILED, "stale", text, [problem])
+    response.headers["ETag"] = f'"{exc.actual}"'
+    return response
+
+
+def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
+    text = message("unauthorized", _settings(request).language)
+    response = error_response(401, "unauthorized", text)
+    response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def redis_down(request: Request, exc: Exception) -> JSONResponse:
+    url = redacted_url(_settings(request).redis_url)
+    log.warning("Redis unreachable at %s: %s", url, exc)
+    text = message("redis_down", _settings(request).language, url=url, error=exc)
+    return error_response(503, "redis_unavailable", text)
+
+
+# Each error class and the handler that answers it; kombu's OperationalError is the
+# broker (Redis) being unreachable when a task is sent.
+HANDLERS: dict[type[Exception], Callable[[Request, Any], JSONResponse]] = {
+    HTTPException: routing_refused,
+    InvalidSchedule: schedule_invalid,
+    RequestValidationError: request_invalid,
+    ScheduleNotFound: schedule_missing,
+    ScheduleExists: schedule_exists,
+    VersionMismatch: version_stale,
+    Unauthorized: unauthorized,
+    RedisError: redis_down,
+    OperationalError: redis_down,
+}
+
+
 def install(app: FastAPI) -> None:
-
-    @app.exception_handler(HTTPException)
-    def _http(request: Request, exc: HTTPException) -> JSONResponse:
-        """Routing's own refusals (no such path, method not allowed) in the one shape."""
-        code = HTTP_CODES.get(exc.status_code, "http_error")
-        text = _routing_text(request, exc, code)
-        response = error_response(exc.status_code, code, text, [_routing_problem(request, exc)])
-        response.headers.update(exc.headers or {})
-        return response
-
-    @app.exception_handler(InvalidSchedule)
-    def _invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:
-        text = message("invalid", _settings(request).language, detail=str(exc))
-        return error_response(422, "invalid", text, exc.problems)
-
-    @app.exception_handler(RequestValidationError)
-    def _request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = _problems_of(exc)
-        text = message(
-            "invalid", _settings(request).language, detail="; ".join(str(p) for p in problems)
-        )
-        return error_response(422, "invalid", text, problems)
-
-    @app.exception_handler(ScheduleNotFound)
-    def _missing(request: Request, exc: ScheduleNotFound) -> JSONResponse:
-        text = message("not_found", _settings(request).language, name=exc.name)
-        return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
-
-    @app.exception_handler(ScheduleExists)
-    def _exists(request: Request, exc: ScheduleExists) -> JSONResponse:
-        text = message("exists", _settings(request).language, name=exc.name)
-        return error_response(409, "exists", text, [Problem("name", exc.name, str(exc))])
-
-    @app.exception_handler(VersionMismatch)
-    def _stale(request: Request, exc: VersionMismatch) -> JSONResponse:
-        text = message(
-            "version_mismatch", _settings(request).language, name=exc.name, actual=exc.actual
-        )
-        problem = Problem("If-Match", exc.expected, f"current version is {exc.actual}")
-        response = error_response(status.HTTP_412_PRECONDITION_FAILED, "stale", text, [problem])
-        response.headers["ETag"] = f'"{exc.actual}"'
-        return response
-
-    @app.exception_handler(Unauthorized)
-    def _unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
-        response = error_response(
-            401, "unauthorized", message("unauthorized", _settings(request).language)
-        )
-        response.headers["WWW-Authenticate"] = "Bearer"
-        return response
-
-    @app.exception_handler(RedisError)
-    @app.exception_handler(OperationalError)  # kombu's: the broker (Redis) is unreachable
-    def _redis(request: Request, exc: Exception) -> JSONResponse:
-        url = redacted_url(_settings(request).redis_url)
-        log.warning("Redis unreachable at %s: %s", url, exc)
-        return error_response(
-            503,
-            "redis_unavailable",
-            message("redis_down", _settings(request).language, url=url, error=exc),
-        )
+    for exc_class, handler in HANDLERS.items():
+        app.add_exception_handler(exc_class, handler)

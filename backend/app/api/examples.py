@@ -1,7 +1,7 @@
 """Request examples for the OpenAPI docs, taken from the seeds.
 
-The bodies are validated by the schedule layer (so every error names its field the
-same way everywhere); `app.api.models.requests` documents them, these show examples.
+The routes show them as the `openapi_examples` of their request bodies
+(`ScheduleCreate`, `ScheduleUpdate`), so /docs can send each one as it is.
 """
 
 from __future__ import annotations
@@ -58,18 +58,3 @@ UPDATE_EXAMPLES: dict[str, Any] = {
     "seed004_minute": {"summary": "Seed 004: change the minute only", "value": {"minute": 45}},
     "to_interval": {"summary": "Switch to every 30 minutes", "value": {"interval": 1800}},
 }
-
-
-def body(schema: str, examples: dict[str, Any]) -> dict[str, Any]:
-    """`openapi_extra` for a route whose JSON body the schedule layer validates."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"$ref": f"#/components/schemas/{schema}"},
-                    "examples": examples,
-                }
-            },
-        }
-    }

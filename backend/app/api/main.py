@@ -10,14 +10,12 @@ import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import errors
-from app.api.models import request_schemas
 from app.api.routes import health, schedules, status, tasks
 from app.core.config import get_settings
 
@@ -63,17 +61,6 @@ def create_app() -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(status.router)
     errors.install(app)
-
-    def openapi() -> dict[str, Any]:
-        # The schedule layer validates the request bodies, so FastAPI does not see their
-        # models; their schemas join the components the routes' `$ref`s point at.
-        schema = app.openapi_schema
-        if schema is None:
-            schema = FastAPI.openapi(app)  # also kept as app.openapi_schema
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(request_schemas())
-        return schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 

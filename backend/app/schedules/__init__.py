@@ -25,7 +25,7 @@ from app.schedules.errors import (
 from app.schedules.registry import TaskRegistry
 from app.schedules.schema import file_schema
 from app.schedules.service import MAX_PAGE, Page, ScheduleService
-from app.schedules.spec import CRON_FIELDS, ScheduleSpec, parse_spec, validate_name
+from app.schedules.spec import CRON_FIELDS, NAME_MAX_LENGTH, ScheduleSpec, parse_spec, validate_name
 from app.schedules.store import (
     BeatLocks,
     BeatRecords,
@@ -44,6 +44,7 @@ from app.schedules.walk import ListFilter, iter_chunks, name_matches
 __all__ = [
     "CRON_FIELDS",
     "MAX_PAGE",
+    "NAME_MAX_LENGTH",
     "BeatLocks",
     "BeatRecords",
     "Claim",

@@ -128,6 +128,69 @@ def test_a_body_that_is_not_utf8_is_422_naming_the_body(client: TestClient, meth
     assert response.json()["detail"][0]["field"] == "body"
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_a_deeply_nested_body_is_422_naming_the_body(client: TestClient, method: str) -> None:
+    """Was: RecursionError in the JSON decoder, a 500."""
+    client.post(BASE, json=SEED_004_BODY)
+    url = BASE if method == "POST" else one("테스트_크롤링")
+    response = client.request(method, url, content=b"[" * 200000)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    ("op_id", "model", "example"),
+    [
+        ("schedules-create", "ScheduleCreate", "seed004_weekly"),
+        ("schedules-update", "ScheduleUpdate", "seed004_time"),
+        ("schedules-patch", "ScheduleUpdate", "to_interval"),
+    ],
+)
+def test_request_bodies_are_their_models_with_the_seed_examples(
+    spec: dict[str, Any], op_id: str, model: str, example: str
+) -> None:
+    """Was: bodies read as `Any`, their schemas merged into the document by hand."""
+    body = operations(spec)[op_id]["requestBody"]
+    assert body["required"] is True
+    content = body["content"]["application/json"]
+    assert content["schema"] == {"$ref": f"#/components/schemas/{model}"}
+    schema = {**content["schema"], "components": spec["components"]}
+    for named in content["examples"].values():
+        jsonschema.validate(named["value"], schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**content["examples"][example]["value"], "colour": "red"}, schema)
+
+
+@pytest.mark.parametrize(
+    ("method", "body", "field", "value"),
+    [
+        ("POST", {**SEED_004_BODY, "interval": "often"}, "interval", "often"),
+        ("POST", {**SEED_004_BODY, "enabled": [1]}, "enabled", [1]),
+        ("PUT", {"interval": 0}, "interval", 0),
+        ("PATCH", {"policy": {"max_retries": 101}}, "policy.max_retries", 101),
+        ("PATCH", {"options": {"colour": "red"}}, "options.colour", "red"),
+        ("PATCH", {"hour": [15]}, "hour", [15]),
+    ],
+)
+def test_a_request_model_error_is_in_the_error_shape(
+    client: TestClient,
+    spec: dict[str, Any],
+    method: str,
+    body: dict[str, Any],
+    field: str,
+    value: Any,
+) -> None:
+    """A body that fails its model names the field and the value, never `loc/msg/type`."""
+    client.post(BASE, json=SEED_004_BODY)
+    url = BASE if method == "POST" else one("테스트_크롤링")
+    response = client.request(method, url, json=body)
+    assert response.status_code == 422
+    op_id = {"POST": "schedules-create", "PUT": "schedules-update", "PATCH": "schedules-patch"}
+    conforms(spec, operations(spec)[op_id[method]], response)
+    detail = response.json()["detail"]
+    assert [(d["field"], d["value"]) for d in detail] == [(field, value)], detail
+
+
 def test_unknown_route_is_404_in_the_error_shape(client: TestClient, spec: dict[str, Any]) -> None:
     """Was: Starlette's `{"detail": "Not Found"}`."""
     response = client.get("/api/nowhere")

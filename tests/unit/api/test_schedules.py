@@ -211,11 +211,31 @@ def test_bare_function_name_resolves_to_the_registered_task(client: TestClient) 
     assert entry["task"] == CRAWL
 
 
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -d` sends
+
+
 def test_json_sent_with_a_form_content_type_is_read_as_json(client: TestClient) -> None:
     """`curl -d` without `-H "Content-Type: application/json"` still works."""
     raw = '{"name": "폼", "task": "crawl_all_complexes", "interval": 60}'.encode()
-    form = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert client.post(BASE, content=raw, headers=form).status_code == 201
+    assert client.post(BASE, content=raw, headers=FORM).status_code == 201
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+@pytest.mark.parametrize("headers", [FORM, {"Content-Type": "text/plain"}, {}])
+def test_update_reads_json_whatever_the_content_type(
+    client: TestClient, method: str, headers: dict[str, str]
+) -> None:
+    """Seed 004's `curl -X PUT ... -d '{"hour": 15, "minute": 0}'`, with or without `-H`."""
+    create(client, name="폼", hour=14, minute=30)
+    raw = b'{"hour": 15, "minute": 0}'
+    response = client.request(method, one("폼"), content=raw, headers=headers)
+    assert response.status_code == 200, response.text
+    assert (response.json()["schedule"]["hour"], response.json()["schedule"]["minute"]) == (
+        "15",
+        "0",
+    )
+    refused = client.request(method, one("폼"), content=b'{"hour": 99}', headers=headers)
+    assert invalid_fields(refused) == {"hour": "99"}
 
 
 @pytest.mark.parametrize(
@@ -322,6 +342,29 @@ def test_null_resets_a_field_to_its_default(client: TestClient) -> None:
     entry = client.put(one("초기화"), json={"day_of_week": None, "description": None}).json()
     assert entry["schedule"]["timing"]["day_of_week"] == "*"
     assert entry["schedule"]["description"] == ""
+
+
+def test_null_inside_policy_and_options_and_seed_spellings_in_an_update(
+    client: TestClient,
+) -> None:
+    """The request model accepts what the merge accepts: `null` in a nested object, and
+    seed 000's top-level policy fields and `parameters`."""
+    create(
+        client,
+        name="중첩",
+        interval=60,
+        policy={"max_retries": 3, "timeout_seconds": 60},
+        options={"priority": 5},
+    )
+    patch = {"policy": {"max_retries": None}, "expires": 30, "overlap": "allow"}
+    entry = client.patch(one("중첩"), json=patch).json()["schedule"]
+    assert entry["policy"]["max_retries"] == 0 and entry["policy"]["timeout_seconds"] == 60
+    assert entry["policy"]["overlap"] == "allow"
+    assert entry["options"] == {"priority": 5, "expires": 30.0}
+    params = {"parameters": {"simulate_seconds": 1.5}, "options": {"priority": None}}
+    entry = client.patch(one("중첩"), json=params).json()["schedule"]
+    assert entry["kwargs"] == {"simulate_seconds": 1.5}
+    assert entry["options"] == {"expires": 30.0}
 
 
 def test_if_match_guards_update_and_delete(client: TestClient) -> None:

@@ -1,13 +1,13 @@
 """The API's contract as Pydantic models: every request body, every response, every error.
 
-`/openapi.json` is generated from these, so the document says what the API does. Request
-bodies are validated by the schedule layer (its errors name the field and the bad value);
-`ScheduleCreate` and `ScheduleUpdate` describe those bodies, built from the domain's own
-`ScheduleSpec` so they cannot drift from it.
+`/openapi.json` is generated from these, so the document says what the API does. FastAPI
+validates request bodies against `ScheduleCreate` and `ScheduleUpdate`, built from the
+domain's own `ScheduleSpec` so they cannot drift from it; the schedule layer then
+validates the body as received (see `requests`).
 """
 
 from app.api.models.errors import ErrorBody, ErrorDetail, error_responses
-from app.api.models.requests import ScheduleCreate, ScheduleUpdate, request_schemas
+from app.api.models.requests import ScheduleCreate, ScheduleUpdate
 from app.api.models.schedules import (
     RunSent,
     ScheduleChanged,
@@ -45,5 +45,4 @@ __all__ = [
     "TasksPublic",
     "Timing",
     "error_responses",
-    "request_schemas",
 ]

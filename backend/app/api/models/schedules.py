@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
+from app.schedules import Origin
+
 # Times the API writes: ISO 8601 with the offset of the entry's timezone.
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
-Origin = Literal["file", "api", "redbeat"]
 
 
 class Timing(BaseModel):

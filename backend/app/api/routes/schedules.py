@@ -3,37 +3,40 @@
 Each handler calls one operation of `ScheduleService` and shapes the response; every
 rule lives in the schedule layer. Names travel percent-encoded in paths (`{name:path}`
 so that a name containing `/` still reaches its entry). Bodies are read as JSON whatever
-their content type (seed 004's `curl -d` without `-H`) and validated by the schedule
-layer; `ScheduleCreate` and `ScheduleUpdate` document them. Routes that return entries
-leave out unset fields: an entry shows its timing as written (`hour`, `cron`, ...) only
-when it has it.
+their content type (seed 004's `curl -d` without `-H`; see `app.api.routing`), checked
+against `ScheduleCreate` or `ScheduleUpdate`, and passed as received to the schedule
+layer, which validates them in full. Routes that return entries leave out unset fields:
+an entry shows its timing as written (`hour`, `cron`, ...) only when it has it.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Response, status
 
-from app.api import examples
-from app.api.deps import IfMatchDep, JsonBody, Mutating, ServiceDep, SettingsDep
+from app.api.deps import IfMatchDep, Mutating, ServiceDep, SettingsDep
+from app.api.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
 from app.api.models import (
     RunSent,
     ScheduleChanged,
+    ScheduleCreate,
     ScheduleDeleted,
     ScheduleDetail,
     SchedulesPublic,
+    ScheduleUpdate,
     error_responses,
 )
 from app.api.models.errors import ETAG
+from app.api.routing import JsonBodyRoute
 from app.core.config import Settings
 from app.presentation import entry_view, message, upcoming
-from app.schedules import MAX_PAGE, Entry, ListFilter
+from app.schedules import MAX_PAGE, Entry, ListFilter, Origin
 
-router = APIRouter(prefix="/api/scheduler", tags=["scheduler"])
+router = APIRouter(prefix="/api/scheduler", tags=["scheduler"], route_class=JsonBodyRoute)
 ONE = "/schedule/{name:path}"
-CREATE_BODY = examples.body("ScheduleCreate", examples.CREATE_EXAMPLES)
-UPDATE_BODY = examples.body("ScheduleUpdate", examples.UPDATE_EXAMPLES)
+CreateBody = Annotated[ScheduleCreate, Body(openapi_examples=CREATE_EXAMPLES)]
+UpdateBody = Annotated[ScheduleUpdate, Body(openapi_examples=UPDATE_EXAMPLES)]
 WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": {"ETag": ETAG}}}
 CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": {"ETag": ETAG}}}
 CHANGED = WITH_ETAG | error_responses(401, 404, 412, 422, 503)
@@ -68,7 +71,7 @@ def list_schedules(
     settings: SettingsDep,
     task: str | None = None,
     enabled: bool | None = None,
-    origin: Literal["file", "api", "redbeat"] | None = None,
+    origin: Origin | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     cursor: Annotated[str | None, Query(description="The last page's `next_cursor`.")] = None,
 ) -> dict[str, Any]:
@@ -91,15 +94,14 @@ def list_schedules(
     response_model=ScheduleChanged,
     response_model_exclude_unset=True,
     responses=CREATED | error_responses(401, 409, 422, 503),
-    openapi_extra=CREATE_BODY,
 )
 def create_schedule(
-    body: JsonBody, service: ServiceDep, settings: SettingsDep, response: Response
+    body: CreateBody, service: ServiceDep, settings: SettingsDep, response: Response
 ) -> dict[str, Any]:
     """Create a schedule (409 if the name exists). Beat picks it up within 1 second.
 
     The body is read as JSON whatever the Content-Type (`curl -d` without `-H` works)."""
-    entry = service.create(body)
+    entry = service.create(body.received)
     return _reply(entry, settings, response, "created")
 
 
@@ -122,7 +124,7 @@ def get_schedule(
 
 def update_schedule(
     name: Name,
-    body: JsonBody,
+    body: UpdateBody,
     service: ServiceDep,
     settings: SettingsDep,
     if_match: IfMatchDep,
@@ -131,7 +133,7 @@ def update_schedule(
     """Change the fields given; the rest stay. Run state is kept; 412 on a stale If-Match.
 
     The body is read as JSON whatever the Content-Type (`curl -d` without `-H` works)."""
-    entry = service.update(name, body, if_match)
+    entry = service.update(name, body.received, if_match)
     return _reply(entry, settings, response, "updated")
 
 
@@ -146,7 +148,6 @@ for method, verb in (("PUT", "update"), ("PATCH", "patch")):
         response_model=ScheduleChanged,
         response_model_exclude_unset=True,
         responses=CHANGED,
-        openapi_extra=UPDATE_BODY,
     )
 
 
