@@ -30,6 +30,7 @@ from app.schedules import (
 )
 
 log = logging.getLogger(__name__)
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
@@ -112,7 +113,9 @@ def routing_refused(request: Request, exc: HTTPException) -> JSONResponse:
 
 
 def schedule_invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:
-    text = message("invalid", _settings(request).language, detail=str(exc))
+    # "Not saved" is true of a write; a read refused for a bad parameter saved nothing.
+    key = "invalid" if request.method in WRITES else "invalid_request"
+    text = message(key, _settings(request).language, detail=str(exc))
     return error_response(422, "invalid", text, exc.problems)
 
 

@@ -114,6 +114,8 @@ def test_status_refuses_a_grace_beyond_bounds(client: TestClient, grace: str) ->
     response = client.get("/api/scheduler/status", params={"grace": grace, "workers": "false"})
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "grace"
+    # A refused read saved nothing, so it does not say "the schedule was not saved".
+    assert response.json()["message"].startswith("The request was refused: ")
 
 
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])

@@ -52,6 +52,10 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "en": "The schedule was not saved: {detail}",
         "ko": "스케줄이 저장되지 않았습니다: {detail}",
     },
+    "invalid_request": {
+        "en": "The request was refused: {detail}",
+        "ko": "요청이 거부되었습니다: {detail}",
+    },
     "not_found": {
         "en": "No schedule named '{name}'.",
         "ko": "'{name}' 스케줄이 없습니다.",
