@@ -176,3 +176,21 @@ def test_beat_sends_with_the_entry_options_to_its_queue(
     assert headers["task"] == CRAWL and headers["celery_beat_task"] is True  # type: ignore[index]
     assert headers["expires"] is not None  # type: ignore[index]
     assert default["headers"]["expires"] is None  # type: ignore[index]
+
+
+def test_the_message_in_the_broker_names_its_schedule_slot_and_fire(
+    stack: Stack, redis: Redis, store: ScheduleStore
+) -> None:
+    """No worker: the message stays in the broker list, as a worker would receive it."""
+    beat = stack.beat()
+    beat.wait_for_log("beat: acquired the lock")
+    due = (datetime.now(UTC) + timedelta(seconds=1)).replace(microsecond=0)
+    store.save("추적", parse_spec({"task": CRAWL, "at": due.isoformat()}), mode=CREATE)
+
+    raw = wait_until(lambda: redis.lindex("celery", 0), what="the message in the broker")
+    headers = json.loads(raw)["headers"]
+    assert headers["task"] == CRAWL
+    assert headers["schedule"] == "추적"
+    assert headers["scheduled_at"] == due.isoformat().replace("+00:00", "Z")
+    fire_id = headers["fire_id"]
+    beat.wait_for_log(f"for {headers['scheduled_at']}, fire {fire_id}")

@@ -10,8 +10,10 @@ edited or deleted since is not fired from its old definition (the next pass relo
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from app.core.constants import NEVER_SCORE
 from app.schedules import DueRow, Entry, encode_meta, encode_slot, next_fire, serve_fire
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 BROKEN_ENTRY_RETRY_SECONDS = 60.0
 # Tolerance for float round trips through the zset scores.
 EARLY_TOLERANCE_SECONDS = 0.001
+# Fire ids are name-based UUIDs in a namespace of their own (any fixed UUID will do).
+FIRE_ID_NAMESPACE = uuid.UUID("5b7c9f0e-2d1a-4c3b-9e8f-6a5d4c3b2a19")
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Step:
     meta: str = ""  # empty: leave run state alone
     slot: str = ""  # with meta: the slot this fire serves (entry.encode_slot)
     entry: Entry | None = None  # set when this step sends a task
+    served: datetime | None = None  # the slot it serves, for the message's headers
 
 
 def _ts(moment: datetime | None) -> float:
@@ -60,7 +65,21 @@ def plan_step(key: str, due_score: float, entry: Entry, now: datetime, revision:
     # interval later with every fire.
     served, following = serve_fire(entry.schedule, due_at, now)
     meta = encode_meta(now, entry.total_run_count + 1)
-    return Step(key, sha, _ts(following), meta, encode_slot(served, now), entry)
+    return Step(key, sha, _ts(following), meta, encode_slot(served, now), entry, served)
+
+
+def fire_headers(key: str, name: str, served: datetime) -> dict[str, Any]:
+    """The headers of a fire's task message, so the broker, the worker and the logs can
+    tie a run to its schedule and slot. The fire id is derived from the entry and the
+    slot, so one slot sent twice (which the fenced commit should make impossible) would
+    show as one id twice, not as two unrelated runs."""
+    scheduled_at = served.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return {
+        "celery_beat_task": True,
+        "schedule": name,
+        "scheduled_at": scheduled_at,
+        "fire_id": str(uuid.uuid5(FIRE_ID_NAMESPACE, f"{key}|{scheduled_at}")),
+    }
 
 
 def plan_batch(rows: list[DueRow], now: datetime) -> list[Step]:

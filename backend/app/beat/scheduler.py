@@ -32,7 +32,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from app.beat.dispatch import Step, plan_batch
+from app.beat.dispatch import Step, fire_headers, plan_batch
 from app.beat.leadership import Leadership, Role
 from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
@@ -189,25 +189,33 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             log.warning("beat: lost the lock before sending; another Beat leads now")
             self.leadership.leader_since = None
             return
-        entries = [e for e in (steps[i].entry for i in applied) if e is not None]
+        fires = [steps[i] for i in applied if steps[i].entry is not None]
         try:
             # One Redis round trip per SEND_BATCH_SIZE messages, not one per message.
             with self.producer.batch(max_size=SEND_BATCH_SIZE):
-                for entry in entries:
-                    self._send(entry)
+                for step in fires:
+                    assert step.entry is not None and step.served is not None
+                    self._send(step.entry, step.served)
         except Exception:
             log.exception(
                 "beat: could not publish %d due tasks to the broker; they are recorded as "
                 "run but were not sent. Check that the broker (Redis) is reachable.",
-                len(entries),
+                len(fires),
             )
 
-    def _send(self, entry: Entry) -> None:
-        log.info("beat: sending due task %s (%s)", entry.name, entry.task)
+    def _send(self, entry: Entry, served: datetime) -> None:
+        headers = fire_headers(entry.key, entry.name, served)
+        log.info(
+            "beat: sending due task %s (%s) for %s, fire %s",
+            entry.name,
+            entry.task,
+            headers["scheduled_at"],
+            headers["fire_id"],
+        )
         queue = entry.options.get("queue") or self.app.conf.task_default_queue
         # A queue is declared with its first message; kombu would otherwise re-check
         # its declaration cache for every message, a third of the cost of a send.
-        options: dict[str, Any] = {**entry.options, "headers": {"celery_beat_task": True}}
+        options: dict[str, Any] = {**entry.options, "headers": headers}
         if queue in self._declared_queues:
             options["declare"] = []
         try:

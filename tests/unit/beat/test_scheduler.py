@@ -12,13 +12,16 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import fakeredis
 import pytest
 
+from app.beat.dispatch import fire_headers
 from app.beat.leadership import Leadership
 from app.beat.scheduler import BatchScheduler
 from app.core.celery_app import celery_app
@@ -42,11 +45,18 @@ MakeBeat = Callable[..., BatchScheduler]
 
 
 @pytest.fixture
-def sent(monkeypatch: pytest.MonkeyPatch) -> Sent:
+def sent_options() -> list[dict[str, Any]]:
+    """The options (headers among them) of each message `sent` records, in order."""
+    return []
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch, sent_options: list[dict[str, Any]]) -> Sent:
     sent: Sent = []
 
     def send_task(name: str, args: list[Any], kwargs: dict[str, Any], **options: Any) -> Any:
         sent.append((name, list(args)))
+        sent_options.append(options)
         return SimpleNamespace(id=f"task-{len(sent)}")
 
     monkeypatch.setattr(celery_app, "send_task", send_task)
@@ -118,6 +128,31 @@ def test_the_leader_dispatches_due_entries_and_waits_itself(
     # Sent once: the next pass finds nothing due.
     assert beat.tick() == 0.0
     assert len(sent) == 2
+
+
+def test_each_message_names_its_schedule_slot_and_fire(
+    make_beat: MakeBeat, store: ScheduleStore, sent: Sent, sent_options: list[dict[str, Any]]
+) -> None:
+    due_now(store, "주간업데이트", [1])
+    slot = store.redis.zscore(REDBEAT_SCHEDULE_KEY, entry_key("주간업데이트"))
+    assert slot is not None
+
+    make_beat().tick()
+
+    [options] = sent_options
+    headers = options["headers"]
+    scheduled_at = datetime.fromisoformat(headers["scheduled_at"].replace("Z", "+00:00"))
+    assert headers["schedule"] == "주간업데이트"
+    assert headers["scheduled_at"].endswith("Z")
+    assert scheduled_at.timestamp() == pytest.approx(slot, abs=1e-6)
+    assert headers["celery_beat_task"] is True
+    # The same slot always gets the same fire id; another slot, another id.
+    again = fire_headers(entry_key("주간업데이트"), "주간업데이트", scheduled_at)
+    later = fire_headers(
+        entry_key("주간업데이트"), "주간업데이트", scheduled_at + timedelta(hours=1)
+    )
+    assert UUID(headers["fire_id"]) and headers["fire_id"] == again["fire_id"]
+    assert later["fire_id"] != headers["fire_id"]
 
 
 def test_a_full_batch_loops_without_waiting(
