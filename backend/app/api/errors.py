@@ -24,6 +24,7 @@ from app.presentation import message
 from app.schedules import (
     InvalidSchedule,
     Problem,
+    RunRefused,
     ScheduleExists,
     ScheduleNotFound,
     VersionMismatch,
@@ -134,6 +135,14 @@ def schedule_exists(request: Request, exc: ScheduleExists) -> JSONResponse:
     return error_response(409, "exists", text, [Problem("name", exc.name, str(exc))])
 
 
+def run_refused(request: Request, exc: RunRefused) -> JSONResponse:
+    language = _settings(request).language
+    why = message(f"run_refused_{exc.reason}", language)
+    text = message("run_refused", language, name=exc.name, why=why)
+    problem = Problem("force", False, f"policy refused the run: {exc.reason}")
+    return error_response(409, "run_refused", text, [problem])
+
+
 def version_stale(request: Request, exc: VersionMismatch) -> JSONResponse:
     text = message(
         "version_mismatch", _settings(request).language, name=exc.name, actual=exc.actual
@@ -167,6 +176,7 @@ HANDLERS: dict[type[Exception], Callable[[Request, Any], JSONResponse]] = {
     ScheduleNotFound: schedule_missing,
     ScheduleExists: schedule_exists,
     VersionMismatch: version_stale,
+    RunRefused: run_refused,
     Unauthorized: unauthorized,
     RedisError: redis_down,
     OperationalError: redis_down,

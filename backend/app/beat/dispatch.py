@@ -10,13 +10,22 @@ edited or deleted since is not fired from its old definition (the next pass relo
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from app.core.constants import NEVER_SCORE
-from app.schedules import DueRow, Entry, encode_meta, encode_slot, next_fire, serve_fire
+from app.schedules import (
+    DueRow,
+    Entry,
+    FireArgs,
+    RunRecord,
+    encode_meta,
+    encode_slot,
+    fire_headers,
+    new_task_id,
+    next_fire,
+    serve_fire,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +33,19 @@ log = logging.getLogger(__name__)
 BROKEN_ENTRY_RETRY_SECONDS = 60.0
 # Tolerance for float round trips through the zset scores.
 EARLY_TOLERANCE_SECONDS = 0.001
-# Fire ids are name-based UUIDs in a namespace of their own (any fixed UUID will do).
-FIRE_ID_NAMESPACE = uuid.UUID("5b7c9f0e-2d1a-4c3b-9e8f-6a5d4c3b2a19")
+# A fire sent this late or less is on time, whatever its catch-up window says: Beat's
+# own lateness (a busy batch, a loop interval) is not an outage.
+ON_TIME_SECONDS = 2.0
+OVERLAP_MODES = {"skip": "skip", "allow": "allow", "buffer_one": "buffer"}
+
+
+@dataclass(frozen=True)
+class FirePolicy:
+    """What planning needs beyond the entry: is history on, how long a queued fire
+    holds its schedule."""
+
+    history: bool = True
+    stale_seconds: float = 6 * 3600.0
 
 
 @dataclass
@@ -37,16 +57,25 @@ class Step:
     score: float
     meta: str = ""  # empty: leave run state alone
     slot: str = ""  # with meta: the slot this fire serves (entry.encode_slot)
-    entry: Entry | None = None  # set when this step sends a task
+    entry: Entry | None = None  # set when this step may send a task
     served: datetime | None = None  # the slot it serves, for the message's headers
+    fire: FireArgs | None = None  # what the commit records and the policy to apply
 
 
 def _ts(moment: datetime | None) -> float:
     return NEVER_SCORE if moment is None else moment.timestamp()
 
 
-def plan_step(key: str, due_score: float, entry: Entry, now: datetime, revision: str = "") -> Step:
+def plan_step(
+    key: str,
+    due_score: float,
+    entry: Entry,
+    now: datetime,
+    revision: str = "",
+    policy: FirePolicy | None = None,
+) -> Step:
     """`revision`: what the entry was loaded at (the store's row has it; computed if not)."""
+    policy = policy or FirePolicy()
     sha = revision or entry.revision
     if not entry.enabled:
         return Step(key, sha, NEVER_SCORE)
@@ -64,25 +93,76 @@ def plan_step(key: str, due_score: float, entry: Entry, now: datetime, revision:
     # above counts from the slot, since a send time late by a few ms would push an
     # interval later with every fire.
     served, following = serve_fire(entry.schedule, due_at, now)
-    meta = encode_meta(now, entry.total_run_count + 1)
-    return Step(key, sha, _ts(following), meta, encode_slot(served, now), entry, served)
+    missed, skipped_slots = _catchup(entry, due_at, served, following, now)
+    count = entry.total_run_count if missed else entry.total_run_count + 1
+    meta = encode_meta(now, count)
+    step = Step(key, sha, _ts(following), meta, encode_slot(served, now), entry, served)
+    step.fire = _fire_args(entry, key, served, now, policy, missed, skipped_slots)
+    return step
 
 
-def fire_headers(key: str, name: str, served: datetime) -> dict[str, Any]:
-    """The headers of a fire's task message, so the broker, the worker and the logs can
-    tie a run to its schedule and slot. The fire id is derived from the entry and the
-    slot, so one slot sent twice (which the fenced commit should make impossible) would
-    show as one id twice, not as two unrelated runs."""
-    scheduled_at = served.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return {
-        "celery_beat_task": True,
-        "schedule": name,
-        "scheduled_at": scheduled_at,
-        "fire_id": str(uuid.uuid5(FIRE_ID_NAMESPACE, f"{key}|{scheduled_at}")),
-    }
+def _catchup(
+    entry: Entry, due_at: datetime, served: datetime, following: datetime | None, now: datetime
+) -> tuple[bool, int]:
+    """(is the fire missed, how many earlier slots a catch-up run stands for).
+
+    Slots that passed while no Beat ran collapse into one run (serve_fire). With a
+    `catchup_window_seconds`, that run happens only if the latest missed slot is
+    inside the window; the latest is within one period of now, so it is inside when
+    the first one is, or when the period is no longer than the window.
+    """
+    late = (now - due_at).total_seconds()
+    if late <= ON_TIME_SECONDS:
+        return False, 0
+    after_due = next_fire(entry.schedule, due_at)
+    period = (after_due - due_at).total_seconds() if after_due is not None else None
+    collapsed = served != due_at
+    skipped = int(late // period) if collapsed and period else 0
+    policy = entry.spec.policy if entry.spec is not None else None
+    window = policy.catchup_window_seconds if policy is not None else None
+    if window is None or late <= window or (collapsed and period and period <= window):
+        return False, skipped
+    return True, skipped + 1
 
 
-def plan_batch(rows: list[DueRow], now: datetime) -> list[Step]:
+def _fire_args(
+    entry: Entry,
+    key: str,
+    served: datetime,
+    now: datetime,
+    policy: FirePolicy,
+    missed: bool,
+    skipped_slots: int,
+) -> FireArgs:
+    task_id = new_task_id()
+    if not policy.history:
+        return FireArgs("plain", entry.name, task_id, 0, 0, "", "")
+    headers = fire_headers(key, entry.name, served)
+    rule = entry.spec.policy if entry.spec is not None else None
+    rec = RunRecord(
+        schedule=entry.name,
+        fire_id=headers["fire_id"],
+        task=entry.task,
+        scheduled_at=served.timestamp(),
+        outcome="missed" if missed else "sent",
+        task_id=None if missed else task_id,
+        sent_at=None if missed else now.timestamp(),
+        reason="catchup_window" if missed else None,
+        missed_count=skipped_slots or None,
+    )
+    mode = "missed" if missed else OVERLAP_MODES[rule.overlap if rule else "skip"]
+    return FireArgs(
+        mode,
+        entry.name,
+        task_id,
+        now.timestamp() + policy.stale_seconds,
+        rule.min_gap_seconds if rule else 0.0,
+        (rule.lock_key or "") if rule else "",
+        rec.to_json(),
+    )
+
+
+def plan_batch(rows: list[DueRow], now: datetime, policy: FirePolicy | None = None) -> list[Step]:
     steps = []
     for row in rows:
         if row.error is not None:
@@ -100,5 +180,5 @@ def plan_batch(rows: list[DueRow], now: datetime) -> list[Step]:
             )
             steps.append(Step(row.key, "", NEVER_SCORE))
         else:
-            steps.append(plan_step(row.key, row.score, row.entry, now, row.revision))
+            steps.append(plan_step(row.key, row.score, row.entry, now, row.revision, policy))
     return steps

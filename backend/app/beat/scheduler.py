@@ -32,13 +32,25 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from app.beat.dispatch import Step, fire_headers, plan_batch
+from app.beat.dispatch import FirePolicy, Step, plan_batch
 from app.beat.leadership import Leadership, Role
 from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
 from app.core.constants import REDBEAT_LOCK_KEY
 from app.core.redis import make_redis, redacted_url
-from app.schedules import Entry, ScheduleStore, TaskRegistry
+from app.schedules import (
+    SEND,
+    Buffered,
+    Entry,
+    RunRecord,
+    ScheduleStore,
+    TaskRegistry,
+    error_of,
+    fire_headers,
+    policy_headers,
+    send_recorded,
+    time_limits,
+)
 from app.schedules_file import FileWatch, sync_file
 
 log = logging.getLogger(__name__)
@@ -91,6 +103,10 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     @cached_property
     def leadership(self) -> Leadership:
         return Leadership(self.store.beats, self.lock_timeout)
+
+    @cached_property
+    def fire_policy(self) -> FirePolicy:
+        return FirePolicy(self.settings.history_enabled, self.settings.run_stale_seconds)
 
     @property
     def schedule(self) -> dict[str, Any]:
@@ -172,63 +188,106 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         now = datetime.now(UTC)
         limit = self.settings.beat_batch_size
         batch = self.store.due(now, limit)
+        if batch.expired:
+            self._sweep_lost(batch.expired, now)
         next_due = batch.next_due
         if not batch.rows:
             return False, next_due
-        steps = plan_batch(batch.rows, now)
-        self._commit_and_send(steps)
+        steps = plan_batch(batch.rows, now, self.fire_policy)
+        self._commit_and_send(steps, now)
         # What this pass rescheduled may come due before anything the peek saw.
         later = [s.score for s in steps if s.score > 0]
         if later:
             next_due = min(later + ([next_due] if next_due is not None else []))
         return len(batch.rows) >= limit, next_due
 
-    def _commit_and_send(self, steps: list[Step]) -> None:
-        applied = self.store.commit_fires(self.leadership.token, steps)
-        if applied is None:
+    def _commit_and_send(self, steps: list[Step], now: datetime) -> None:
+        codes = self.store.commit_fires(self.leadership.token, steps, now.timestamp())
+        if codes is None:
             log.warning("beat: lost the lock before sending; another Beat leads now")
             self.leadership.leader_since = None
             return
-        fires = [steps[i] for i in applied if steps[i].entry is not None]
+        fires = [step for step, code in zip(steps, codes, strict=True) if code == SEND]
         try:
             # One Redis round trip per SEND_BATCH_SIZE messages, not one per message.
             with self.producer.batch(max_size=SEND_BATCH_SIZE):
                 for step in fires:
                     assert step.entry is not None and step.served is not None
-                    self._send(step.entry, step.served)
-        except Exception:
+                    assert step.fire is not None
+                    self._send(step.entry, step.served, step.fire.task_id)
+        except Exception as exc:
             log.exception(
                 "beat: could not publish %d due tasks to the broker; they are recorded as "
-                "run but were not sent. Check that the broker (Redis) is reachable.",
+                "failed. Check that the broker (Redis) is reachable.",
                 len(fires),
             )
+            self._record_unsent(fires, exc)
 
-    def _send(self, entry: Entry, served: datetime) -> None:
+    def _record_unsent(self, fires: list[Step], exc: Exception) -> None:
+        if not self.settings.history_enabled:
+            return
+        ended = datetime.now(UTC).timestamp()
+        try:
+            for step in fires:
+                assert step.fire is not None
+                rec = RunRecord.from_json(step.fire.record)
+                rec.outcome, rec.finished_at = "failed", ended
+                rec.reason, rec.error = "not published", error_of(exc, None)
+                self.store.finish_run(step.fire.task_id, rec, step.fire.lock)
+        except Exception:
+            log.warning("beat: could not record the unsent fires either", exc_info=True)
+
+    def _send(self, entry: Entry, served: datetime, task_id: str) -> None:
         headers = fire_headers(entry.key, entry.name, served)
         log.info(
-            "beat: sending due task %s (%s) for %s, fire %s",
+            "beat: sending due task %s (%s) for %s, fire %s, task id %s",
             entry.name,
             entry.task,
             headers["scheduled_at"],
             headers["fire_id"],
+            task_id,
         )
         queue = entry.options.get("queue") or self.app.conf.task_default_queue
         # A queue is declared with its first message; kombu would otherwise re-check
         # its declaration cache for every message, a third of the cost of a send.
-        options: dict[str, Any] = {**entry.options, "headers": headers}
+        options: dict[str, Any] = {**entry.options, **time_limits(entry)}
+        options["headers"] = {**headers, **self._policy_headers(entry)}
         if queue in self._declared_queues:
             options["declare"] = []
         try:
             # Celery's send path, as Scheduler.apply_async takes it, minus the per-fire
             # bookkeeping that only its in-memory schedule needs.
-            result = self.app.send_task(
-                entry.task, entry.args, entry.kwargs, producer=self.producer, **options
+            self.app.send_task(
+                entry.task,
+                entry.args,
+                entry.kwargs,
+                producer=self.producer,
+                task_id=task_id,
+                **options,
             )
             self._declared_queues.add(queue)
         except Exception:
             log.exception("beat: could not send %s (%s)", entry.name, entry.task)
+
+    def _policy_headers(self, entry: Entry) -> dict[str, Any]:
+        s = self.settings
+        return policy_headers(entry, s.retry_backoff_seconds, s.run_lease_seconds)
+
+    def _sweep_lost(self, task_ids: list[str], now: datetime) -> None:
+        """Record runs whose lease ran out as lost, and send what they held back."""
+        for held in self.store.sweep_lost(task_ids, now.timestamp()):
+            self._send_held(held)
+        log.warning(
+            "beat: %d run(s) lost their lease (worker gone?) and were recorded as lost",
+            len(task_ids),
+        )
+
+    def _send_held(self, held: Buffered) -> None:
+        entry = self.store.get(held.name)
+        if entry is None:
             return
-        log.debug("beat: %s sent as %s", entry.name, getattr(result, "id", None))
+        log.info("beat: sending held-back task %s, task id %s", held.name, held.task_id)
+        send_recorded(self.app, entry, held.record, self._policy_headers(entry))
 
     def _wait(self, next_due: float | None) -> None:
         """Sleep until the next due time, the loop interval, or a writer's wake-up."""

@@ -21,7 +21,14 @@ TASK_MODULES = [
 
 def create_celery_app() -> Celery:
     settings = get_settings()
-    app = Celery("app", broker=settings.redis_url, backend=settings.redis_url, include=TASK_MODULES)
+    app = Celery(
+        "app",
+        broker=settings.redis_url,
+        backend=settings.redis_url,
+        include=TASK_MODULES,
+        # Every task retries as its fire's policy says (app/execution/task.py).
+        task_cls="app.execution.task:ScheduledTask",
+    )
     app.conf.update(
         # JSON only: pickle would let anyone who can write to Redis run code on workers.
         task_serializer="json",
@@ -37,6 +44,8 @@ def create_celery_app() -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=True,
         beat_scheduler="app.beat.scheduler:BatchScheduler",
+        # Run history: the worker records each run of a fire (app/execution/tracking.py).
+        imports=["app.execution.tracking"],
         beat_max_loop_interval=settings.beat_max_loop_interval,
         redbeat_redis_url=settings.redis_url,
         redbeat_key_prefix=REDBEAT_PREFIX,

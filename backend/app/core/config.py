@@ -54,6 +54,48 @@ class Settings(BaseSettings):
         description="Seconds after which a silent leader's lock expires and a standby takes over.",
     )
     beat_batch_size: int = Field(default=500, ge=1, le=100_000)
+    history_enabled: bool = Field(
+        default=True,
+        description="Record every fire and enforce execution policies (overlap, leases, "
+        "lock_key, min_gap). Off: Beat sends as stock RedBeat does and nothing is recorded.",
+    )
+    history_per_schedule: int = Field(
+        default=200, ge=1, le=100_000, description="Run records kept per schedule."
+    )
+    history_max_age_days: float = Field(
+        default=14.0, gt=0, le=3650, description="Run records older than this are dropped."
+    )
+    history_all_max: int = Field(
+        default=10_000,
+        ge=1,
+        le=1_000_000,
+        description="Records kept in the stream that queries across schedules read.",
+    )
+    run_lease_seconds: float = Field(
+        default=60.0,
+        ge=3,
+        le=86400,
+        description="A running task renews its lease every third of this; a run whose "
+        "worker died is recorded as lost and frees its schedule this long after.",
+    )
+    run_stale_seconds: float = Field(
+        default=6 * 3600.0,
+        gt=0,
+        description="A fire still queued or running after this long is taken as lost, "
+        "heartbeat or not.",
+    )
+    retry_backoff_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        le=86400,
+        description="First retry delay when a schedule's policy has none; doubles per attempt.",
+    )
+    alert_consecutive_failures: int = Field(
+        default=3,
+        ge=1,
+        description="A schedule that failed this many times in a row is reported as failing "
+        "(status health, check_schedules.sh --check).",
+    )
     language: Language = Field(default="en", description="Human-facing text: en or ko.")
     log_level: str = Field(default="INFO")
     api_host: str = Field(default="127.0.0.1")

@@ -29,6 +29,27 @@ FILE_INDEX_KEY = OWN_PREFIX + "file:index"
 # JSON: result of the last schedules.json sync (ok or the error), for status and CLI.
 FILE_SYNC_STATE_KEY = OWN_PREFIX + "file:sync"
 
+# Run history and execution policy (app/schedules/runs.py has the record's shape).
+# Per schedule name: a stream of finished records, counters, fires in progress (a
+# zset of task ids scored by lease expiry) and the one fire `buffer_one` holds back.
+HISTORY_KEY_PREFIX = OWN_PREFIX + "hist:"
+STATS_KEY_PREFIX = OWN_PREFIX + "stats:"
+INFLIGHT_KEY_PREFIX = OWN_PREFIX + "inflight:"
+BUFFER_KEY_PREFIX = OWN_PREFIX + "buffer:"
+# Every schedule's records in one stream, for queries across schedules (capped).
+HISTORY_ALL_KEY = OWN_PREFIX + "hist-all"
+# name -> time of its last record: which per-schedule streams exist, for the report
+# and the clean-up.
+HISTORY_NAMES_KEY = OWN_PREFIX + "hist-names"
+# name -> consecutive failures, for schedules whose last run failed.
+FAILING_KEY = OWN_PREFIX + "failing"
+# task id -> hash of a fire in progress; after it ends, where its record went.
+RUN_KEY_PREFIX = OWN_PREFIX + "run:"
+# task id -> lease expiry, across schedules: Beat finds lost runs here.
+LEASES_KEY = OWN_PREFIX + "leases"
+# lock_key -> the task id holding it (expires with its lease).
+LOCK_GROUP_KEY_PREFIX = OWN_PREFIX + "lockgroup:"
+
 # Hash fields of an entry key. `definition` and `meta` are RedBeat's; `manager` is ours
 # (spec, origin, version), kept in the same hash so one write covers all three.
 FIELD_DEFINITION = "definition"

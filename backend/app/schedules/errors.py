@@ -52,5 +52,18 @@ class VersionMismatch(ScheduleError):
         super().__init__(f"schedule {name!r} is at version {actual}, not {expected}")
 
 
+class RunRefused(ScheduleError):
+    """Run-now refused by the schedule's policy (a run in progress, its lock group busy)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        what = {
+            "overlap": "a run of it is still queued or running (overlap policy)",
+            "lock_key": "another schedule with its lock_key is running",
+        }.get(reason, reason)
+        super().__init__(f"schedule {name!r} not run: {what}; pass force to run it anyway")
+
+
 def invalid(field: str, value: Any, message: str) -> InvalidSchedule:
     return InvalidSchedule([Problem(field, value, message)])

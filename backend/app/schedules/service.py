@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import base64
 import bisect
+import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from celery import Celery
 
+from app.core.config import get_settings
 from app.schedules.entry import Entry
-from app.schedules.errors import ScheduleNotFound, VersionMismatch, invalid
+from app.schedules.errors import RunRefused, ScheduleNotFound, VersionMismatch, invalid
+from app.schedules.fire import new_task_id, policy_headers, send_recorded
 from app.schedules.patch import merge_patch, timing_groups
 from app.schedules.registry import TaskRegistry
+from app.schedules.runs import RunRecord
 from app.schedules.spec import OPTION_KEYS, ScheduleSpec, parse_spec, validate_name
 from app.schedules.store import CREATE, SaveMode, ScheduleStore
 from app.schedules.timing import build_schedule
@@ -116,13 +120,40 @@ class ScheduleService:
     def delete(self, name: str, if_match: str | None = None) -> Entry | None:
         return self.store.delete(name, if_match=if_match)
 
-    def run_now(self, name: str) -> str:
-        """Send the entry's task at once; its regular timing and run state are untouched."""
+    def run_now(self, name: str, force: bool = False) -> str:
+        """Send the entry's task at once; its regular timing and run state are untouched.
+
+        The fire is recorded like Beat's and honours the overlap policy and lock_key
+        (raises RunRefused) unless `force`; min_gap does not apply to a run asked for
+        by hand. Returns the Celery task id.
+        """
         entry = self.get(name)
         task = self.registry.resolve(entry.task)
         self.registry.check_call(task, entry.args, entry.kwargs)
-        result = self.app.send_task(task.name, entry.args, entry.kwargs, **entry.options)
-        return str(result.id)
+        settings = get_settings()
+        task_id = new_task_id()
+        now = self.clock().timestamp()
+        rec = RunRecord(
+            schedule=entry.name,
+            fire_id=str(uuid.uuid4()),
+            task=task.name,
+            scheduled_at=now,
+            outcome="sent",
+            trigger="run_now",
+            task_id=task_id,
+            sent_at=now,
+        )
+        policy = entry.spec.policy if entry.spec is not None else None
+        lock = (policy.lock_key or "") if policy is not None else ""
+        if settings.history_enabled:
+            mode = "allow" if force else "skip"
+            until = now + settings.run_stale_seconds
+            reason = self.store.register_run(rec, mode, "" if force else lock, until, now)
+            if reason is not None:
+                raise RunRefused(name, reason)
+        extra = policy_headers(entry, settings.retry_backoff_seconds, settings.run_lease_seconds)
+        send_recorded(self.app, entry, replace(rec, task=task.name), extra)
+        return task_id
 
     def list(self, flt: ListFilter, limit: int = 100, cursor: str | None = None) -> Page:
         """One page in key order; `next_cursor` continues after its last entry."""

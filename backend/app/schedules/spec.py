@@ -41,6 +41,8 @@ POLICY_KEYS = (
     "min_gap_seconds",
     "catchup_window_seconds",
     "lock_key",
+    "retry_backoff_seconds",
+    "lease_seconds",
 )
 OPTION_KEYS = ("queue", "priority", "expires")
 # Ten years: longer is a typo, and far larger values overflow date arithmetic.
@@ -104,16 +106,52 @@ class Options(BaseModel):
 
 
 class Policy(BaseModel):
-    """Execution policy. Stored with the schedule; enforced at run time."""
+    """Execution policy, enforced by Beat when it fires and by the worker as it runs
+    (docs/history.md)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    overlap: Literal["skip", "allow", "buffer_one"] = "skip"
-    timeout_seconds: float | None = Field(default=None, gt=0)
-    max_retries: int = Field(default=0, ge=0, le=100)
-    min_gap_seconds: float = Field(default=0, ge=0)
-    catchup_window_seconds: float | None = Field(default=None, ge=0)
-    lock_key: str | None = Field(default=None, min_length=1, max_length=NAME_MAX_LENGTH)
+    overlap: Literal["skip", "allow", "buffer_one"] = Field(
+        default="skip",
+        description="A fire while the previous one is queued or running: skip it, allow "
+        "it, or hold one back until the running one ends.",
+    )
+    timeout_seconds: float | None = Field(
+        default=None, gt=0, le=MAX_INTERVAL_SECONDS, description="Stop a run after this long."
+    )
+    max_retries: int = Field(default=0, ge=0, le=100, description="Retries after a failure.")
+    retry_backoff_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        le=86400,
+        description="First retry delay, doubled per attempt; null: RETRY_BACKOFF_SECONDS.",
+    )
+    min_gap_seconds: float = Field(
+        default=0,
+        ge=0,
+        le=MAX_INTERVAL_SECONDS,
+        description="Least time from one run's end to the next fire.",
+    )
+    catchup_window_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_INTERVAL_SECONDS,
+        description="A fire later than this (Beat was down) is recorded as missed instead "
+        "of run; null: always run once on recovery.",
+    )
+    lock_key: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=NAME_MAX_LENGTH,
+        description="Schedules sharing a lock_key never run at the same time.",
+    )
+    lease_seconds: float | None = Field(
+        default=None,
+        ge=3,
+        le=86400,
+        description="How soon a run whose worker died is recorded as lost; null: "
+        "RUN_LEASE_SECONDS.",
+    )
 
 
 class ScheduleSpec(BaseModel):

@@ -417,8 +417,18 @@ def test_run_now_sends_the_entry_task_and_leaves_timing_alone(
     )
     response = client.post(one("지금") + "/run")
     assert response.status_code == 202
-    assert response.json()["task_id"] == "task-123"
-    assert sent == [(CRAWL, [], {"simulate_seconds": 0.1}, {"queue": "celery", "expires": 60.0})]
+    [(task, args, kwargs, options)] = sent
+    assert response.json()["task_id"] == options["task_id"]
+    assert (task, args, kwargs) == (CRAWL, [], {"simulate_seconds": 0.1})
+    assert (options["queue"], options["expires"]) == ("celery", 60.0)
+    assert options["headers"]["schedule"] == "지금"
+    assert options["headers"]["trigger"] == "run_now"
+    # The fire is in progress until a worker runs it: a second run-now is refused.
+    again = client.post(one("지금") + "/run")
+    assert again.status_code == 409, again.text
+    assert again.json()["detail"][0]["field"] == "force"
+    forced = client.post(one("지금") + "/run?force=true")
+    assert forced.status_code == 202
     after = client.get(one("지금")).json()
     assert (after["next_run_at"], after["total_run_count"]) == (before["next_run_at"], 0)
 

@@ -27,7 +27,7 @@ from app.core.embedded_redis import RedisServer
 from app.schedules.entry import encode_meta, encode_slot, revision_of
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
-from app.schedules.store import Claim, FileMark, ScheduleStore
+from app.schedules.store import APPLIED, NOT_APPLIED, Claim, FileMark, FireArgs, ScheduleStore
 from tests.unit.beat.fakes import lua_fakeredis
 
 TZ = "Asia/Seoul"
@@ -61,6 +61,7 @@ class Commit:
     score: float
     meta: str = ""
     slot: str = ""
+    fire: FireArgs | None = None
 
 
 def put(store: ScheduleStore, name: str, due: datetime | float, **raw: object) -> None:
@@ -122,10 +123,12 @@ def test_commit_fires_records_the_run_and_the_next_due_time(store: ScheduleStore
     nxt = (NOW + timedelta(hours=1)).timestamp()
 
     applied = store.commit_fires(
-        "me", [Commit(a.key, a.revision, nxt, encode_meta(NOW, 1)), Commit(b.key, b.revision, nxt)]
+        "me",
+        [Commit(a.key, a.revision, nxt, encode_meta(NOW, 1)), Commit(b.key, b.revision, nxt)],
+        NOW.timestamp(),
     )
 
-    assert applied == [0, 1]
+    assert applied == [APPLIED, APPLIED]
     fired, untouched = store.get("a"), store.get("b")
     assert fired is not None and untouched is not None
     assert (fired.last_run_at, fired.total_run_count) == (NOW, 1)
@@ -143,7 +146,7 @@ def test_the_slot_a_fire_served_is_kept_until_run_state_is_rewritten(
     slot = NOW - timedelta(seconds=1)
     commit = Commit(row.key, row.revision, 0.0, encode_meta(sent, 1), encode_slot(slot, sent))
 
-    assert store.commit_fires("me", [commit]) == [0]
+    assert store.commit_fires("me", [commit], NOW.timestamp()) == [APPLIED]
     fired = store.get("a")
     assert fired is not None and (fired.last_run_at, fired.last_slot) == (sent, slot)
     assert fired.rhythm_from == slot
@@ -163,7 +166,9 @@ def test_commit_fires_without_the_lock_writes_nothing(
         store.beats.claim(holder, holder, "{}", 30)
     [row] = store.due(NOW, 10).rows
 
-    applied = store.commit_fires("me", [Commit(row.key, row.revision, 1e10, encode_meta(NOW, 1))])
+    applied = store.commit_fires(
+        "me", [Commit(row.key, row.revision, 1e10, encode_meta(NOW, 1))], NOW.timestamp()
+    )
 
     assert applied is None
     entry = store.get("a")
@@ -179,9 +184,11 @@ def test_commit_fires_skips_an_entry_edited_since_it_was_read(store: ScheduleSto
     store.save("a", parse_spec({**HOURLY, "args": [2]}))
     score_after_edit = store.redis.zscore(REDBEAT_SCHEDULE_KEY, row.key)
 
-    applied = store.commit_fires("me", [Commit(row.key, row.revision, 1e10, encode_meta(NOW, 1))])
+    applied = store.commit_fires(
+        "me", [Commit(row.key, row.revision, 1e10, encode_meta(NOW, 1))], NOW.timestamp()
+    )
 
-    assert applied == []
+    assert applied == [NOT_APPLIED]
     entry = store.get("a")
     assert entry is not None and (entry.args, entry.total_run_count) == ([2], 0)
     assert store.redis.zscore(REDBEAT_SCHEDULE_KEY, row.key) == score_after_edit
@@ -193,7 +200,8 @@ def test_commit_fires_drops_the_index_member_of_a_deleted_entry(store: ScheduleS
     [row] = store.due(NOW, 10).rows
     store.redis.delete(row.key)
 
-    assert store.commit_fires("me", [Commit(row.key, row.revision, 1e10, "")]) == []
+    commit = Commit(row.key, row.revision, 1e10, "")
+    assert store.commit_fires("me", [commit], NOW.timestamp()) == [NOT_APPLIED]
     assert store.redis.zscore(REDBEAT_SCHEDULE_KEY, row.key) is None
 
 

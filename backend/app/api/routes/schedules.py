@@ -202,10 +202,22 @@ def resume_schedule(
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Mutating],
     response_model=RunSent,
-    responses=error_responses(401, 404, 422, 503),
+    responses=error_responses(401, 404, 409, 422, 503),
 )
-def run_schedule(name: Name, service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
-    """Send the task now with the schedule's arguments; its timing is not disturbed."""
-    task_id = service.run_now(name)
+def run_schedule(
+    name: Name,
+    service: ServiceDep,
+    settings: SettingsDep,
+    force: Annotated[
+        bool, Query(description="Run even if the overlap policy or lock_key says not now.")
+    ] = False,
+) -> dict[str, Any]:
+    """Send the task now with the schedule's arguments; its timing is not disturbed.
+
+    The run is recorded in the schedule's history (its task id finds it at
+    `/api/scheduler/runs/{task_id}`). 409 when a run is still queued or running and
+    the overlap policy is not `allow`, or its lock_key is held, unless `force=true`.
+    """
+    task_id = service.run_now(name, force=force)
     text = message("run_sent", settings.language, name=name, task_id=task_id)
     return {"message": text, "name": name, "task_id": task_id}

@@ -34,6 +34,19 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "en": "Schedule '{name}' was resumed.",
         "ko": "스케줄 '{name}'{subject} 재개되었습니다.",
     },
+    "run_refused": {
+        "en": "Schedule '{name}' was not run: {why}. Add ?force=true to run it anyway.",
+        "ko": "스케줄 '{name}'{subject} 실행되지 않았습니다: {why}. "
+        "그래도 실행하려면 ?force=true를 붙이세요.",
+    },
+    "run_refused_overlap": {
+        "en": "a run of it is still queued or running (overlap policy)",
+        "ko": "이전 실행이 아직 대기 중이거나 실행 중입니다 (overlap 정책)",
+    },
+    "run_refused_lock_key": {
+        "en": "another schedule with the same lock_key is running",
+        "ko": "같은 lock_key를 쓰는 다른 스케줄이 실행 중입니다",
+    },
     "run_sent": {
         "en": "Schedule '{name}' was sent to the workers now (task id {task_id}).",
         "ko": "스케줄 '{name}'{subject} 지금 실행되도록 전송되었습니다 (작업 ID {task_id}).",

@@ -7,12 +7,34 @@ The private modules split it by concern; this surface is what the rest imports.
 """
 
 from app.schedules.store._beats import BeatLocks, BeatRecords, Claim
-from app.schedules.store._dispatch import DueBatch, DueRow, FireCommit
+from app.schedules.store._dispatch import (
+    APPLIED,
+    HELD_BACK,
+    MISSED,
+    NOT_APPLIED,
+    SEND,
+    SKIPPED,
+    DueBatch,
+    DueRow,
+    FireArgs,
+    FireCommit,
+)
 from app.schedules.store._entries import CREATE, UPSERT, PastDue, SaveMode
 from app.schedules.store._file_index import FileMark
+from app.schedules.store._runs import Buffered, HistoryLimits, RunState
 from app.schedules.store._store import ScheduleStore
 
 __all__ = [
+    "APPLIED",
+    "HELD_BACK",
+    "MISSED",
+    "NOT_APPLIED",
+    "SEND",
+    "SKIPPED",
+    "Buffered",
+    "FireArgs",
+    "HistoryLimits",
+    "RunState",
     "CREATE",
     "UPSERT",
     "BeatLocks",

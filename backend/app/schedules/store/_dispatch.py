@@ -8,18 +8,23 @@ entries it holds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import Any, Protocol
 
 from redis.commands.core import Script
 
-from app.core.constants import BEAT_WAKE_KEY, REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
+from app.core.constants import (
+    BEAT_WAKE_KEY,
+    LEASES_KEY,
+    REDBEAT_LOCK_KEY,
+    REDBEAT_SCHEDULE_KEY,
+)
 from app.schedules import entry as codec
 from app.schedules.entry import Entry, revision_of
-from app.schedules.store._base import StoreBase
-from app.schedules.store._scripts import COMMIT_FIRES
+from app.schedules.store._run_scripts import COMMIT_FIRES
+from app.schedules.store._runs import SWEEP_BATCH, RunOps
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +48,8 @@ class DueBatch:
     rows: list[DueRow]
     # The earliest due time after `now`, peeked in the same round trip; None if none.
     next_due: float | None
+    # Task ids of runs whose lease ran out (for `sweep_lost`), read in the same trip.
+    expired: list[str] = field(default_factory=list)
 
 
 class FireCommit(Protocol):
@@ -63,8 +70,44 @@ class FireCommit(Protocol):
     @property
     def slot(self) -> str: ...
 
+    @property
+    def fire(self) -> FireArgs | None: ...
 
-class DispatchOps(StoreBase):
+
+@dataclass(frozen=True, slots=True)
+class FireArgs:
+    """What the commit needs to record a fire and apply its policy.
+
+    mode: plain (send, record nothing), skip | allow | buffer (the overlap policy of a
+    fire to send), missed (record it, send nothing).
+    """
+
+    mode: str
+    name: str
+    task_id: str
+    until: float  # lease expiry while queued
+    min_gap: float
+    lock: str
+    record: str  # RunRecord JSON
+
+    def argv(self) -> list[Any]:
+        return [
+            self.mode,
+            self.name,
+            self.task_id,
+            self.until,
+            self.min_gap,
+            self.lock,
+            self.record,
+        ]
+
+
+# What commit_fires reports per step.
+NOT_APPLIED, APPLIED, SEND, SKIPPED, MISSED, HELD_BACK = range(6)
+_NO_FIRE = ["", "", "", 0, 0, "", ""]
+
+
+class DispatchOps(RunOps):
     @cached_property
     def _commit_fires(self) -> Script:
         return self.redis.register_script(COMMIT_FIRES)
@@ -78,10 +121,11 @@ class DispatchOps(StoreBase):
             pipe.zrangebyscore(
                 REDBEAT_SCHEDULE_KEY, f"({moment}", "+inf", start=0, num=1, withscores=True
             )
-            due, upcoming = pipe.execute()
+            pipe.zrangebyscore(LEASES_KEY, 0, moment, start=0, num=SWEEP_BATCH)
+            due, upcoming, expired = pipe.execute()
         next_due = upcoming[0][1] if upcoming else None
         if not due:
-            return DueBatch([], next_due)
+            return DueBatch([], next_due, expired)
         with self.redis.pipeline(transaction=False) as pipe:
             for key, _score in due:
                 pipe.hmget(key, codec.FIELDS)
@@ -89,6 +133,7 @@ class DispatchOps(StoreBase):
         return DueBatch(
             [self._row(key, score, f) for (key, score), f in zip(due, rows, strict=True)],
             next_due,
+            expired,
         )
 
     def _row(self, key: str, score: float, fields: list[str | None]) -> DueRow:
@@ -98,20 +143,24 @@ class DispatchOps(StoreBase):
         except Exception as exc:
             return DueRow(key, score, None, revision, exc)
 
-    def commit_fires(self, token: str, steps: Sequence[FireCommit]) -> list[int] | None:
-        """Record a batch of fires: run state and next due time, in one script call.
+    def commit_fires(self, token: str, steps: Sequence[FireCommit], now: float) -> list[int] | None:
+        """Record a batch of fires: run state, next due time, history and policy, in one
+        script call.
 
-        Returns the indexes of `steps` applied; a step whose entry was changed since
-        its revision was read is skipped, and one whose hash is gone drops its index
-        member. Returns None, having written nothing, when `token` does not hold the
-        Beat lock. Raises redis.exceptions.RedisError when Redis does not answer.
+        Returns a code per step (NOT_APPLIED, APPLIED, SEND, SKIPPED, MISSED,
+        HELD_BACK). A step is not applied when its entry changed since its revision
+        was read, or when its slot was already served (one slot is sent at most once);
+        one whose hash is gone drops its index member. Returns None, having written
+        nothing, when `token` does not hold the Beat lock. Raises
+        redis.exceptions.RedisError when Redis does not answer.
         """
-        args: list[Any] = [token]
+        args: list[Any] = [token, now, self.history_limits.as_json()]
         for step in steps:
             args += [step.revision, step.meta, step.score, step.slot]
+            args += step.fire.argv() if step.fire is not None else _NO_FIRE
         keys = [REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(step.key for step in steps)]
-        applied = self._commit_fires(keys=keys, args=args)
-        return None if applied is None else [int(i) for i in applied]
+        codes = self._commit_fires(keys=keys, args=args)
+        return None if codes is None else [int(c) for c in codes]
 
     def wait_for_change(self, timeout: float) -> bool:
         """Block until a writer signals a change or `timeout` seconds pass; True if woken.

@@ -15,7 +15,14 @@ from typing import cast
 
 from redis.client import Pipeline
 
-from app.core.constants import FIELD_META, FILE_INDEX_KEY, NEVER_SCORE, REDBEAT_SCHEDULE_KEY
+from app.core.constants import (
+    FAILING_KEY,
+    FIELD_META,
+    FILE_INDEX_KEY,
+    NEVER_SCORE,
+    REDBEAT_SCHEDULE_KEY,
+    STATS_KEY_PREFIX,
+)
 from app.schedules import entry as codec
 from app.schedules.entry import Entry, Origin
 from app.schedules.errors import ScheduleExists, ScheduleNotFound, VersionMismatch
@@ -162,6 +169,9 @@ class EntryOps(StoreBase):
             pipe.multi()
             pipe.zrem(REDBEAT_SCHEDULE_KEY, key)
             pipe.delete(key)
+            # Its counters go; its records age out, so what it did stays visible.
+            pipe.delete(STATS_KEY_PREFIX + name)
+            pipe.zrem(FAILING_KEY, name)
             if current and current.origin == "file" and mark and not mark.deleted:
                 pipe.hset(FILE_INDEX_KEY, name, FileMark(mark.digest, deleted=True).encode())
             wake_beat(pipe)

@@ -23,34 +23,6 @@ def _lua(template: str) -> str:
     return Template(template).substitute({k: json.dumps(v) for k, v in names.items()})
 
 
-# Beat's commit of one batch of fires, fenced twice: nothing is written unless the
-# caller's token holds the lock (a Beat that lost leadership writes nothing), and an
-# entry whose stored revision (sha1 of definition + manager) differs from the one the
-# caller planned from is skipped (it was edited or deleted since; the next pass reloads
-# it). A step whose entry hash is gone drops the index member instead.
-# KEYS: lock, due index, entry keys. ARGV: token, then per entry: revision, meta
-# ('' keeps run state), next score, slot (written with meta). Returns the 0-based
-# indexes applied, or nil when the token does not hold the lock.
-COMMIT_FIRES = _lua("""
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
-local applied = {}
-for i = 3, #KEYS do
-  local a = 2 + (i - 3) * 4
-  local fields = redis.call('HMGET', KEYS[i], $definition, $manager)
-  local def = fields[1]
-  if not def then
-    redis.call('ZREM', KEYS[2], KEYS[i])
-  elseif redis.sha1hex(def .. (fields[2] or '')) == ARGV[a] then
-    if ARGV[a + 1] ~= '' then
-      redis.call('HSET', KEYS[i], $meta, ARGV[a + 1], $slot, ARGV[a + 3])
-    end
-    redis.call('ZADD', KEYS[2], ARGV[a + 2], KEYS[i])
-    applied[#applied + 1] = i - 3
-  end
-end
-return applied
-""")
-
 # The file sync's removal of entries the file no longer declares, fenced by the fields
 # the sync read: an entry the API deleted and re-created (or edited) meanwhile is not
 # the one the file dropped, so it stays. (Compared whole, not by digest: drops are few.)

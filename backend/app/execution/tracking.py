@@ -1,0 +1,298 @@
+"""Celery signal handlers that keep each fire's record as its run goes.
+
+- `task_prerun` (in the process that runs the task): the record becomes `running`
+  with its worker and start time, and its lease starts; a heartbeat thread renews
+  the leases of this process's runs every third of their lease.
+- `task_postrun`: `succeeded` (with a bounded summary of the result), `failed` or
+  `timed_out` (with the error), or `retried` for an attempt that will be retried.
+- `task_failure` outside the running process (the hard time limit, a worker process
+  that died) and `task_revoked`: the fire ends from what the store holds.
+A message without a `schedule` header (a task called from code) is left alone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from dataclasses import dataclass, replace
+from typing import Any
+
+from billiard.exceptions import WorkerLostError  # type: ignore[import-untyped]
+from celery import Celery, signals
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from redis.exceptions import RedisError
+
+from app.core.config import get_settings
+from app.core.redis import make_redis
+from app.execution.task import header, retry_delay
+from app.schedules import (
+    H_FIRE_ID,
+    H_LEASE,
+    H_LOCK,
+    H_SCHEDULE,
+    H_SCHEDULED_AT,
+    H_TRIGGER,
+    RunRecord,
+    ScheduleStore,
+    error_of,
+    policy_headers,
+    send_recorded,
+    summarize_result,
+)
+
+log = logging.getLogger(__name__)
+
+TIMEOUTS = (SoftTimeLimitExceeded, TimeLimitExceeded)
+
+
+@dataclass
+class Running:
+    task_id: str
+    record: RunRecord
+    lock: str
+    lease: float
+    started: float
+
+
+def _parse_time(text: Any) -> float | None:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class RunTracker:
+    """This process's runs in progress; one per process (see `tracker()`)."""
+
+    def __init__(self, app: Celery) -> None:
+        self.app = app
+        self.settings = get_settings()
+        self.store = ScheduleStore(make_redis(self.settings), app, self.settings.timezone)
+        self.running: dict[str, Running] = {}
+        self.failures: dict[str, tuple[BaseException, str | None]] = {}
+        self._guard = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- the run's life -------------------------------------------------------------
+
+    def start(self, task_id: str, task: Any) -> None:
+        request = task.request
+        name = header(request, H_SCHEDULE)
+        if not name:
+            return
+        now = time.time()
+        state = self.store.run_state(task_id)
+        rec = state.record if state is not None else self._unregistered(task_id, task, now)
+        lock = state.lock if state is not None else str(header(request, H_LOCK) or "")
+        lease = float(header(request, H_LEASE) or self.settings.run_lease_seconds)
+        rec = replace(
+            rec,
+            outcome="running",
+            task_id=task_id,
+            started_at=now,
+            finished_at=None,
+            worker=getattr(request, "hostname", None),
+            attempt=int(getattr(request, "retries", 0) or 0) + 1,
+            error=None,
+        )
+        self.store.start_run(task_id, rec, lock, now + lease, now)
+        with self._guard:
+            self.running[task_id] = Running(task_id, rec, lock, lease, now)
+        self._ensure_heartbeat()
+
+    def _unregistered(self, task_id: str, task: Any, now: float) -> RunRecord:
+        """A fire the store does not hold (sent before history was on, or recorded as
+        lost while it waited): its record is rebuilt from the message."""
+        request = task.request
+        scheduled = _parse_time(header(request, H_SCHEDULED_AT)) or now
+        return RunRecord(
+            schedule=str(header(request, H_SCHEDULE)),
+            fire_id=str(header(request, H_FIRE_ID) or task_id),
+            task=task.name,
+            scheduled_at=scheduled,
+            outcome="sent",
+            trigger=header(request, H_TRIGGER) or "beat",
+            task_id=task_id,
+            sent_at=scheduled,
+        )
+
+    def failed(self, task_id: str, exc: BaseException, traceback: str | None) -> None:
+        """task_failure: in the running process, kept for postrun; elsewhere (a hard
+        time limit or a dead process, seen by the main process) the run ends now."""
+        with self._guard:
+            if task_id in self.running:
+                self.failures[task_id] = (exc, traceback)
+                return
+        state = self.store.run_state(task_id)
+        if state is None:
+            return
+        outcome = "lost" if isinstance(exc, WorkerLostError) else _failure_outcome(exc)
+        running = Running(task_id, state.record, state.lock, 0, state.record.started_at or 0)
+        self._finish(running, outcome, error_of(exc, traceback))
+
+    def note_failure(self, task_id: str, exc: BaseException, traceback: str | None) -> None:
+        with self._guard:
+            if task_id in self.running:
+                self.failures[task_id] = (exc, traceback)
+
+    def ended(self, task_id: str, state: str | None, retval: Any, task: Any) -> None:
+        """task_postrun."""
+        with self._guard:
+            running = self.running.pop(task_id, None)
+            failure = self.failures.pop(task_id, None)
+        if running is None:
+            return
+        if state == "SUCCESS":
+            self._finish(running, "succeeded", None, summarize_result(retval))
+        elif state == "RETRY":
+            self._retry(running, failure or (retval, None), task)
+        else:
+            exc, tb = failure or (retval if isinstance(retval, BaseException) else None, None)
+            self._finish(running, _failure_outcome(exc), error_of(exc, tb))
+
+    def revoked(self, request: Any, terminated: bool, expired: bool) -> None:
+        task_id = getattr(request, "id", None)
+        state = self.store.run_state(task_id) if task_id else None
+        if state is None or task_id is None:
+            return
+        with self._guard:
+            self.running.pop(task_id, None)
+        reason = "expired" if expired else "terminated" if terminated else "revoked"
+        running = Running(task_id, state.record, state.lock, 0, state.record.started_at or 0)
+        self._finish(running, "failed", {"type": "Revoked", "message": reason}, reason=reason)
+
+    def _finish(
+        self,
+        running: Running,
+        outcome: str,
+        error: dict[str, str] | None,
+        result: str | None = None,
+        reason: str | None = None,
+    ) -> None:
+        rec = replace(
+            running.record,
+            outcome=outcome,  # type: ignore[arg-type]
+            finished_at=time.time(),
+            error=error,
+            result=result,
+            reason=reason,
+        )
+        held = self.store.finish_run(running.task_id, rec, running.lock)
+        if held is None:
+            return
+        entry = self.store.get(held.name)
+        if entry is None:
+            return
+        s = self.settings
+        extra = policy_headers(entry, s.retry_backoff_seconds, s.run_lease_seconds)
+        log.info("sending held-back task %s, task id %s", held.name, held.task_id)
+        send_recorded(self.app, entry, held.record, extra)
+
+    def _retry(
+        self, running: Running, failure: tuple[BaseException, str | None] | None, task: Any
+    ) -> None:
+        now = time.time()
+        exc, tb = failure or (None, None)
+        cause = getattr(exc, "exc", None) or exc
+        retried = replace(running.record, outcome="retried", finished_at=now)
+        retried.error = error_of(cause, tb)
+        queued = replace(
+            running.record,
+            outcome="sent",
+            attempt=running.record.attempt + 1,
+            sent_at=now,
+            started_at=None,
+            worker=None,
+        )
+        delay = retry_delay(task.request) or 0.0
+        until = now + delay + self.settings.run_stale_seconds
+        self.store.retry_run(running.task_id, retried, queued, running.lock, until, now)
+
+    # --- the heartbeat ----------------------------------------------------------------
+
+    def _ensure_heartbeat(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._thread = threading.Thread(target=self._beat, name="lease-heartbeat", daemon=True)
+        self._thread.start()
+
+    def _beat(self) -> None:
+        while True:
+            with self._guard:
+                runs = list(self.running.values())
+            leases = [r.lease for r in runs] or [self.settings.run_lease_seconds]
+            self._wake.wait(max(1.0, min(leases) / 3))
+            self._wake.clear()
+            by_lease: dict[float, list[tuple[str, float]]] = {}
+            for run in runs:
+                by_lease.setdefault(run.lease, []).append((run.task_id, run.started))
+            for lease, pairs in by_lease.items():
+                try:
+                    self.store.renew_leases(pairs, lease, time.time())
+                except RedisError:
+                    log.warning("could not renew run leases; retrying", exc_info=True)
+
+
+def _failure_outcome(exc: BaseException | None) -> str:
+    return "timed_out" if isinstance(exc, TIMEOUTS) else "failed"
+
+
+_trackers: dict[int, RunTracker] = {}
+
+
+def tracker(app: Celery) -> RunTracker:
+    """This process's tracker (a forked pool process gets its own: connections and
+    threads do not survive a fork)."""
+    pid = os.getpid()
+    found = _trackers.get(pid)
+    if found is None:
+        found = _trackers[pid] = RunTracker(app)
+    return found
+
+
+def _guarded(what: str, fn: Any, *args: Any) -> None:
+    """History must never fail a task: a Redis error is logged and the run goes on."""
+    if not get_settings().history_enabled:
+        return
+    try:
+        fn(*args)
+    except Exception:
+        log.warning("run history: could not record %s", what, exc_info=True)
+
+
+@signals.task_prerun.connect  # type: ignore[untyped-decorator]
+def _on_prerun(task_id: str, task: Any, **_: Any) -> None:
+    _guarded("the start of a run", lambda: tracker(task.app).start(task_id, task))
+
+
+@signals.task_postrun.connect  # type: ignore[untyped-decorator]
+def _on_postrun(task_id: str, task: Any, retval: Any = None, state: Any = None, **_: Any) -> None:
+    _guarded("the end of a run", lambda: tracker(task.app).ended(task_id, state, retval, task))
+
+
+@signals.task_failure.connect  # type: ignore[untyped-decorator]
+def _on_failure(
+    sender: Any, task_id: str, exception: BaseException, einfo: Any = None, **_: Any
+) -> None:
+    tb = getattr(einfo, "traceback", None)
+    _guarded("a failure", lambda: tracker(sender.app).failed(task_id, exception, tb))
+
+
+@signals.task_retry.connect  # type: ignore[untyped-decorator]
+def _on_retry(sender: Any, request: Any, reason: Any = None, einfo: Any = None, **_: Any) -> None:
+    tb = getattr(einfo, "traceback", None)
+    task_id = getattr(request, "id", None)
+    if task_id and isinstance(reason, BaseException):
+        _guarded("a retry", lambda: tracker(sender.app).note_failure(task_id, reason, tb))
+
+
+@signals.task_revoked.connect  # type: ignore[untyped-decorator]
+def _on_revoked(
+    sender: Any, request: Any, terminated: bool = False, expired: bool = False, **_: Any
+) -> None:
+    _guarded("a revoked run", lambda: tracker(sender.app).revoked(request, terminated, expired))

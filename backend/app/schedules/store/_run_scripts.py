@@ -1,0 +1,305 @@
+"""Lua for run history and execution policy: each script sees and changes a fire's
+keys at once, so a record, its counters, its lease and its lock never disagree.
+
+Key names are built inside the scripts from the prefixes in app.core.constants (a
+schedule's keys are only known once its name is), which standalone Redis and Sentinel
+allow and Redis Cluster would not; RedBeat itself needs a single node too.
+
+Shared vocabulary (see app/schedules/runs.py for the record):
+- run hash `run:<task id>`: name, lock, until (lease expiry), rec (the record JSON);
+  after the run ends: name and sid (where the final record went), for lookups by id;
+- `inflight:<name>` and `leases`: task id -> lease expiry; a fire counts as in
+  progress while its lease is in the future;
+- `lockgroup:<lock_key>`: the task id holding the group, expiring with its lease;
+- `buffer:<name>`: the one fire `buffer_one` holds back: task id and rec;
+- `stats:<name>`: run_count, error_count, consecutive_failures, last_outcome,
+  last_finished_at, last_duration; `failing`: name -> consecutive failures.
+Times are epoch seconds (floats) except stream ids and PEXPIRE, which are ms.
+"""
+
+from __future__ import annotations
+
+import json
+from string import Template
+
+from app.core import constants as c
+
+_PREFIXES = {
+    "HIST": c.HISTORY_KEY_PREFIX,
+    "STATS": c.STATS_KEY_PREFIX,
+    "INFL": c.INFLIGHT_KEY_PREFIX,
+    "BUF": c.BUFFER_KEY_PREFIX,
+    "ALL": c.HISTORY_ALL_KEY,
+    "NAMES": c.HISTORY_NAMES_KEY,
+    "FAILING": c.FAILING_KEY,
+    "RUN": c.RUN_KEY_PREFIX,
+    "LEASES": c.LEASES_KEY,
+    "LOCKG": c.LOCK_GROUP_KEY_PREFIX,
+    "definition": c.FIELD_DEFINITION,
+    "manager": c.FIELD_MANAGER,
+    "meta": c.FIELD_META,
+    "slot": c.FIELD_SLOT,
+}
+
+# `limits` (every script that writes history takes it as its first ARGV): a JSON
+# object {"age_ms", "cap", "all_cap", "stale"}.
+_COMMON = """
+local HIST, STATS, INFL, BUF = $HIST, $STATS, $INFL, $BUF
+local ALL, NAMES, FAILING, RUN = $ALL, $NAMES, $FAILING, $RUN
+local LEASES, LOCKG = $LEASES, $LOCKG
+local ERRORS = {failed = true, timed_out = true, lost = true}
+local RUNS = {succeeded = true, failed = true, timed_out = true, lost = true}
+
+local function ms(seconds) return math.floor(seconds * 1000) end
+
+-- Append a record to its schedule's stream and the stream across schedules, trimmed
+-- by age and count. Returns the record's stream id.
+local function append(limits, name, rec, now)
+  local stream = HIST .. name
+  local oldest = tostring(ms(now) - limits.age_ms)
+  local id = redis.call('XADD', stream, 'MINID', oldest, '*', 'r', rec)
+  redis.call('XTRIM', stream, 'MAXLEN', limits.cap)
+  redis.call('PEXPIRE', stream, limits.age_ms)
+  redis.call('XADD', ALL, 'MAXLEN', '~', limits.all_cap, '*', 'r', rec)
+  redis.call('XTRIM', ALL, 'MINID', '~', oldest)
+  redis.call('ZADD', NAMES, ms(now), name)
+  return id
+end
+
+-- Count a final outcome in the schedule's stats.
+local function tally(name, outcome, finished, duration)
+  if not RUNS[outcome] then return end
+  local st = STATS .. name
+  redis.call('HINCRBY', st, 'run_count', 1)
+  if ERRORS[outcome] then
+    redis.call('HINCRBY', st, 'error_count', 1)
+    local streak = redis.call('HINCRBY', st, 'consecutive_failures', 1)
+    redis.call('ZADD', FAILING, streak, name)
+  else
+    redis.call('HSET', st, 'consecutive_failures', 0)
+    redis.call('ZREM', FAILING, name)
+  end
+  redis.call('HSET', st, 'last_outcome', outcome, 'last_finished_at', finished,
+    'last_duration', duration)
+end
+
+-- Take a fire into progress: its run hash, its lease, its lock group.
+local function register(limits, id, name, lock, rec, now, untill)
+  local key = RUN .. id
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'name', name, 'lock', lock, 'until', untill, 'rec', rec)
+  redis.call('PEXPIRE', key, ms(untill - now + limits.stale))
+  redis.call('ZADD', INFL .. name, untill, id)
+  redis.call('ZADD', LEASES, untill, id)
+  if lock ~= '' then
+    redis.call('SET', LOCKG .. lock, id, 'PX', math.max(1, ms(untill - now)))
+  end
+end
+
+-- Why a fire cannot start now, or nil. mode: skip | allow | buffer.
+local function busy(name, mode, gap, lock, now)
+  if mode ~= 'allow' and redis.call('ZCOUNT', INFL .. name, '(' .. now, '+inf') > 0 then
+    return 'overlap'
+  end
+  if gap > 0 then
+    local last = tonumber(redis.call('HGET', STATS .. name, 'last_finished_at'))
+    if last and now < last + gap then return 'min_gap' end
+  end
+  if lock ~= '' and redis.call('EXISTS', LOCKG .. lock) == 1 then return 'lock_key' end
+  return nil
+end
+
+-- The end of a fire in progress: record, counters, lease and lock released, and the
+-- fire `buffer_one` held back (if any) taken into progress. Returns {sid, buffered
+-- task id or false, its rec or false}.
+local function finish(limits, id, name, lock, rec, outcome, finished, duration)
+  local sid = append(limits, name, rec, finished)
+  tally(name, outcome, finished, duration)
+  local key = RUN .. id
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'name', name, 'sid', sid)
+  redis.call('PEXPIRE', key, limits.age_ms)
+  redis.call('ZREM', INFL .. name, id)
+  redis.call('ZREM', LEASES, id)
+  if lock ~= '' and redis.call('GET', LOCKG .. lock) == id then
+    redis.call('DEL', LOCKG .. lock)
+  end
+  local buffered = redis.call('HMGET', BUF .. name, 'id', 'rec', 'lock')
+  if buffered[1] then
+    redis.call('DEL', BUF .. name)
+    local untill = finished + limits.stale
+    local r = cjson.decode(buffered[2])
+    r.sent_at = finished
+    local text = cjson.encode(r)
+    register(limits, buffered[1], name, buffered[3] or '', text, finished, untill)
+    return {sid, buffered[1], text}
+  end
+  return {sid, false, false}
+end
+
+local function with_outcome(rec, outcome, reason, now)
+  local r = cjson.decode(rec)
+  r.outcome = outcome
+  r.reason = reason
+  if outcome == 'skipped' then
+    r.task_id = nil
+    r.sent_at = nil
+  end
+  if outcome == 'lost' then r.finished_at = now end
+  return cjson.encode(r)
+end
+"""
+
+
+def _lua(body: str) -> str:
+    values = {k: json.dumps(v) for k, v in _PREFIXES.items()}
+    return Template(_COMMON + body).substitute(values)
+
+
+# Beat's commit of one batch of fires, fenced three times: nothing is written unless
+# the caller's token holds the lock; an entry whose revision (sha1 of definition +
+# manager) differs from the one planned from is skipped (edited or deleted since); and
+# a fire whose slot is not later than the slot last served is skipped (one slot is
+# sent at most once, whatever the lock said). Then the policy: a fire is sent, skipped
+# (a record with its reason), held back (buffer_one) or recorded as missed.
+# KEYS: lock, due index, entry keys.
+# ARGV: token, now, limits, then per entry 10 values: revision, meta ('' keeps run
+# state), next score, slot, mode, name, task id, lease until, min gap, lock key, rec.
+# mode: '' (no fire), plain (send, record nothing), skip | allow | buffer (the
+# overlap policy of a fire to send), missed (record, do not send).
+# Returns a code per entry: 0 not applied, 1 applied, 2 send, 3 skipped, 4 missed,
+# 5 held back; or nil when the token does not hold the lock.
+COMMIT_FIRES = _lua("""
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+local now = tonumber(ARGV[2])
+local limits = cjson.decode(ARGV[3])
+local codes = {}
+local function slot_of(text)
+  if not text then return nil end
+  return tonumber(string.match(text, '^([^|]+)'))
+end
+for i = 3, #KEYS do
+  local a = 4 + (i - 3) * 11
+  local fields = redis.call('HMGET', KEYS[i], $definition, $manager, $slot)
+  local def = fields[1]
+  local mode = ARGV[a + 4]
+  local code = 0
+  if not def then
+    redis.call('ZREM', KEYS[2], KEYS[i])
+  elseif redis.sha1hex(def .. (fields[2] or '')) ~= ARGV[a] then
+    code = 0
+  elseif mode ~= '' and slot_of(fields[3]) and slot_of(ARGV[a + 3]) <= slot_of(fields[3]) then
+    code = 0
+  else
+    code = 1
+    local name, id, rec = ARGV[a + 5], ARGV[a + 6], ARGV[a + 10]
+    local untill, gap, lock = tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8]), ARGV[a + 9]
+    if mode == 'plain' then
+      code = 2
+    elseif mode == 'missed' then
+      append(limits, name, rec, now)
+      code = 4
+    elseif mode ~= '' then
+      local reason = busy(name, mode, gap, lock, now)
+      if reason == 'overlap' and mode == 'buffer' and redis.call('EXISTS', BUF .. name) == 0 then
+        redis.call('HSET', BUF .. name, 'id', id, 'rec', rec, 'lock', lock)
+        redis.call('PEXPIRE', BUF .. name, ms(limits.stale))
+        code = 5
+      elseif reason then
+        append(limits, name, with_outcome(rec, 'skipped', reason, now), now)
+        code = 3
+      else
+        register(limits, id, name, lock, rec, now, untill)
+        code = 2
+      end
+    end
+    if ARGV[a + 1] ~= '' then
+      redis.call('HSET', KEYS[i], $meta, ARGV[a + 1], $slot, ARGV[a + 3])
+    end
+    redis.call('ZADD', KEYS[2], ARGV[a + 2], KEYS[i])
+  end
+  codes[#codes + 1] = code
+end
+return codes
+""")
+
+# A fire sent outside Beat (run now): taken into progress unless its policy says it
+# cannot start (min_gap does not apply to a run asked for by hand).
+# ARGV: limits, now, name, task id, lease until, mode (skip | allow | buffer), lock
+# key, rec. Returns '' when registered, else the reason it cannot start.
+REGISTER_RUN = _lua("""
+local limits = cjson.decode(ARGV[1])
+local now, name, id = tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local untill, mode, lock, rec = tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8]
+local reason = busy(name, mode, 0, lock, now)
+if reason then return reason end
+register(limits, id, name, lock, rec, now, untill)
+return ''
+""")
+
+# A worker started a run, or retries it: the record and lease are replaced. A fire
+# nobody registered (or one already recorded as lost) is registered now, since it
+# does run. ARGV: limits, now, task id, name, lock, lease until, rec, retried record
+# ('' when starting). Returns 1.
+UPDATE_RUN = _lua("""
+local limits = cjson.decode(ARGV[1])
+local now, id, name, lock = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
+local untill, rec, retried = tonumber(ARGV[6]), ARGV[7], ARGV[8]
+if retried ~= '' then append(limits, name, retried, now) end
+register(limits, id, name, lock, rec, now, untill)
+return 1
+""")
+
+# Renew the leases of runs in progress. ARGV: now, lease seconds, stale seconds, then
+# task id and start time (epoch) pairs. A lease never reaches past start + stale.
+# Returns how many were renewed.
+RENEW_LEASES = _lua("""
+local now, lease, stale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local renewed = 0
+for i = 4, #ARGV, 2 do
+  local id, started = ARGV[i], tonumber(ARGV[i + 1])
+  local run = redis.call('HMGET', RUN .. id, 'name', 'lock', 'rec')
+  if run[1] and run[3] then
+    local untill = math.min(now + lease, started + stale)
+    redis.call('HSET', RUN .. id, 'until', untill)
+    redis.call('ZADD', INFL .. run[1], 'XX', untill, id)
+    redis.call('ZADD', LEASES, 'XX', untill, id)
+    if run[2] ~= '' and redis.call('GET', LOCKG .. run[2]) == id then
+      redis.call('PEXPIRE', LOCKG .. run[2], math.max(1, ms(untill - now)))
+    end
+    renewed = renewed + 1
+  end
+end
+return renewed
+""")
+
+# A run ended. ARGV: limits, task id, name, lock, rec, outcome, finished, duration.
+# Returns finish()'s {sid, buffered task id, its rec}.
+FINISH_RUN = _lua("""
+local limits = cjson.decode(ARGV[1])
+return finish(limits, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]),
+  ARGV[8])
+""")
+
+# Runs whose lease ran out are recorded as lost. ARGV: limits, now, task ids (from the
+# leases zset). Returns, per run taken, {name, buffered task id or false, its rec}.
+SWEEP_LOST = _lua("""
+local limits = cjson.decode(ARGV[1])
+local now = tonumber(ARGV[2])
+local out = {}
+for i = 3, #ARGV do
+  local id = ARGV[i]
+  local score = tonumber(redis.call('ZSCORE', LEASES, id))
+  if score and score <= now then
+    local run = redis.call('HMGET', RUN .. id, 'name', 'lock', 'rec')
+    if run[1] and run[3] then
+      local rec = with_outcome(run[3], 'lost', 'lease expired', now)
+      local done = finish(limits, id, run[1], run[2] or '', rec, 'lost', now, '')
+      out[#out + 1] = {run[1], done[2], done[3]}
+    else
+      redis.call('ZREM', LEASES, id)
+    end
+  end
+end
+return out
+""")
