@@ -53,16 +53,23 @@ local RUNS = {succeeded = true, failed = true, timed_out = true, lost = true}
 local function ms(seconds) return math.floor(seconds * 1000) end
 
 -- Append a record to its schedule's stream and the stream across schedules, trimmed
--- by age and count. Returns the record's stream id.
-local function append(limits, name, rec, now)
+-- by age and count (by the server's clock, which stream ids come from). Returns the
+-- record's stream id.
+local function server_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function append(limits, name, rec)
   local stream = HIST .. name
-  local oldest = tostring(ms(now) - limits.age_ms)
+  local written = server_ms()
+  local oldest = string.format('%d', math.max(0, written - limits.age_ms))
   local id = redis.call('XADD', stream, 'MINID', oldest, '*', 'r', rec)
   redis.call('XTRIM', stream, 'MAXLEN', limits.cap)
   redis.call('PEXPIRE', stream, limits.age_ms)
   redis.call('XADD', ALL, 'MAXLEN', '~', limits.all_cap, '*', 'r', rec)
   redis.call('XTRIM', ALL, 'MINID', '~', oldest)
-  redis.call('ZADD', NAMES, ms(now), name)
+  redis.call('ZADD', NAMES, written, name)
   return id
 end
 
@@ -113,7 +120,7 @@ end
 -- fire `buffer_one` held back (if any) taken into progress. Returns {sid, buffered
 -- task id or false, its rec or false}.
 local function finish(limits, id, name, lock, rec, outcome, finished, duration)
-  local sid = append(limits, name, rec, finished)
+  local sid = append(limits, name, rec)
   tally(name, outcome, finished, duration)
   local key = RUN .. id
   redis.call('DEL', key)
@@ -197,7 +204,7 @@ for i = 3, #KEYS do
     if mode == 'plain' then
       code = 2
     elseif mode == 'missed' then
-      append(limits, name, rec, now)
+      append(limits, name, rec)
       code = 4
     elseif mode ~= '' then
       local reason = busy(name, mode, gap, lock, now)
@@ -206,7 +213,7 @@ for i = 3, #KEYS do
         redis.call('PEXPIRE', BUF .. name, ms(limits.stale))
         code = 5
       elseif reason then
-        append(limits, name, with_outcome(rec, 'skipped', reason, now), now)
+        append(limits, name, with_outcome(rec, 'skipped', reason, now))
         code = 3
       else
         register(limits, id, name, lock, rec, now, untill)
@@ -245,7 +252,7 @@ UPDATE_RUN = _lua("""
 local limits = cjson.decode(ARGV[1])
 local now, id, name, lock = tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local untill, rec, retried = tonumber(ARGV[6]), ARGV[7], ARGV[8]
-if retried ~= '' then append(limits, name, retried, now) end
+if retried ~= '' then append(limits, name, retried) end
 register(limits, id, name, lock, rec, now, untill)
 return 1
 """)

@@ -76,7 +76,8 @@ class RunState:
 
 
 def _ms_id(moment: float) -> str:
-    return str(int(moment * 1000))
+    """A stream id bound for an epoch time (ids are the server's milliseconds)."""
+    return str(round(moment * 1000))
 
 
 class RunOps(StoreBase):
@@ -183,14 +184,17 @@ class RunOps(StoreBase):
             pipe.execute()
 
     def trim_history(self, older_than: float) -> int:
-        """Drop records older than `older_than` (epoch) everywhere; returns how many."""
+        """Drop records written before `older_than` (epoch seconds) from every
+        schedule's history and the shared stream; returns how many schedule records
+        went (the shared stream holds copies of them)."""
         removed = 0
         minid = _ms_id(older_than)
         for name in self.history_names():
-            removed += int(self._db.xtrim(HISTORY_KEY_PREFIX + name, minid=minid))
-            if not self._db.exists(HISTORY_KEY_PREFIX + name):
+            stream = HISTORY_KEY_PREFIX + name
+            removed += int(self._db.xtrim(stream, minid=minid, approximate=False))
+            if not self._db.exists(stream):
                 self._db.zrem(HISTORY_NAMES_KEY, name)
-        removed += int(self._db.xtrim(HISTORY_ALL_KEY, minid=minid))
+        self._db.xtrim(HISTORY_ALL_KEY, minid=minid, approximate=False)
         return removed
 
     # --- reads --------------------------------------------------------------------
