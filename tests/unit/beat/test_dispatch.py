@@ -306,3 +306,61 @@ def test_anchored_entry_in_a_dst_zone_is_sent_once_per_slot() -> None:
     last_run_at, count = codec.decode_meta(first.meta)
     again = plan_step(KEY, first.score, entry(raw, last_run_at, count), now + timedelta(seconds=1))
     assert not sent(again)
+
+
+def fire_of(step: Step) -> tuple[str, dict[str, Any]]:
+    assert step.fire is not None
+    return step.fire.mode, json.loads(step.fire.record)
+
+
+def test_a_fire_carries_its_record_and_overlap_mode() -> None:
+    raw = {"task": TASK, "interval": 60, "policy": {"overlap": "buffer_one", "lock_key": "k"}}
+    now = kst(2025, 7, 21, 6, 0, 0)
+    step = plan_step(KEY, now.timestamp(), entry(raw), now + timedelta(milliseconds=5))
+
+    mode, rec = fire_of(step)
+    assert step.fire is not None and (mode, step.fire.lock) == ("buffer", "k")
+    assert (rec["schedule"], rec["outcome"], rec["task_id"]) == (NAME, "sent", step.fire.task_id)
+    assert rec["scheduled_at"] == now.timestamp()
+    assert rec["sent_at"] - rec["scheduled_at"] == pytest.approx(0.005, abs=1e-4)
+
+
+def test_without_history_a_fire_is_sent_plain() -> None:
+    from app.beat.dispatch import FirePolicy
+
+    now = kst(2025, 7, 21, 6, 0, 0)
+    step = plan_step(
+        KEY, now.timestamp(), entry({"task": TASK, "interval": 60}), now, "", FirePolicy(False)
+    )
+    assert step.fire is not None and (step.fire.mode, step.fire.record) == ("plain", "")
+
+
+@pytest.mark.parametrize(
+    ("interval", "window", "down_for", "expected"),
+    [
+        # Beat was down 10 min; a 1 min interval collapses into one run, whose latest
+        # slot is within a 5 min window: run once for the slot due now, standing for
+        # the 10 slots before it.
+        (60, 300, 600, ("skip", "sent", 10)),
+        # A 1 h interval missed by 10 min, outside a 5 min window: recorded as missed.
+        (3600, 300, 600, ("missed", "missed", 1)),
+        # No window: always one catch-up run.
+        (3600, None, 600, ("skip", "sent", None)),
+        # Late by less than the on-time tolerance: on time, whatever the window.
+        (3600, 0, 1, ("skip", "sent", None)),
+    ],
+)
+def test_catchup_window(
+    interval: int, window: float | None, down_for: int, expected: tuple[str, str, int | None]
+) -> None:
+    raw = {"task": TASK, "interval": interval, "policy": {"catchup_window_seconds": window}}
+    slot = kst(2025, 7, 21, 6, 0, 0)
+    now = slot + timedelta(seconds=down_for)
+    step = plan_step(KEY, slot.timestamp(), entry(raw), now)
+
+    mode, rec = fire_of(step)
+    assert (mode, rec["outcome"], rec.get("missed_count")) == expected
+    assert step.score > now.timestamp(), "the next slot is in the future either way"
+    if mode == "missed":
+        assert rec["reason"] == "catchup_window" and "task_id" not in rec
+        assert codec.decode_meta(step.meta)[1] == 0, "a missed fire is not a run"
