@@ -104,6 +104,8 @@ class RunTracker:
         with self._guard:
             self.running[task_id] = Running(task_id, rec, lock, lease, now)
         self._ensure_heartbeat()
+        # The heartbeat may be waiting out a longer lease's third: let it look again.
+        self._wake.set()
 
     def _unregistered(self, task_id: str, task: Any, now: float) -> RunRecord:
         """A fire the store does not hold (sent before history was on, or recorded as
