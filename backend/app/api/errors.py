@@ -20,6 +20,7 @@ from app.api.deps import Unauthorized
 from app.api.models import ErrorBody, ErrorDetail
 from app.core.config import Settings, get_settings
 from app.core.redis import redacted_url
+from app.monitor import NoHistory, RunNotFound
 from app.presentation import message
 from app.schedules import (
     InvalidSchedule,
@@ -130,6 +131,16 @@ def schedule_missing(request: Request, exc: ScheduleNotFound) -> JSONResponse:
     return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
 
 
+def history_missing(request: Request, exc: NoHistory) -> JSONResponse:
+    text = message("history_not_found", _settings(request).language, name=exc.name)
+    return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
+
+
+def run_missing(request: Request, exc: RunNotFound) -> JSONResponse:
+    text = message("run_not_found", _settings(request).language, task_id=exc.task_id)
+    return error_response(404, "not_found", text, [Problem("task_id", exc.task_id, str(exc))])
+
+
 def schedule_exists(request: Request, exc: ScheduleExists) -> JSONResponse:
     text = message("exists", _settings(request).language, name=exc.name)
     return error_response(409, "exists", text, [Problem("name", exc.name, str(exc))])
@@ -174,6 +185,8 @@ HANDLERS: dict[type[Exception], Callable[[Request, Any], JSONResponse]] = {
     InvalidSchedule: schedule_invalid,
     RequestValidationError: request_invalid,
     ScheduleNotFound: schedule_missing,
+    NoHistory: history_missing,
+    RunNotFound: run_missing,
     ScheduleExists: schedule_exists,
     VersionMismatch: version_stale,
     RunRefused: run_refused,

@@ -121,8 +121,23 @@ class SystemStatus:
 class HealthProblem:
     """One reason the system is not healthy, as data; the caller words it."""
 
-    code: Literal["redis_down", "no_beat", "sync_error", "overdue"]
+    code: Literal["redis_down", "no_beat", "sync_error", "overdue", "failing"]
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FailingReport:
+    """Enabled schedules whose last `threshold` or more runs all failed, the longest
+    streak first."""
+
+    threshold: int
+    entries: tuple[tuple[str, int], ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "threshold": self.threshold,
+            "schedules": [{"name": n, "consecutive_failures": s} for n, s in self.entries],
+        }
 
 
 def read_beat(store: ScheduleStore) -> BeatStatus:
@@ -191,7 +206,26 @@ def find_overdue(
     return OverdueReport(tuple(found), unread=max(past.total - past.read, 0))
 
 
-def health_problems(status: SystemStatus, overdue: OverdueReport | None) -> list[HealthProblem]:
+def find_failing(store: ScheduleStore, threshold: int) -> FailingReport:
+    """Enabled schedules failing `threshold` or more times in a row, worst first.
+
+    One read of the failure streaks; only when some reach the threshold, one more
+    round trip reads those entries: a paused schedule is silenced (pausing it is how an
+    operator acknowledges it), and one deleted has nothing left to fix.
+    """
+    streaks = store.failing(threshold)
+    if not streaks:
+        return FailingReport(threshold, ())
+    entries = store.get_many(name for name, _ in streaks)
+    kept = tuple((n, s) for n, s in streaks if n in entries and entries[n].enabled)
+    return FailingReport(threshold, kept)
+
+
+def health_problems(
+    status: SystemStatus,
+    overdue: OverdueReport | None,
+    failing: FailingReport | None = None,
+) -> list[HealthProblem]:
     """What `--check` and a status endpoint report as unhealthy, most basic first."""
     if not status.redis_ok:
         return [HealthProblem("redis_down", {"url": status.redis_url, "error": status.redis_error})]
@@ -204,6 +238,9 @@ def health_problems(status: SystemStatus, overdue: OverdueReport | None) -> list
         late = [o.as_dict() for o in overdue.entries]
         count = len(late) + overdue.unread
         problems.append(HealthProblem("overdue", {"count": count, "entries": late}))
+    if failing is not None and failing.entries:
+        detail = {"count": len(failing.entries), **failing.as_dict()}
+        problems.append(HealthProblem("failing", detail))
     return problems
 
 

@@ -21,8 +21,9 @@ ENTRY_OPERATIONS = [
     "schedules-pause",
     "schedules-resume",
     "schedules-run",
+    "schedules-runs",
 ]
-MUTATING = [*ENTRY_OPERATIONS[1:], "schedules-create"]
+MUTATING = [*ENTRY_OPERATIONS[1:-1], "schedules-create"]
 
 
 def operations(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -51,6 +52,8 @@ def test_operation_ids_are_readable_and_stable(spec: dict[str, Any]) -> None:
             "status-get",
             "status-export",
             "health-check",
+            "runs-list",
+            "runs-get",
         ]
     )
 

@@ -2,7 +2,8 @@
 requests (valid and invalid), and each answer checked against the document.
 
 The app runs in-process on fakeredis with API_TOKEN set (the token is sent), and with
-seed 004's schedule stored so that the routes on one entry answer 200 as well as 404.
+seed 004's schedule stored, with a finished run and one in progress, so that the routes
+on one entry answer 200 as well as 404 and the run routes return records.
 Bounded and deterministic: 25 examples per operation, derandomized, no example database,
 so CI sees the same run every time. Each failure this found has a test of its own in
 test_contract.py.
@@ -24,6 +25,7 @@ from app.api.main import app
 from app.core.celery_app import celery_app
 from app.core.config import Settings
 from tests.unit.api.conftest import BASE, SEED_004_BODY
+from tests.unit.api.history import queue, run, store_of
 
 TOKEN = "schemathesis-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}", "X-API-Token": TOKEN}
@@ -53,6 +55,9 @@ def live_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(celery_app.control, "ping", lambda **k: [{"worker@test": {"ok": "pong"}}])
     with TestClient(app) as client:
         assert client.post(BASE, json=SEED_004_BODY, headers=AUTH).status_code == 201
+    store = store_of(redis)
+    run(store, SEED_004_BODY["name"], "failed")
+    queue(store, SEED_004_BODY["name"])
     yield
     app.dependency_overrides.clear()
 

@@ -16,6 +16,7 @@ from app.core.constants import REDBEAT_SCHEDULE_KEY
 from app.monitor.status import (
     BeatInstance,
     BeatStatus,
+    FailingReport,
     Overdue,
     OverdueReport,
     SystemStatus,
@@ -166,3 +167,21 @@ def test_overdue_names_late_enabled_entries_and_counts_those_not_read(
 
     assert [(o.name, o.late_by) for o in report.entries] == [("a", timedelta(minutes=50))]
     assert report.unread == 1, "c is past due but beyond the limit"
+
+
+def test_failing_schedules_are_a_problem_with_their_streaks() -> None:
+    status = SystemStatus("redis://x", beat=BeatStatus(leader=None, lock_holder="me"))
+    report = FailingReport(3, (("c", 5), ("a", 3)))
+
+    [problem] = health_problems(status, None, report)
+
+    assert problem.code == "failing"
+    assert problem.detail == {
+        "count": 2,
+        "threshold": 3,
+        "schedules": [
+            {"name": "c", "consecutive_failures": 5},
+            {"name": "a", "consecutive_failures": 3},
+        ],
+    }
+    assert health_problems(status, None, FailingReport(3, ())) == []

@@ -8,6 +8,13 @@ validates the body as received (see `requests`).
 
 from app.api.models.errors import ErrorBody, ErrorDetail, error_responses
 from app.api.models.requests import ScheduleCreate, ScheduleUpdate
+from app.api.models.runs import (
+    FailingPublic,
+    RunPublic,
+    RunsFound,
+    RunsPage,
+    RunStatsPublic,
+)
 from app.api.models.schedules import (
     RunSent,
     ScheduleChanged,
@@ -30,8 +37,13 @@ __all__ = [
     "ErrorBody",
     "ErrorDetail",
     "ExportFile",
+    "FailingPublic",
     "HealthPublic",
+    "RunPublic",
     "RunSent",
+    "RunStatsPublic",
+    "RunsFound",
+    "RunsPage",
     "ScheduleChanged",
     "ScheduleCreate",
     "ScheduleDeleted",

@@ -22,7 +22,7 @@ class ErrorBody(BaseModel):
 
     error: str = Field(
         description="What went wrong, for programs: invalid, not_found, exists, stale, "
-        "unauthorized, redis_unavailable, method_not_allowed.",
+        "run_refused, unauthorized, redis_unavailable, method_not_allowed.",
         examples=["invalid"],
     )
     message: str = Field(description="A sentence for people (Korean with LANGUAGE=ko).")
@@ -47,10 +47,14 @@ HEADERS: dict[int, dict[str, Any]] = {
 }
 
 
-def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """`responses=` for a route that can answer these error statuses."""
+def error_responses(
+    *codes: int, described: dict[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route that can answer these error statuses; `described`
+    words a status the route's own way (the 409 of run-now is not a name taken)."""
+    words = DESCRIPTIONS | (described or {})
     return {
-        code: {"model": ErrorBody, "description": DESCRIPTIONS[code]}
+        code: {"model": ErrorBody, "description": words[code]}
         | ({"headers": HEADERS[code]} if code in HEADERS else {})
         for code in codes
     }

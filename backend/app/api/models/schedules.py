@@ -3,14 +3,13 @@ them, and the result of each change."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, Field
 
+from app.api.models.common import Timestamp
+from app.api.models.runs import RunStatsPublic
 from app.schedules import Origin
-
-# Times the API writes: ISO 8601 with the offset of the entry's timezone.
-Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 class Timing(BaseModel):
@@ -59,10 +58,20 @@ class SchedulePublic(BaseModel):
     last_run_at: Timestamp | None
     total_run_count: int
     version: str = Field(description="Also sent as `ETag`; send it back as `If-Match`.")
+    last_outcome: str | None = Field(
+        default=None,
+        description="How its last run ended (`succeeded`, `failed`, `timed_out`, `lost`); "
+        "null before any. In the listing and the detail only.",
+    )
+    consecutive_failures: int | None = Field(
+        default=None,
+        description="Runs in a row that ended in an error. In the listing and the detail only.",
+    )
 
 
 class ScheduleDetail(SchedulePublic):
     upcoming: list[Timestamp] = Field(description="The next 5 fire times, in its timezone.")
+    stats: RunStatsPublic = Field(description="Its run history in figures.")
 
 
 class SchedulesPublic(BaseModel):
@@ -89,6 +98,16 @@ class ScheduleDeleted(BaseModel):
 
 
 class RunSent(BaseModel):
+    """The task was sent; follow the run at `run_url` (also the `Location` header)."""
+
     message: str
     name: str
-    task_id: str
+    task_id: str = Field(description="Celery's task id: the run's id in the history.")
+    run_url: str = Field(
+        description="This run: queued, running, then its final record.",
+        examples=["/api/scheduler/runs/6f1c0d2e-5b7a-4c1e-9f0a-2d3b4c5d6e7f"],
+    )
+    runs_url: str = Field(
+        description="The schedule's history, this run first while it is in progress.",
+        examples=["/api/scheduler/schedule/%ED%85%8C%EC%8A%A4%ED%8A%B8/runs"],
+    )

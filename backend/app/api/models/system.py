@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.models.schedules import Timestamp
+from app.api.models.common import Timestamp
+from app.api.models.runs import FailingPublic
 
 
 class TaskParameter(BaseModel):
@@ -45,11 +46,13 @@ class BeatPublic(BaseModel):
 
 
 class HealthProblem(BaseModel):
-    """One reason the system is unhealthy; its other fields depend on the code."""
+    """One reason the system is unhealthy; its other fields depend on the code
+    (`failing`: `count`, `threshold` and `schedules` with each `name` and
+    `consecutive_failures`; `overdue`: `count` and `entries`)."""
 
     model_config = ConfigDict(extra="allow")
 
-    code: Literal["redis_down", "no_beat", "sync_error", "overdue"]
+    code: Literal["redis_down", "no_beat", "sync_error", "overdue", "failing"]
 
 
 class StatusPublic(BaseModel):
@@ -63,6 +66,10 @@ class StatusPublic(BaseModel):
     workers: list[str] | None = Field(description="Hostnames that answered; null if not asked.")
     workers_error: str | None
     schedules: int | None
+    failing: FailingPublic | None = Field(
+        description="Enabled schedules failing ALERT_CONSECUTIVE_FAILURES or more times "
+        "in a row (also a `failing` problem); null when Redis is unreachable."
+    )
     checked_at: Timestamp
     healthy: bool
     problems: list[HealthProblem]

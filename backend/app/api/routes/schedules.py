@@ -12,8 +12,9 @@ an entry shows its timing as written (`hour`, `cron`, ...) only when it has it.
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
 from app.api.deps import IfMatchDep, Mutating, ServiceDep, SettingsDep
 from app.api.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
@@ -31,13 +32,23 @@ from app.api.models.errors import ETAG
 from app.api.routing import JsonBodyRoute
 from app.core.config import Settings
 from app.presentation import entry_view, message, upcoming
-from app.schedules import MAX_PAGE, Entry, ListFilter, Origin
+from app.schedules import MAX_PAGE, Entry, ListFilter, Origin, RunStats
 
 router = APIRouter(prefix="/api/scheduler", tags=["scheduler"], route_class=JsonBodyRoute)
 ONE = "/schedule/{name:path}"
 CreateBody = Annotated[ScheduleCreate, Body(openapi_examples=CREATE_EXAMPLES)]
 UpdateBody = Annotated[ScheduleUpdate, Body(openapi_examples=UPDATE_EXAMPLES)]
 WITH_ETAG: dict[int | str, dict[str, Any]] = {200: {"headers": {"ETag": ETAG}}}
+RUN_URL: dict[str, Any] = {
+    "description": "`run_url`: where to follow the run.",
+    "schema": {"type": "string"},
+}
+ACCEPTED: dict[int | str, dict[str, Any]] = {202: {"headers": {"Location": RUN_URL}}}
+RUN_REFUSED = {
+    409: "A run of it is still queued or running and its overlap policy is not `allow`, "
+    "or another run holds its lock_key: nothing was sent. `detail` names `force`; "
+    "`?force=true` runs it anyway."
+}
 CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": {"ETag": ETAG}}}
 CHANGED = WITH_ETAG | error_responses(401, 404, 412, 422, 503)
 Name = Annotated[
@@ -47,6 +58,13 @@ Name = Annotated[
 
 def _view(entry: Entry, settings: Settings) -> dict[str, Any]:
     return entry_view(entry, settings.timezone, settings.language)
+
+
+def _streak(stats: RunStats) -> dict[str, Any]:
+    return {
+        "last_outcome": stats.last_outcome,
+        "consecutive_failures": stats.consecutive_failures,
+    }
 
 
 def _reply(entry: Entry, settings: Settings, response: Response, key: str) -> dict[str, Any]:
@@ -77,8 +95,9 @@ def list_schedules(
 ) -> dict[str, Any]:
     """Seed 004's listing, one page at a time (follow `next_cursor` until it is null)."""
     page = service.list(ListFilter(task, enabled, origin), limit, cursor)
+    stats = service.store.stats_many(e.name for e in page.entries)  # one round trip
     return {
-        "schedule": {e.name: _view(e, settings) for e in page.entries},
+        "schedule": {e.name: _view(e, settings) | _streak(stats[e.name]) for e in page.entries},
         "timezone": settings.timezone,
         "count": len(page.entries),
         "total": page.total,
@@ -115,11 +134,18 @@ def create_schedule(
 def get_schedule(
     name: Name, service: ServiceDep, settings: SettingsDep, response: Response
 ) -> dict[str, Any]:
-    """One schedule, with its next 5 fire times in its own timezone."""
+    """One schedule, with its next 5 fire times in its own timezone and its run stats
+    (its runs are at `/api/scheduler/schedule/{name}/runs`)."""
     entry = service.get(name)
     response.headers["ETag"] = f'"{entry.etag}"'
     times = upcoming(entry, settings.timezone, 5)
-    return {**_view(entry, settings), "upcoming": [t.isoformat() for t in times]}
+    stats = service.store.stats(name)
+    return {
+        **_view(entry, settings),
+        **_streak(stats),
+        "upcoming": [t.isoformat() for t in times],
+        "stats": stats.as_dict(),
+    }
 
 
 def update_schedule(
@@ -202,22 +228,37 @@ def resume_schedule(
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=[Mutating],
     response_model=RunSent,
-    responses=error_responses(401, 404, 409, 422, 503),
+    responses=ACCEPTED | error_responses(401, 404, 409, 422, 503, described=RUN_REFUSED),
 )
 def run_schedule(
     name: Name,
     service: ServiceDep,
     settings: SettingsDep,
+    request: Request,
+    response: Response,
     force: Annotated[
-        bool, Query(description="Run even if the overlap policy or lock_key says not now.")
+        bool,
+        Query(
+            description="Run even if a run is still queued or running (overlap policy) "
+            "or its lock_key is held."
+        ),
     ] = False,
 ) -> dict[str, Any]:
     """Send the task now with the schedule's arguments; its timing is not disturbed.
 
-    The run is recorded in the schedule's history (its task id finds it at
-    `/api/scheduler/runs/{task_id}`). 409 when a run is still queued or running and
-    the overlap policy is not `allow`, or its lock_key is held, unless `force=true`.
+    The run is recorded in the schedule's history: follow it at `run_url` (also the
+    `Location` header, `/api/scheduler/runs/{task_id}`). 409 `run_refused` when a run
+    is still queued or running and the overlap policy is not `allow`, or its lock_key
+    is held, unless `force=true`; min_gap does not apply to a run asked for by hand.
     """
     task_id = service.run_now(name, force=force)
-    text = message("run_sent", settings.language, name=name, task_id=task_id)
-    return {"message": text, "name": name, "task_id": task_id}
+    base = request.scope.get("root_path", "") + router.prefix
+    run_url = f"{base}/runs/{quote(task_id, safe='')}"
+    response.headers["Location"] = run_url
+    return {
+        "message": message("run_sent", settings.language, name=name, task_id=task_id),
+        "name": name,
+        "task_id": task_id,
+        "run_url": run_url,
+        "runs_url": f"{base}/schedule/{quote(name, safe='')}/runs",
+    }

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.models import ExportFile, StatusPublic, error_responses
-from app.monitor import find_overdue, health_problems, read_status
+from app.monitor import find_failing, find_overdue, health_problems, read_status
 from app.schedules_file import export_store
 
 router = APIRouter(prefix="/api/scheduler", tags=["status"])
@@ -44,14 +44,17 @@ def status(
     ] = 300,
     workers: Annotated[bool, Query(description="Ping the workers (up to 1 s).")] = True,
 ) -> dict[str, Any]:
-    """Which Beat leads, workers online, the last schedules.json sync, overdue entries."""
+    """Which Beat leads, workers online, the last schedules.json sync, overdue entries,
+    and schedules failing ALERT_CONSECUTIVE_FAILURES or more times in a row."""
     found = read_status(service.store, settings.redis_url, worker_timeout=1.0 if workers else 0)
-    overdue = None
+    overdue = failing = None
     if found.redis_ok:
         overdue = find_overdue(service.store, datetime.now(UTC), timedelta(seconds=grace))
-    problems = health_problems(found, overdue)
+        failing = find_failing(service.store, settings.alert_consecutive_failures)
+    problems = health_problems(found, overdue, failing)
     return {
         **found.as_dict(),
+        "failing": failing.as_dict() if failing is not None else None,
         "healthy": not problems,
         "problems": [{"code": p.code, **p.detail} for p in problems],
     }

@@ -73,6 +73,14 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "en": "No schedule named '{name}'.",
         "ko": "'{name}' 스케줄이 없습니다.",
     },
+    "history_not_found": {
+        "en": "No schedule named '{name}', and no run history is kept for that name.",
+        "ko": "'{name}' 스케줄이 없고, 그 이름으로 보관된 실행 기록도 없습니다.",
+    },
+    "run_not_found": {
+        "en": "No run with task id '{task_id}' is in progress or kept in the history.",
+        "ko": "작업 ID '{task_id}'인 실행은 진행 중이지도 않고 기록에도 남아 있지 않습니다.",
+    },
     "route_not_found": {
         "en": "There is no {path} here; /docs lists every route.",
         "ko": "{path} 경로가 없습니다. 모든 경로는 /docs에 있습니다.",
