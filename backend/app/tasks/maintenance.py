@@ -1,4 +1,8 @@
-"""House-keeping: old-data clean-up (seed 000) and the periodic health check (seed 001)."""
+"""House-keeping: old-data clean-up (seed 000) and the periodic health check (seed 001).
+
+The clean-up really removes old run history (through the store, see
+app/tasks/history_report.py); its log and image file counts are stand-ins.
+"""
 
 # No `from __future__ import annotations`: the task registry reads these signatures with
 # inspect.signature and needs real types, not strings.
@@ -9,13 +13,14 @@ import platform
 import socket
 import time
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from celery.utils.log import get_task_logger
 from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
 from app.core.redis import redacted_url
+from app.tasks import history_report
 from app.tasks._simulate import (
     SimulateSeconds,
     check_bool,
@@ -56,21 +61,41 @@ def cleanup_old_data(
     simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
-    """Delete logs and images older than `days` days.
+    """Remove run history older than `days` days (and, as a stand-in, old logs and images).
 
-    Seed 000's weekly clean-up. Stand-in: nothing is deleted and no network call is made;
-    the counts are what a year of made-up, repeatable daily files would give.
+    Seed 000's weekly clean-up. `history` is real: every schedule's run records written
+    more than `days` days ago are deleted from Redis, and `records_removed` says how many
+    (the store also drops records older than HISTORY_MAX_AGE_DAYS, 14 by default, as new
+    ones are written, so a `days` longer than that usually finds nothing left to remove).
+    `files` is a stand-in, marked `"stand_in": true`: no file is deleted; its counts are
+    what a year of made-up, repeatable daily files would give.
     """
     keep = check_days(days)
     simulate("cleanup_old_data", simulate_seconds, simulate_failure)
+    history = history_report.remove_old_history(keep)
+    files = _stand_in_files(keep)
+    logger.info(
+        "Removed %d run records older than %d days; %d log files and %d images (stand-in)",
+        history["records_removed"],
+        keep,
+        files["removed"]["logs"],
+        files["removed"]["images"],
+    )
+    return {"stand_in": False, "days": keep, "history": history, "files": files}
+
+
+def _stand_in_files(keep: int) -> dict[str, Any]:
+    """Stand-in: the log files and images a year of made-up daily files holds beyond `keep`
+    days; nothing is deleted."""
     # Summing per-day counts makes a longer retention remove fewer files, as a real one would.
     older = range(keep + 1, STAND_IN_HISTORY_DAYS + 1)
     logs = sum(stable_int(f"logs:day{age}", 0, 40) for age in older)
     images = sum(stable_int(f"images:day{age}", 0, 120) for age in older)
-    logger.info(
-        "Removed %d log files and %d images older than %d days (stand-in)", logs, images, keep
-    )
-    return {"stand_in": True, "days": keep, "removed": {"logs": logs, "images": images}}
+    return {
+        "stand_in": True,
+        "note": "stand-in for log and image files: counts derived from the days, nothing deleted",
+        "removed": {"logs": logs, "images": images},
+    }
 
 
 def _probe_broker(timeout: float) -> dict[str, object]:

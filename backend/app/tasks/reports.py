@@ -1,17 +1,22 @@
-"""Reports: the daily product report and trend analysis (seed 000)."""
+"""Reports: the daily run and product report, and trend analysis (seed 000).
+
+The daily report's run history part is real (app/tasks/history_report.py reads it from
+Redis); its product figures and the trend analysis are stand-ins.
+"""
 
 # No `from __future__ import annotations`: the task registry reads these signatures with
 # inspect.signature and needs real types, not strings.
 
 import logging
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from celery.utils.log import get_task_logger
 from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
+from app.tasks import history_report
 from app.tasks._simulate import SimulateSeconds, check_int, simulate, stable_int
 from app.tasks.collection import SUPPLIERS
 
@@ -62,13 +67,44 @@ def generate_daily_report(
     simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
 ) -> dict[str, object]:
-    """Build the daily product and collection report (report_date: null means today).
+    """Summarise a day's schedule runs from the run history (report_date: null is today).
 
-    Stand-in: no database is read and no network call is made; figures are derived from the date and
-    the supplier names, so a day's report is always the same.
+    `history` is real: per schedule and overall, the runs whose slot fell on the day (in
+    the app's timezone), their failures and success rate, retries, skipped and missed
+    fires by reason, and the slowest runs, read from the run history in Redis (see
+    app/tasks/history_report.py). `products` is a stand-in for a product database, marked
+    `"stand_in": true`: no database is read; its figures are derived from the date and the
+    supplier names, so a day's figures are always the same.
     """
-    day = _report_day(report_date).isoformat()
+    day = _report_day(report_date)
     simulate("generate_daily_report", simulate_seconds, simulate_failure)
+    tz = str(celery_app.conf.timezone)
+    history = history_report.daily_history(day, tz)
+    products = _stand_in_products(day.isoformat())
+    totals = history["totals"]
+    logger.info(
+        "Daily report for %s: %d runs, %d failures, %d skipped, %d missed; products (stand-in): "
+        "%d new, %d updated, %d failed",
+        day.isoformat(),
+        totals["runs"],
+        totals["failures"],
+        totals["skipped"]["count"],
+        totals["missed"]["count"],
+        products["totals"]["new_products"],
+        products["totals"]["updated_products"],
+        products["totals"]["failed_products"],
+    )
+    return {
+        "stand_in": False,
+        "report_date": day.isoformat(),
+        "timezone": tz,
+        "history": history,
+        "products": products,
+    }
+
+
+def _stand_in_products(day: str) -> dict[str, Any]:
+    """Stand-in product figures per supplier for `day`: made up, repeatable."""
     suppliers = {
         sid: {
             "new_products": stable_int(f"report:{day}:{sid}:new", 0, 300),
@@ -81,14 +117,12 @@ def generate_daily_report(
         key: sum(counts[key] for counts in suppliers.values())
         for key in ("new_products", "updated_products", "failed_products")
     }
-    logger.info(
-        "Daily report for %s (stand-in): %d new, %d updated, %d failed products",
-        day,
-        totals["new_products"],
-        totals["updated_products"],
-        totals["failed_products"],
-    )
-    return {"stand_in": True, "report_date": day, "suppliers": suppliers, "totals": totals}
+    return {
+        "stand_in": True,
+        "note": "stand-in for a product database: figures derived from the date, not read",
+        "suppliers": suppliers,
+        "totals": totals,
+    }
 
 
 @celery_app.task  # type: ignore[untyped-decorator]

@@ -1,4 +1,7 @@
-"""app/tasks/reports.py: daily report and trend analysis stand-ins."""
+"""app/tasks/reports.py: the daily report's stand-in product figures, and trend analysis.
+
+The report's run history part is tested in test_history_report.py.
+"""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,15 +17,17 @@ def test_daily_report_defaults_to_today_in_the_app_timezone() -> None:
     result = generate_daily_report()
     after = datetime.now(ZoneInfo(celery_app.conf.timezone)).date().isoformat()
     assert result["report_date"] in (before, after)
-    assert list(result["suppliers"]) == ["zentrade", "ownerclan", "domeggook", "domomae"]
-    for key, total in result["totals"].items():
-        assert total == sum(counts[key] for counts in result["suppliers"].values())
+    products = result["products"]
+    assert products["stand_in"] is True
+    assert list(products["suppliers"]) == ["zentrade", "ownerclan", "domeggook", "domomae"]
+    for key, total in products["totals"].items():
+        assert total == sum(counts[key] for counts in products["suppliers"].values())
 
 
-def test_daily_report_depends_on_the_date() -> None:
-    first = generate_daily_report("2025-07-19")
-    assert first == generate_daily_report("2025-07-19")
-    assert first["suppliers"] != generate_daily_report("2025-07-20")["suppliers"]
+def test_stand_in_products_depend_on_the_date() -> None:
+    first = generate_daily_report("2025-07-19")["products"]
+    assert first == generate_daily_report("2025-07-19")["products"]
+    assert first["suppliers"] != generate_daily_report("2025-07-20")["products"]["suppliers"]
 
 
 @pytest.mark.parametrize("bad", ["yesterday", "2025-13-01", "", 20250719])
