@@ -276,8 +276,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     def _sweep_lost(self, task_ids: list[str], now: datetime) -> None:
         """Record runs whose lease ran out as lost, and send what they held back."""
         log.warning(
-            "beat: %d run(s) stopped renewing their lease (worker gone?); recording them "
-            "as lost",
+            "beat: %d run(s) stopped renewing their lease (worker gone?); recording them as lost",
             len(task_ids),
         )
         for held in self.store.sweep_lost(task_ids, now.timestamp()):

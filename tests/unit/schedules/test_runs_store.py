@@ -320,6 +320,8 @@ def test_trim_history_drops_records_older_than_a_moment(store: ScheduleStore) ->
 
     assert removed == 1
     assert [r.task_id for r in store.runs("a", 10)] == [new]
+    assert store.trim_history(time.time() + 1) == 1
+    assert store.history_names() == [], "an emptied history is gone, name and all"
 
 
 def test_run_now_is_refused_while_a_fire_is_in_progress_unless_forced(

@@ -192,7 +192,9 @@ class RunOps(StoreBase):
         for name in self.history_names():
             stream = HISTORY_KEY_PREFIX + name
             removed += int(self._db.xtrim(stream, minid=minid, approximate=False))
-            if not self._db.exists(stream):
+            # A trimmed stream stays as an empty key; an empty history is no history.
+            if not self._db.xlen(stream):
+                self._db.delete(stream)
                 self._db.zrem(HISTORY_NAMES_KEY, name)
         self._db.xtrim(HISTORY_ALL_KEY, minid=minid, approximate=False)
         return removed
