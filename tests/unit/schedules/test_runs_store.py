@@ -358,3 +358,13 @@ def test_records_between_reads_one_window(store: ScheduleStore) -> None:
     assert [r.task_id for r in store.records_between("a", now - 60, now + 60)] == [task_id]
     assert store.records_between("a", now + 60, now + 120) == []
     assert store.history_names() == ["a"]
+
+
+def test_cursor_and_time_bounds_at_the_edges(store: ScheduleStore) -> None:
+    add(store, "a")
+    _, task_id = fire(store, "a", SLOT)
+    run(store, task_id)
+    assert store.runs("a", 5, before="0-0") == []
+    assert store.recent_runs(5, before="0-0") == []
+    assert [r.task_id for r in store.recent_runs(5, since=-5.0)] == [task_id]
+    assert store.records_between("a", -10.0, -5.0) == []

@@ -76,8 +76,17 @@ class RunState:
 
 
 def _ms_id(moment: float) -> str:
-    """A stream id bound for an epoch time (ids are the server's milliseconds)."""
-    return str(round(moment * 1000))
+    """A stream id bound for an epoch time (ids are the server's milliseconds; none
+    is before 0)."""
+    return str(max(0, round(moment * 1000)))
+
+
+def _older_than(before: str | None) -> str | None:
+    """XREVRANGE's exclusive upper bound for a cursor; None when nothing can be older
+    (Redis refuses `(0-0`)."""
+    if not before:
+        return "+"
+    return None if before in ("0-0", "0") else f"({before}"
 
 
 class RunOps(StoreBase):
@@ -224,7 +233,9 @@ class RunOps(StoreBase):
 
     def runs(self, name: str, limit: int, before: str | None = None) -> list[RunRecord]:
         """Finished records of `name`, newest first, older than stream id `before`."""
-        top = f"({before}" if before else "+"
+        top = _older_than(before)
+        if top is None:
+            return []
         rows = self._db.xrevrange(HISTORY_KEY_PREFIX + name, top, "-", count=limit)
         return [RunRecord.from_json(f["r"], sid) for sid, f in rows]
 
@@ -232,7 +243,9 @@ class RunOps(StoreBase):
         self, limit: int, before: str | None = None, since: float | None = None
     ) -> list[RunRecord]:
         """Records across schedules, newest first, from the capped stream."""
-        top = f"({before}" if before else "+"
+        top = _older_than(before)
+        if top is None:
+            return []
         bottom = _ms_id(since) if since is not None else "-"
         rows = self._db.xrevrange(HISTORY_ALL_KEY, top, bottom, count=limit)
         return [RunRecord.from_json(f["r"], sid) for sid, f in rows]
