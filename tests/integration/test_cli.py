@@ -172,12 +172,12 @@ NAME            TASK                                     TIMING                 
 여섯시간마다    app.tasks.scheduler.crawl_all_complexes  <rrule: freq: 4, dtstart: 2030-01-01 00:00:00+0…  enabled  redbeat  2030-01-01 06:00            -                    0  never run
 일시중지_정리   app.tasks.maintenance.cleanup_old_data   At 01:00, only on Sunday                          paused   api      -                           -                    0  never run
 임시_테스트     app.tasks.scheduler.crawl_all_complexes  At 16:00, only on Wednesday                       enabled  redbeat  2030-01-02 16:00            -                    0  never run
-주간업데이트    app.tasks.scheduler.crawl_all_complexes  At 06:00, only on Monday                          enabled  file     2030-01-07 06:00            2029-12-31 06:00    42  no history yet
+주간업데이트    app.tasks.scheduler.crawl_all_complexes  At 06:00, only on Monday                          enabled  file     2030-01-07 06:00            2029-12-31 06:00    42  no outcome yet
 한번만_리포트   app.tasks.reports.generate_daily_report  once, at 2030-01-01 09:00:00                      enabled  api      2030-01-01 09:00            -                    0  never run
 📦 이모지_수집  app.tasks.collection.collect_supplier    every 1 hour from 2030-02-01 00:00:00             enabled  api      2030-02-01 00:00 UTC        -                    0  never run
 
 Schedules: 8 shown of 8 stored; 7 enabled, 1 paused; 1 overdue by more than 5m.
-Times are in Asia/Seoul unless marked. Last outcome: run history is not recorded yet, so only the last run time and the run count are known.
+Times are in Asia/Seoul unless marked. LAST OUTCOME is how the last run ended; ×N: its last N runs failed.
 Beat: none running (no leader heartbeat, and the lock is free). Start one with ./run_celery_beat.sh.
 Workers: not checked.
 schedules.json: applied 2026-01-01 00:00:00 from schedules.json (1 created).
@@ -203,7 +203,7 @@ def test_table_with_korean_names_and_summary(
 
 GOLDEN_SUMMARY_KO = """\
 스케줄: 저장된 8개 중 8개 표시; 활성 7개, 일시 중지 1개; 5m 넘게 지연된 스케줄 1개.
-따로 표시하지 않은 시각은 Asia/Seoul 기준입니다. 마지막 결과: 실행 기록이 아직 저장되지 않아 마지막 실행 시각과 실행 횟수만 알 수 있습니다.
+따로 표시하지 않은 시각은 Asia/Seoul 기준입니다. LAST OUTCOME은 마지막 실행의 결과이고, N연속은 최근 N번의 실행이 연이어 실패했다는 뜻입니다.
 Beat: 실행 중인 Beat가 없습니다 (리더 하트비트가 없고 잠금도 비어 있습니다). ./run_celery_beat.sh로 시작하세요.
 워커: 확인하지 않았습니다.
 schedules.json: 2026-01-01 00:00:00에 schedules.json의 내용을 적용했습니다 (1 created).
@@ -341,14 +341,26 @@ def test_json_is_one_document_with_the_same_facts(
             "overlap": "skip",
             "timeout_seconds": None,
             "max_retries": 0,
+            "retry_backoff_seconds": None,
             "min_gap_seconds": 0.0,
             "catchup_window_seconds": None,
             "lock_key": None,
+            "lease_seconds": None,
         },
         "next_run_at": "2030-02-01T00:00:00+00:00",
         "last_run_at": None,
         "total_run_count": 0,
         "last_outcome": None,
+        "consecutive_failures": 0,
+        "history": {
+            "run_count": 0,
+            "error_count": 0,
+            "success_rate": None,
+            "consecutive_failures": 0,
+            "last_outcome": None,
+            "last_finished_at": None,
+            "last_duration_seconds": None,
+        },
         "overdue_seconds": None,
     }
     status = document["status"]
@@ -513,6 +525,7 @@ def test_check_json_carries_the_same_verdict(
         ["status", "--json"],
         ["list"],
         ["show", "주간업데이트"],
+        ["runs", "주간업데이트"],
         ["pause", "주간업데이트"],
         ["run", "주간업데이트"],
         ["export"],
@@ -709,7 +722,7 @@ def test_apply_tells_what_changed_and_what_stays_deleted(
     ]
 
 
-def test_show_gives_the_next_five_fire_times_and_says_runs_are_not_recorded(
+def test_show_gives_the_next_five_fire_times_and_says_no_run_is_recorded(
     redis_server: RedisServer, store: ScheduleStore
 ) -> None:
     seed_world(store)
@@ -732,7 +745,8 @@ Args:           []
 Kwargs:         {}
 Options:        {}
 Policy:         {"overlap": "skip", "timeout_seconds": null, "max_retries": 0, \
-"min_gap_seconds": 0.0, "catchup_window_seconds": null, "lock_key": null}
+"retry_backoff_seconds": null, "min_gap_seconds": 0.0, "catchup_window_seconds": null, \
+"lock_key": null, "lease_seconds": null}
 Next run:       2030-06-01 01:00
 Last run:       -
 Runs:           0
@@ -743,14 +757,16 @@ Next 5 fire times:
   2030-06-05 01:00:00 KST (Wed)
   2030-06-07 01:00:00 KST (Fri)
   2030-06-09 01:00:00 KST (Sun)
-Recent runs: not recorded yet (run history is not built); last run -, 0 run(s) in all.
+
+Runs recorded: none yet; last sent -, 0 time(s) in all.
 """
     )
     paused = cli(redis_server.url, "show", "일시중지_정리")
     assert "Next fire times: none (paused)." in paused.stdout.splitlines()
     as_json = json.loads(cli(redis_server.url, "show", "주간업데이트", "--json").stdout)
     assert as_json["upcoming"][:2] == ["2030-01-07T06:00:00+09:00", "2030-01-14T06:00:00+09:00"]
-    assert as_json["recent_runs"] is None
+    assert (as_json["recent_runs"], as_json["in_progress"]) == ([], [])
+    assert as_json["stats"]["run_count"] == 0
     assert as_json["total_run_count"] == 42
 
 
@@ -795,16 +811,17 @@ def test_pause_resume_run_and_delete_go_through_the_service(
     )
 
 
-@pytest.mark.parametrize("command", ["show", "run", "pause", "resume", "delete"])
+@pytest.mark.parametrize("command", ["show", "runs", "run", "pause", "resume", "delete"])
 def test_an_unknown_name_is_one_line_and_exit_1(
     redis_server: RedisServer, redis: Redis, command: str
 ) -> None:
     result = cli(redis_server.url, command, "없는_스케줄")
 
+    known = ", and no run history is kept for that name" if command == "runs" else ""
     assert (result.returncode, result.stdout, result.stderr) == (
         1,
         "",
-        "No schedule named '없는_스케줄'.\n",
+        f"No schedule named '없는_스케줄'{known}.\n",
     )
 
 
@@ -887,3 +904,51 @@ def test_a_reader_that_stops_early_gets_no_traceback(
     assert first.startswith("NAME ")
     assert stderr == ""
     assert process.returncode == 1
+
+
+def test_a_schedule_failing_on_a_real_worker_shows_its_failure_and_fails_the_check(
+    stack: Stack, redis_server: RedisServer, store: ScheduleStore
+) -> None:
+    name = "실패하는_수집"
+    # Never due: only the three run-nows below fire it, so the streak is exactly three.
+    spec = {"task": CRAWL, "at": "2030-01-01T09:00:00", "kwargs": {"simulate_failure": True}}
+    store.save(name, parse_spec(spec))
+    stack.worker()
+    stack.beat()
+    wait_until(
+        lambda: check_script(redis_server.url, "--check").returncode == 0,
+        what="check_schedules.sh --check to pass before any failure",
+    )
+
+    for attempt in range(1, 4):
+        sent = cli(redis_server.url, "run", name)
+        assert sent.returncode == 0, sent.stderr
+        wait_until(
+            lambda n=attempt: store.stats(name).run_count == n,
+            what=f"run {attempt} of {name} to end on the worker",
+        )
+
+    table = check_script(redis_server.url)
+    assert table.returncode == 0, table.stderr
+    [row] = [line for line in table.stdout.splitlines() if line.startswith(name)]
+    assert row.endswith("  failed ×3")
+    assert (
+        f"Failing: 1 schedule(s) failed 3 or more times in a row (ALERT_CONSECUTIVE_FAILURES): "
+        f"{name} ×3." in table.stdout.splitlines()
+    )
+
+    check = check_script(redis_server.url, "--check")
+    assert (check.returncode, check.stderr) == (1, "")
+    first, detail = check.stdout.splitlines()
+    assert first == f"CHECK FAILED: 1 schedule(s) failed 3 or more times in a row: {name} ×3"
+    assert detail.startswith(f"  {name}: its last 3 runs failed; the last one failed at ")
+    assert detail.endswith(
+        ": SimulatedFailure: crawl_all_complexes: simulated failure (simulate_failure=True)"
+    )
+
+    runs = cli(redis_server.url, "runs", name, "--failed", "--json")
+    records = json.loads(runs.stdout)["runs"]
+    assert [(r["outcome"], r["trigger"], r["error"]["type"]) for r in records] == [
+        ("failed", "run_now", "SimulatedFailure")
+    ] * 3
+    assert all(r["worker"].startswith("worker@") for r in records)

@@ -9,7 +9,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from app.cli.context import Context
 from app.core.redis import redacted_url
-from app.monitor import scrub
+from app.monitor import NoHistory, scrub
 from app.schedules import (
     InvalidSchedule,
     ScheduleError,
@@ -37,6 +37,8 @@ class RedisUnreachable(Exception):
 
 
 def schedule_error_line(ctx: Context, exc: ScheduleError) -> str:
+    if isinstance(exc, NoHistory):
+        return ctx.message("history_not_found", name=exc.name)
     if isinstance(exc, ScheduleNotFound):
         return ctx.message("not_found", name=exc.name)
     if isinstance(exc, ScheduleExists):

@@ -15,21 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
-from app.cli import render
+from app.cli import health, render
 from app.cli.context import Context
-from app.cli.failures import RedisUnreachable
+from app.cli.runs_view import history_counters, outcome_cell
 from app.cli.table import Cell, TableWriter
 from app.core.config import Settings
-from app.monitor import (
-    HealthProblem,
-    OverdueReport,
-    SystemStatus,
-    find_overdue,
-    health_problems,
-    read_status,
-)
 from app.presentation import entry_view
-from app.schedules import Entry, ListFilter, iter_chunks, name_matches, overdue_by
+from app.schedules import Entry, ListFilter, RunStats, iter_chunks, overdue_by
 
 UNREADABLE = "unreadable"
 
@@ -53,28 +45,37 @@ class Tally:
 
 
 @dataclass(frozen=True)
+class Row:
+    """One schedule as listed: its view (None: unreadable), lateness and run stats."""
+
+    name: str
+    view: dict[str, Any] | None
+    late: timedelta | None
+    stats: RunStats | None
+
+
+@dataclass(frozen=True)
 class Walk:
-    """One pass over the matching entries: views with their lateness, and a tally."""
+    """One pass over the matching entries: rows with their lateness and run stats
+    (one extra round trip per chunk), and a tally."""
 
     ctx: Context
     args: argparse.Namespace
     now: datetime
     tally: Tally
 
-    def chunks(self) -> Iterator[list[tuple[str, dict[str, Any] | None, timedelta | None]]]:
+    def chunks(self) -> Iterator[list[Row]]:
         flt = list_filter(self.args)
         for chunk in iter_chunks(self.ctx.store, self.args.pattern, flt):
-            rows = [self._row(name, entry) for name, entry in chunk]
-            yield rows
+            stats = self.ctx.store.stats_many(name for name, _entry in chunk)
+            yield [self._row(name, entry, stats.get(name)) for name, entry in chunk]
 
-    def _row(
-        self, name: str, entry: Entry | None
-    ) -> tuple[str, dict[str, Any] | None, timedelta | None]:
+    def _row(self, name: str, entry: Entry | None, stats: RunStats | None) -> Row:
         settings = self.ctx.settings
         view = entry_view(entry, settings.timezone, settings.language) if entry else None
         late = self._late(entry)
         self.tally.count(view, late)
-        return name, view, late
+        return Row(name, view, late, stats)
 
     def _late(self, entry: Entry | None) -> timedelta | None:
         late = overdue_by(entry, self.now) if entry is not None else None
@@ -114,35 +115,67 @@ def run_status(ctx: Context, args: argparse.Namespace) -> int:
         write_json(ctx.out, walk, tail=lambda: status_document(ctx, args, walk))
         return 0
     write_table(ctx, walk)
-    status, _problems = evaluate(ctx, args)
+    verdict = health.judge(ctx, args, walk.now)
     ctx.say()
-    for line in summary_lines(ctx, args, walk.tally, status):
+    for line in summary_lines(ctx, args, walk.tally, verdict):
         ctx.say(line)
     return 0
+
+
+def run_check(ctx: Context, args: argparse.Namespace) -> int:
+    """One line and an exit code, for monitoring (as arq's --check); a failing
+    schedule adds a line of its own below it, as a monitoring plugin's long output."""
+    verdict = health.judge(ctx, args, now_of(ctx, args))
+    if args.json:
+        document = {
+            "status": verdict.status.as_dict(),
+            "check": health.check_document(ctx, args, verdict),
+        }
+        ctx.out.write(json.dumps(document, ensure_ascii=False) + "\n")
+    elif not verdict.ok:
+        reasons = "; ".join(health.reasons(ctx, args, verdict))
+        ctx.say(ctx.message("cli_check_failed", reasons=reasons))
+        for line in health.failing_lines(ctx, verdict):
+            ctx.say(f"  {line}")
+    else:
+        count, grace = verdict.status.schedules or 0, grace_text(args)
+        ctx.say(render.check_ok_line(verdict.status, count, grace, ctx.settings.language))
+    return 0 if verdict.ok else 1
+
+
+def status_document(ctx: Context, args: argparse.Namespace, walk: Walk) -> dict[str, Any]:
+    verdict = health.judge(ctx, args, walk.now)
+    return {
+        "count": walk.tally.shown,
+        "status": verdict.status.as_dict(),
+        "check": health.check_document(ctx, args, verdict),
+    }
 
 
 def write_table(ctx: Context, walk: Walk) -> None:
     writer = TableWriter(render.COLUMNS, ctx.out, ctx.style)
     settings = ctx.settings
     for chunk in walk.chunks():
-        writer.write_chunk([table_row(name, view, late, settings) for name, view, late in chunk])
+        writer.write_chunk([table_row(row, settings) for row in chunk])
     writer.close()
     if walk.tally.shown == 0:
         ctx.say(ctx.message("cli_no_schedules"))
 
 
-def table_row(
-    name: str, view: dict[str, Any] | None, late: timedelta | None, settings: Settings
-) -> list[Cell]:
-    if view is None:
+def table_row(row: Row, settings: Settings) -> list[Cell]:
+    if row.view is None:
         blank = [Cell("-")] * (len(render.COLUMNS) - 2)
-        return [Cell(name), *blank[:2], Cell(UNREADABLE, ("red",)), *blank[2:]]
-    return render.entry_row(view, settings.timezone, late, settings.language)
+        return [Cell(row.name), *blank[:2], Cell(UNREADABLE, ("red",)), *blank[2:]]
+    view, language = row.view, settings.language
+    cells = render.entry_row(view, settings.timezone, row.late, language)
+    sent = view["total_run_count"] > 0 or view["last_run_at"] is not None
+    return [*cells, outcome_cell(row.stats, sent, language)]
 
 
 def summary_lines(
-    ctx: Context, args: argparse.Namespace, tally: Tally, status: SystemStatus
+    ctx: Context, args: argparse.Namespace, tally: Tally, verdict: health.Verdict
 ) -> list[str]:
+    status = verdict.status
     stored = status.schedules if status.schedules is not None else "?"
     settings = ctx.settings
     lines = [
@@ -157,6 +190,16 @@ def summary_lines(
         ),
         ctx.message("cli_summary_times", timezone=settings.timezone),
     ]
+    if not settings.history_enabled:
+        lines.append(ctx.message("cli_history_off"))
+    failing = health.failing_problem(verdict)
+    if failing is not None:
+        detail = failing.detail
+        names = render.failing_names(detail["schedules"], settings.language)
+        count, threshold = detail["count"], detail["threshold"]
+        lines.append(
+            ctx.message("cli_summary_failing", count=count, threshold=threshold, names=names)
+        )
     if tally.unreadable:
         lines.append(ctx.message("cli_summary_unreadable", count=tally.unreadable))
     if status.beat is not None:
@@ -168,12 +211,18 @@ def summary_lines(
     return lines
 
 
-def json_entry(name: str, view: dict[str, Any] | None, late: timedelta | None) -> dict[str, Any]:
-    if view is None:
-        return {"name": name, "error": UNREADABLE}
-    # No run history exists yet: the outcome is unknown, not "succeeded".
-    overdue = late.total_seconds() if late is not None else None
-    return {**view, "last_outcome": None, "overdue_seconds": overdue}
+def json_entry(row: Row) -> dict[str, Any]:
+    if row.view is None:
+        return {"name": row.name, "error": UNREADABLE}
+    overdue = row.late.total_seconds() if row.late is not None else None
+    stats = row.stats
+    return {
+        **row.view,
+        "last_outcome": stats.last_outcome if stats else None,
+        "consecutive_failures": stats.consecutive_failures if stats else 0,
+        "history": history_counters(stats),
+        "overdue_seconds": overdue,
+    }
 
 
 def write_json(out: TextIO, walk: Walk, tail: Callable[[], dict[str, Any]]) -> None:
@@ -185,69 +234,10 @@ def write_json(out: TextIO, walk: Walk, tail: Callable[[], dict[str, Any]]) -> N
     out.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "schedules": [')
     separator = "\n"
     for chunk in itertools.chain([first], chunks):
-        for name, view, late in chunk:
-            out.write(separator + json.dumps(json_entry(name, view, late), ensure_ascii=False))
+        for row in chunk:
+            out.write(separator + json.dumps(json_entry(row), ensure_ascii=False))
             separator = ",\n"
     out.write("\n]")
     for key, value in tail().items():
         out.write(f", {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
     out.write("}\n")
-
-
-def overdue_matching(ctx: Context, args: argparse.Namespace) -> OverdueReport:
-    report = find_overdue(ctx.store, now_of(ctx, args), grace_of(args))
-    if not args.pattern:
-        return report
-    kept = tuple(o for o in report.entries if name_matches(o.name, args.pattern))
-    return OverdueReport(kept)
-
-
-def evaluate(ctx: Context, args: argparse.Namespace) -> tuple[SystemStatus, list[HealthProblem]]:
-    status = read_status(ctx.store, ctx.settings.redis_url, worker_timeout=args.ping_timeout)
-    if not status.redis_ok:
-        raise RedisUnreachable(status.redis_error or "no answer")
-    return status, health_problems(status, overdue_matching(ctx, args))
-
-
-def check_document(
-    ctx: Context, args: argparse.Namespace, problems: list[HealthProblem]
-) -> dict[str, Any]:
-    grace = grace_text(args)
-    language = ctx.settings.language
-    return {
-        "ok": not problems,
-        "grace_seconds": args.grace,
-        "problems": [
-            {
-                "code": p.code,
-                "message": render.problem_reason(p, grace, language),
-                "detail": p.detail,
-            }
-            for p in problems
-        ],
-    }
-
-
-def status_document(ctx: Context, args: argparse.Namespace, walk: Walk) -> dict[str, Any]:
-    status, problems = evaluate(ctx, args)
-    return {
-        "count": walk.tally.shown,
-        "status": status.as_dict(),
-        "check": check_document(ctx, args, problems),
-    }
-
-
-def run_check(ctx: Context, args: argparse.Namespace) -> int:
-    """One line and an exit code, for monitoring (as arq's --check)."""
-    status, problems = evaluate(ctx, args)
-    if args.json:
-        document = {"status": status.as_dict(), "check": check_document(ctx, args, problems)}
-        ctx.out.write(json.dumps(document, ensure_ascii=False) + "\n")
-    elif problems:
-        grace, language = grace_text(args), ctx.settings.language
-        reasons = "; ".join(render.problem_reason(p, grace, language) for p in problems)
-        ctx.say(ctx.message("cli_check_failed", reasons=reasons))
-    else:
-        count, grace = status.schedules or 0, grace_text(args)
-        ctx.say(render.check_ok_line(status, count, grace, ctx.settings.language))
-    return 1 if problems else 0

@@ -14,13 +14,16 @@ from typing import NoReturn, TextIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
+from redis import Redis
 
-from app.cli import files, listing, manage
+from app.cli import files, history, listing, manage
+from app.cli.arguments import count_in, cursor, moment, positive, seconds
 from app.cli.context import Context
 from app.cli.failures import EXIT_FAILED, EXIT_USAGE, report
 from app.cli.terminal import Style
 from app.core.config import Settings, get_settings
 from app.core.constants import WORKER_PING_TIMEOUT
+from app.monitor import MAX_LIMIT
 from app.presentation import message
 
 # How late an enabled schedule may be before --check fails: Beat fires within a second
@@ -36,30 +39,8 @@ Settings come from the environment (REDIS_URL, TIMEZONE, LANGUAGE, SCHEDULES_FIL
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
-def _seconds(value: str) -> float:
-    number = float(value)
-    if number < 0:
-        raise argparse.ArgumentTypeError(f"{value} is negative")
-    return number
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return number
-
-
-def _moment(value: str) -> datetime:
-    """ISO 8601; without an offset it is read in TIMEZONE (resolved in main)."""
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 time") from None
+        """One line, as every other CLI error is; --help has the usage."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _common() -> Parser:
@@ -85,12 +66,12 @@ def _add_listing(sub: argparse._SubParsersAction[Parser], common: Parser) -> Non
     state.add_argument("--paused", dest="enabled", action="store_const", const=False)
     opt(
         "--grace",
-        type=_seconds,
+        type=seconds,
         default=DEFAULT_GRACE_SECONDS,
         metavar="SECONDS",
         help="an enabled schedule this late is overdue (default %(default)g)",
     )
-    opt("--now", type=_moment, help="judge lateness as of this ISO 8601 time (for reports)")
+    opt("--now", type=moment, help="judge lateness as of this ISO 8601 time (for reports)")
     parents = [common, listing_options]
     listed = sub.add_parser("list", parents=parents, help="the schedules as a table")
     listed.set_defaults(handler=listing.run_list, ping_timeout=0.0)
@@ -100,12 +81,13 @@ def _add_listing(sub: argparse._SubParsersAction[Parser], common: Parser) -> Non
     status.add_argument(
         "--check",
         action="store_true",
-        help="one line, exit 1 if no Beat runs, schedules.json failed to "
-        "apply, or an enabled schedule is overdue",
+        help="one line (and one more per failing schedule), exit 1 if no Beat runs, "
+        "schedules.json failed to apply, an enabled schedule is overdue, or one failed "
+        "ALERT_CONSECUTIVE_FAILURES times in a row",
     )
     status.add_argument(
         "--ping-timeout",
-        type=_seconds,
+        type=seconds,
         default=WORKER_PING_TIMEOUT,
         metavar="SECONDS",
         help="wait this long for workers (0: do not ask)",
@@ -117,8 +99,16 @@ def _add_single(sub: argparse._SubParsersAction[Parser], common: Parser) -> None
     show = sub.add_parser("show", parents=[common], help="one schedule and its next fire times")
     show.add_argument("name")
     show.add_argument("--json", action="store_true")
-    show.add_argument("--count", type=_positive, default=5, help="fire times shown (default 5)")
+    show.add_argument("--count", type=positive, default=5, help="fire times shown (default 5)")
+    show.add_argument(
+        "--runs",
+        type=count_in(0, MAX_LIMIT),
+        default=10,
+        metavar="N",
+        help="recent runs shown (default %(default)s; 0: only the figures)",
+    )
     show.set_defaults(handler=manage.run_show)
+    _add_runs(sub, common)
     for name, handler, summary in (
         ("run", manage.run_now, "send the task now; its timing is not disturbed"),
         ("pause", manage.run_pause, "stop firing until resumed"),
@@ -128,6 +118,28 @@ def _add_single(sub: argparse._SubParsersAction[Parser], common: Parser) -> None
         command = sub.add_parser(name, parents=[common], help=summary)
         command.add_argument("name")
         command.set_defaults(handler=handler)
+
+
+def _add_runs(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    runs = sub.add_parser("runs", parents=[common], help="what happened to each fire, newest first")
+    runs.add_argument("name")
+    runs.add_argument(
+        "--limit",
+        type=count_in(1, MAX_LIMIT),
+        default=20,
+        metavar="N",
+        help=f"records shown, 1 to {MAX_LIMIT} (default %(default)s)",
+    )
+    runs.add_argument(
+        "--failed",
+        action="store_true",
+        help="only attempts that failed, timed out, were lost or were retried",
+    )
+    runs.add_argument(
+        "--before", type=cursor, metavar="CURSOR", help="older than this (the last page says)"
+    )
+    runs.add_argument("--json", action="store_true", help="one JSON document")
+    runs.set_defaults(handler=history.run_runs)
 
 
 def _add_files(sub: argparse._SubParsersAction[Parser], common: Parser) -> None:
@@ -221,12 +233,17 @@ def main(
     out: TextIO | None = None,
     err: TextIO | None = None,
     clock: Callable[[], datetime] | None = None,
+    redis: Redis | None = None,
 ) -> int:
+    """`redis`: a client to use instead of one built from REDIS_URL (tests)."""
     if out is None or err is None:
         _never_fail_on_encoding(sys.stdout, sys.stderr)
     out = out or sys.stdout
     err = err or sys.stderr
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or bad usage: argparse has printed it
+        return int(exc.code or 0)
     settings = _settings(err)
     if settings is None:
         return EXIT_FAILED
@@ -237,4 +254,6 @@ def main(
     ctx = Context(settings, out, err, style)
     if clock is not None:
         ctx.clock = clock
+    if redis is not None:
+        ctx.redis = redis
     return _run(ctx, args)

@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import Any
 
-from app.cli import render
+from app.cli import history, render
 from app.cli.context import Context
 from app.presentation import entry_view, upcoming
 from app.schedules import Entry
@@ -21,8 +21,11 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
     view = entry_view(entry, settings.timezone, settings.language)
     times = upcoming(entry, settings.timezone, args.count)
     if args.json:
-        # Run history does not exist yet: an empty list would claim "no runs".
-        document = {**view, "upcoming": [t.isoformat() for t in times], "recent_runs": None}
+        document = {
+            **view,
+            "upcoming": [t.isoformat() for t in times],
+            **history.show_document(ctx, entry.name, args.runs),
+        }
         ctx.out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return 0
     for label, value in show_fields(view, settings.timezone):
@@ -37,7 +40,7 @@ def run_show(ctx: Context, args: argparse.Namespace) -> int:
         ctx.say(ctx.message("cli_show_no_upcoming", reason=reason))
     zone = render.zone_of(view, settings.timezone)
     last = render.local_time(view["last_run_at"], settings.timezone, zone)
-    ctx.say(ctx.message("cli_show_runs", last=last or "-", count=view["total_run_count"]))
+    history.show_history(ctx, entry.name, view, args.runs, last or "-")
     return 0
 
 

@@ -14,15 +14,18 @@ from app.cli.table import Cell, Column
 from app.monitor import BeatStatus, HealthProblem, SystemStatus
 from app.presentation import Language, message
 
+# On a terminal narrower than the table, ORIGIN, RUNS, LAST RUN, TASK and TIMING are
+# hidden in that order, and NAME, TASK and TIMING clipped, until it fits (table.py):
+# at 80 columns a row keeps its name, state, next run and last outcome.
 COLUMNS = (
-    Column("NAME", cap=48),
-    Column("TASK", cap=60),
-    Column("TIMING", cap=48),
+    Column("NAME", cap=48, shrink=12),
+    Column("TASK", cap=60, drop=4, shrink=16),
+    Column("TIMING", cap=48, drop=5, shrink=12),
     Column("STATE"),
-    Column("ORIGIN"),
+    Column("ORIGIN", drop=1),
     Column("NEXT RUN"),
-    Column("LAST RUN"),
-    Column("RUNS", align="right"),
+    Column("LAST RUN", drop=3),
+    Column("RUNS", align="right", drop=2),
     Column("LAST OUTCOME"),
 )
 # Names listed in one line before "and N more".
@@ -79,7 +82,8 @@ def state_of(view: dict[str, Any]) -> str:
 def entry_row(
     view: dict[str, Any], default_tz: str, late: timedelta | None, language: Language
 ) -> list[Cell]:
-    """One table row from describe.entry_view's dict."""
+    """One table row from describe.entry_view's dict, but for LAST OUTCOME, which
+    comes from the run history (runs_view.outcome_cell)."""
     zone = zone_of(view, default_tz)
     next_run = local_time(view["next_run_at"], default_tz, zone)
     last_run = local_time(view["last_run_at"], default_tz, zone)
@@ -89,7 +93,6 @@ def entry_row(
     if late is not None and next_run is not None:
         shown = message("cli_late", language, when=next_run, late=short_duration(late))
         next_cell = Cell(shown, ("red",))
-    ran = view["total_run_count"] > 0 or view["last_run_at"] is not None
     return [
         Cell(view["name"]),
         Cell(view["task"]),
@@ -99,7 +102,6 @@ def entry_row(
         next_cell,
         Cell(last_run or no_time),
         Cell(str(view["total_run_count"])),
-        Cell(message("cli_no_history" if ran else "cli_never_run", language), ("dim",)),
     ]
 
 
@@ -170,6 +172,17 @@ def overdue_names(entries: list[dict[str, Any]], count: int, language: Language)
     return f"{listed}, {message('cli_more', language, count=rest)}" if rest > 0 else listed
 
 
+def failing_names(schedules: list[dict[str, Any]], language: Language) -> str:
+    """ "a ×5, b ×3, c ×3, and 4 more": the first few failing schedules."""
+    names = [
+        message("cli_failing_entry", language, name=s["name"], count=s["consecutive_failures"])
+        for s in schedules[:NAMES_SHOWN]
+    ]
+    listed = ", ".join(names)
+    rest = len(schedules) - len(names)
+    return f"{listed}, {message('cli_more', language, count=rest)}" if rest > 0 else listed
+
+
 def problem_reason(problem: HealthProblem, grace: str, language: Language) -> str:
     detail = problem.detail
     if problem.code == "no_beat":
@@ -180,6 +193,10 @@ def problem_reason(problem: HealthProblem, grace: str, language: Language) -> st
         count = detail["count"]
         listed = overdue_names(detail["entries"], count, language)
         return message("cli_check_overdue", language, count=count, grace=grace, names=listed)
+    if problem.code == "failing":
+        listed = failing_names(detail["schedules"], language)
+        count, streak = detail["count"], detail["threshold"]
+        return message("cli_check_failing", language, count=count, threshold=streak, names=listed)
     return str(detail)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Literal, TextIO
@@ -25,10 +26,12 @@ def printable(text: str) -> str:
 
 @dataclass(frozen=True)
 class Style:
-    """Colour and box drawing, each on only when it suits the stream."""
+    """Colour, box drawing and the screen's width, each only when it suits the stream."""
 
     color: bool = False
     box: bool = False
+    # Terminal cells a table is fitted to (see table.py); None: never fitted.
+    width: int | None = None
 
     @classmethod
     def for_stream(
@@ -38,10 +41,21 @@ class Style:
         only `auto` obeys: --color=always is the operator asking in so many words."""
         tty = stream.isatty()
         color = choice == "always" or (choice == "auto" and tty and not no_color)
-        return cls(color=color, box=tty)
+        return cls(color=color, box=tty, width=terminal_width(stream) if tty else None)
 
     def paint(self, text: str, *names: str) -> str:
         if not self.color or not names or not text:
             return text
         codes = ";".join(CODES[name] for name in names)
         return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+def terminal_width(stream: TextIO) -> int | None:
+    """COLUMNS when set (as shutil and most tools honour it), else the terminal's own."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):
+        return None

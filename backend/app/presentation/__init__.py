@@ -4,7 +4,21 @@ Shared by the API and the CLI (and the page), so all three say the same thing.
 """
 
 from app.core.config import Language
-from app.presentation.describe import entry_view, upcoming
+from app.presentation.describe import (
+    entry_view,
+    outcome_in_words,
+    reason_in_words,
+    trigger_in_words,
+    upcoming,
+)
 from app.presentation.messages import message
 
-__all__ = ["Language", "entry_view", "message", "upcoming"]
+__all__ = [
+    "Language",
+    "entry_view",
+    "message",
+    "outcome_in_words",
+    "reason_in_words",
+    "trigger_in_words",
+    "upcoming",
+]

@@ -1,5 +1,6 @@
-"""What a person or a program is shown about one entry: the API, the CLI and the page
-all call `entry_view`, so they never disagree."""
+"""What a person or a program is shown about one entry and its runs: the API, the CLI
+and the page all call `entry_view` (and the words for outcomes below), so they never
+disagree."""
 
 from __future__ import annotations
 
@@ -40,6 +41,69 @@ UNITS: dict[Language, tuple[tuple[int, str], ...]] = {
     "en": ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")),
     "ko": ((86400, "일"), (3600, "시간"), (60, "분"), (1, "초")),
 }
+
+# What happened to a fire (app.schedules.runs.OUTCOMES), why a fire did not run
+# (SkipReason, and a lost run's "lease expired"), and what sent it (Trigger).
+OUTCOME_WORDS: dict[Language, dict[str, str]] = {
+    "en": {},  # English shows the outcome as stored, as JSON and the API do
+    "ko": {
+        "sent": "대기 중",
+        "running": "실행 중",
+        "succeeded": "성공",
+        "failed": "실패",
+        "retried": "재시도됨",
+        "timed_out": "시간 초과",
+        "skipped": "건너뜀",
+        "missed": "놓침",
+        "lost": "유실",
+    },
+}
+REASON_WORDS: dict[Language, dict[str, str]] = {
+    "en": {
+        "overlap": "overlap: the previous run had not ended",
+        "min_gap": "min_gap: too soon after the last run ended",
+        "lock_key": "lock_key: a schedule with the same lock_key was running",
+        "paused": "paused",
+        "catchup_window": "catchup_window: too late to run when Beat came back",
+        "lease expired": "lease expired: its worker stopped answering",
+    },
+    "ko": {
+        "overlap": "overlap: 이전 실행이 끝나지 않음",
+        "min_gap": "min_gap: 마지막 실행이 끝난 지 얼마 되지 않음",
+        "lock_key": "lock_key: 같은 lock_key를 쓰는 스케줄이 실행 중",
+        "paused": "일시 중지됨",
+        "catchup_window": "catchup_window: Beat가 돌아왔을 때 실행하기엔 너무 늦음",
+        "lease expired": "lease 만료: 워커가 응답하지 않음",
+    },
+}
+MISSED_SLOTS: dict[Language, str] = {"en": "{count} slots", "ko": "{count}회분"}
+TRIGGER_WORDS: dict[Language, dict[str, str]] = {
+    "en": {"beat": "Beat", "run_now": "run now"},
+    "ko": {"beat": "Beat", "run_now": "수동 실행"},
+}
+
+
+def outcome_in_words(outcome: str | None, language: Language = "en") -> str:
+    """ "timed_out" -> "시간 초과" in Korean; English and unknown outcomes as stored."""
+    if outcome is None:
+        return "-"
+    return OUTCOME_WORDS[language].get(outcome) or outcome
+
+
+def reason_in_words(
+    reason: str | None, language: Language = "en", missed_count: int | None = None
+) -> str:
+    """Why a fire did not run, or why a run was lost; "" when no reason was recorded."""
+    if not reason:
+        return ""
+    text = REASON_WORDS[language].get(reason, reason)
+    if missed_count and missed_count > 1:
+        text += f" ({MISSED_SLOTS[language].format(count=missed_count)})"
+    return text
+
+
+def trigger_in_words(trigger: str, language: Language = "en") -> str:
+    return TRIGGER_WORDS[language].get(trigger, trigger)
 
 
 @lru_cache(maxsize=4096)

@@ -11,7 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.cli.context import Context
 from app.cli.failures import EXIT_FAILED, EXIT_REDIS, EXIT_USAGE, RedisUnreachable, report
-from app.cli.main import build_parser, main
+from app.cli.main import main
 from app.core.config import Settings, get_settings
 from app.schedules.errors import (
     InvalidSchedule,
@@ -37,24 +37,40 @@ def fresh_settings() -> Iterator[None]:
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "error"),
     [
-        ["list", "--bogus"],
-        ["frobnicate"],
-        [],
-        ["show"],
-        ["status", "--grace", "-5"],
-        ["status", "--now", "yesterday"],
+        (["list", "--bogus"], "batchsched-cli: error: unrecognized arguments: --bogus"),
+        (["frobnicate"], "batchsched-cli: error: argument command: invalid choice: 'frobnicate'"),
+        ([], "batchsched-cli: error: the following arguments are required: command"),
+        (["show"], "batchsched-cli show: error: the following arguments are required: name"),
+        (["status", "--grace", "-5"], "batchsched-cli status: error: argument --grace: -5 is"),
+        (["status", "--now", "yesterday"], "batchsched-cli status: error: argument --now: "),
+        (["runs"], "batchsched-cli runs: error: the following arguments are required: name"),
+        (["runs", "a", "--limit", "0"], "batchsched-cli runs: error: argument --limit: 0 is not"),
+        (["runs", "a", "--limit", "x"], "batchsched-cli runs: error: argument --limit: 'x' is not"),
+        (["runs", "a", "--limit", "1001"], "batchsched-cli runs: error: argument --limit: 1001 is"),
+        (["runs", "a", "--before", "1-2-3"], "batchsched-cli runs: error: argument --before: "),
+        (["runs", "a", "--before", f"{2**64}-0"], "batchsched-cli runs: error: argument --before:"),
+        (["show", "a", "--runs", "-1"], "batchsched-cli show: error: argument --runs: -1 is not"),
     ],
 )
-def test_bad_usage_exits_64_apart_from_redis_down(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
+def test_bad_usage_is_one_line_and_exits_64_apart_from_redis_down(
+    argv: list[str], error: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit) as exc:
-        build_parser().parse_args(argv)
+    out, err = io.StringIO(), io.StringIO()
 
-    assert exc.value.code == EXIT_USAGE
-    assert "usage:" in capsys.readouterr().err
+    assert main(argv, out=out, err=err) == EXIT_USAGE
+
+    printed = capsys.readouterr()
+    assert printed.err.startswith(error)
+    assert printed.err.count("\n") == 1 and printed.err.endswith(" --help)\n")
+    assert "Traceback" not in printed.err
+    assert out.getvalue() == printed.out == ""
+
+
+def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["runs", "--help"]) == 0
+    assert "--failed" in capsys.readouterr().out
 
 
 def test_invalid_settings_are_one_line_and_exit_1(

@@ -92,6 +92,7 @@ def test_colour_only_on_a_terminal_and_not_with_no_color(
     no_color: str | None,
     expected: Style,
 ) -> None:
+    monkeypatch.delenv("COLUMNS", raising=False)  # Tty() has no size of its own
     if no_color is None:
         monkeypatch.delenv("NO_COLOR", raising=False)
     else:

@@ -140,3 +140,70 @@ def test_control_characters_in_a_cell_are_shown_escaped() -> None:
 )
 def test_pad_fills_to_a_cell_width(text: str, size: int, align: str, expected: str) -> None:
     assert pad(text, size, align) == expected  # type: ignore[arg-type]
+
+
+FITTED = (
+    Column("NAME", shrink=6),
+    Column("TASK", drop=2, shrink=6),
+    Column("ORIGIN", drop=1),
+    Column("RUNS", align="right"),
+)
+WIDE_ROW = ["주간업데이트_상품_수집", "app.tasks.scheduler.crawl_all_complexes", "file", "42"]
+
+
+def fitted(width: int | None, rows: list[list[str]], box: bool = False) -> list[str]:
+    out = io.StringIO()
+    writer = TableWriter(FITTED, out, Style(box=box, width=width))
+    for row in rows:
+        writer.write_chunk([[Cell(value) for value in row]])
+    writer.close()
+    return out.getvalue().splitlines()
+
+
+def test_a_table_that_fits_the_width_is_left_as_it_is() -> None:
+    assert fitted(200, [WIDE_ROW]) == fitted(None, [WIDE_ROW])
+
+
+def test_the_widest_shrinking_column_is_clipped_first() -> None:
+    assert fitted(67, [WIDE_ROW]) == [
+        "NAME                    TASK                           ORIGIN  RUNS",
+        "주간업데이트_상품_수집  app.tasks.scheduler.crawl_al…  file      42",
+    ]
+    assert fitted(30, [WIDE_ROW]) == [
+        "NAME     TASK     ORIGIN  RUNS",
+        "주간업…  app.ta…  file      42",
+    ], "clipping to the floor is enough: nothing is hidden"
+
+
+def test_columns_are_hidden_in_their_order_when_even_the_floors_do_not_fit() -> None:
+    assert fitted(20, [WIDE_ROW]) == [
+        "NAME    TASK    RUNS",
+        "주간…   app.t…    42",
+    ]
+    assert fitted(14, [WIDE_ROW]) == [
+        "NAME      RUNS",
+        "주간업…     42",
+    ]
+
+
+def test_a_wider_chunk_that_no_longer_fits_hides_columns_under_a_new_header() -> None:
+    lines = fitted(24, [["a", "t", "api", "1"], WIDE_ROW, ["b", "t", "api", "2"]])
+
+    assert lines == [
+        "NAME  TASK  ORIGIN  RUNS",
+        "a     t     api        1",
+        "",
+        "NAME      TASK      RUNS",
+        "주간업…   app.tas…    42",
+        "b         t            2",
+    ]
+
+
+def test_a_box_table_counts_its_borders_when_it_fits() -> None:
+    assert fitted(30, [WIDE_ROW], box=True) == [
+        "┌──────────┬──────────┬──────┐",
+        "│ NAME     │ TASK     │ RUNS │",
+        "├──────────┼──────────┼──────┤",
+        "│ 주간업…  │ app.tas… │   42 │",
+        "└──────────┴──────────┴──────┘",
+    ]

@@ -24,35 +24,16 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "The settings are invalid: {detail}",
         "ko": "설정이 올바르지 않습니다: {detail}",
     },
-    "cli_interrupted": {
-        "en": "Interrupted.",
-        "ko": "중단되었습니다.",
-    },
+    "cli_interrupted": {"en": "Interrupted.", "ko": "중단되었습니다."},
     # The table and its summary.
-    "cli_no_schedules": {
-        "en": "No schedules match.",
-        "ko": "조건에 맞는 스케줄이 없습니다.",
-    },
-    "cli_never_run": {
-        "en": "never run",
-        "ko": "실행된 적 없음",
-    },
-    "cli_no_history": {
-        "en": "no history yet",
-        "ko": "아직 기록 없음",
-    },
-    "cli_no_next_run": {
-        "en": "-",
-        "ko": "-",
-    },
-    "cli_late": {
-        "en": "{when} (late {late})",
-        "ko": "{when} ({late} 지연)",
-    },
-    "cli_ago": {
-        "en": "{span} ago",
-        "ko": "{span} 전",
-    },
+    "cli_no_schedules": {"en": "No schedules match.", "ko": "조건에 맞는 스케줄이 없습니다."},
+    "cli_never_run": {"en": "never run", "ko": "실행된 적 없음"},
+    # Sent, but no run of it has ended (still queued or running, or history is off).
+    "cli_no_outcome": {"en": "no outcome yet", "ko": "결과 없음"},
+    "cli_outcome_streak": {"en": "{outcome} ×{count}", "ko": "{outcome} {count}연속"},
+    "cli_no_next_run": {"en": "-", "ko": "-"},
+    "cli_late": {"en": "{when} (late {late})", "ko": "{when} ({late} 지연)"},
+    "cli_ago": {"en": "{span} ago", "ko": "{span} 전"},
     "cli_summary_schedules": {
         "en": "Schedules: {shown} shown of {stored} stored; {enabled} enabled, {paused} "
         "paused; {overdue} overdue by more than {grace}.",
@@ -66,10 +47,20 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "삭제됨). 손상된 스케줄은 `batchsched-cli delete NAME`으로 지울 수 있습니다.",
     },
     "cli_summary_times": {
-        "en": "Times are in {timezone} unless marked. Last outcome: run history is not "
-        "recorded yet, so only the last run time and the run count are known.",
-        "ko": "따로 표시하지 않은 시각은 {timezone} 기준입니다. 마지막 결과: 실행 기록이 "
-        "아직 저장되지 않아 마지막 실행 시각과 실행 횟수만 알 수 있습니다.",
+        "en": "Times are in {timezone} unless marked. LAST OUTCOME is how the last run "
+        "ended; ×N: its last N runs failed.",
+        "ko": "따로 표시하지 않은 시각은 {timezone} 기준입니다. LAST OUTCOME은 마지막 실행의 "
+        "결과이고, N연속은 최근 N번의 실행이 연이어 실패했다는 뜻입니다.",
+    },
+    "cli_summary_failing": {
+        "en": "Failing: {count} schedule(s) failed {threshold} or more times in a row "
+        "(ALERT_CONSECUTIVE_FAILURES): {names}.",
+        "ko": "연속 실패: 스케줄 {count}개가 {threshold}회 이상 연이어 실패했습니다 "
+        "(ALERT_CONSECUTIVE_FAILURES): {names}.",
+    },
+    "cli_history_off": {
+        "en": "Run history is off (HISTORY_ENABLED=false): outcomes are not recorded.",
+        "ko": "실행 기록이 꺼져 있어(HISTORY_ENABLED=false) 결과가 기록되지 않습니다.",
     },
     "cli_beat_leader": {
         "en": "Beat: {instance} leads (since {since}, last tick {tick}); {standbys} standby.",
@@ -95,10 +86,7 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "Workers: none answered a ping within {timeout}s.",
         "ko": "워커: {timeout}초 안에 ping에 응답한 워커가 없습니다.",
     },
-    "cli_workers_unchecked": {
-        "en": "Workers: not checked.",
-        "ko": "워커: 확인하지 않았습니다.",
-    },
+    "cli_workers_unchecked": {"en": "Workers: not checked.", "ko": "워커: 확인하지 않았습니다."},
     "cli_workers_error": {
         "en": "Workers: could not ask ({error}).",
         "ko": "워커: 확인할 수 없었습니다 ({error}).",
@@ -107,10 +95,7 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "schedules.json: applied {when} from {path} ({counts}).",
         "ko": "schedules.json: {when}에 {path}의 내용을 적용했습니다 ({counts}).",
     },
-    "cli_sync_empty": {
-        "en": "empty",
-        "ko": "비어 있음",
-    },
+    "cli_sync_empty": {"en": "empty", "ko": "비어 있음"},
     "cli_sync_error": {
         "en": "schedules.json: NOT applied (checked {when}, {path}): {error}",
         "ko": "schedules.json: 적용되지 않았습니다 ({when} 확인, {path}): {error}",
@@ -119,10 +104,7 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "schedules.json: not synced yet (a Beat syncs it when it takes the lock).",
         "ko": "schedules.json: 아직 동기화되지 않았습니다 (Beat가 잠금을 얻으면 동기화합니다).",
     },
-    "cli_redis_ok": {
-        "en": "Redis: {url} reachable.",
-        "ko": "Redis: {url}에 연결할 수 있습니다.",
-    },
+    "cli_redis_ok": {"en": "Redis: {url} reachable.", "ko": "Redis: {url}에 연결할 수 있습니다."},
     # --check. "OK" and "CHECK FAILED" stay first in both languages, for monitors
     # that match on them.
     "cli_check_ok": {
@@ -147,41 +129,68 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "{count} enabled schedule(s) overdue by more than {grace}: {names}",
         "ko": "활성 스케줄 {count}개가 {grace} 넘게 지연됨: {names}",
     },
-    "cli_overdue_entry": {
-        "en": "{name} {late} late",
-        "ko": "{name} {late} 지연",
+    "cli_overdue_entry": {"en": "{name} {late} late", "ko": "{name} {late} 지연"},
+    "cli_check_failing": {
+        "en": "{count} schedule(s) failed {threshold} or more times in a row: {names}",
+        "ko": "스케줄 {count}개가 {threshold}회 이상 연이어 실패: {names}",
     },
-    "cli_check_beat_leads": {
-        "en": "Beat {instance} leads",
-        "ko": "리더 Beat {instance}",
+    "cli_failing_entry": {"en": "{name} ×{count}", "ko": "{name} {count}연속"},
+    "cli_failing_line": {
+        "en": "{name}: its last {count} runs failed; the last one {outcome} at {when}: {error}",
+        "ko": "{name}: 최근 {count}회 연속 실패; 마지막 실행은 {when}에 {outcome}: {error}",
     },
+    "cli_check_beat_leads": {"en": "Beat {instance} leads", "ko": "리더 Beat {instance}"},
     "cli_check_beat_lock": {
         "en": "the Beat lock is held by {holder}",
         "ko": "Beat 잠금 보유자 {holder}",
     },
-    "cli_check_sync_ok": {
-        "en": "applied",
-        "ko": "적용됨",
-    },
-    "cli_check_sync_never": {
-        "en": "not synced yet",
-        "ko": "아직 동기화되지 않음",
-    },
+    "cli_check_sync_ok": {"en": "applied", "ko": "적용됨"},
+    "cli_check_sync_never": {"en": "not synced yet", "ko": "아직 동기화되지 않음"},
     # show.
-    "cli_show_upcoming": {
-        "en": "Next {count} fire times:",
-        "ko": "다음 실행 시각 {count}개:",
-    },
+    "cli_show_upcoming": {"en": "Next {count} fire times:", "ko": "다음 실행 시각 {count}개:"},
     "cli_show_no_upcoming": {
         "en": "Next fire times: none ({reason}).",
         "ko": "다음 실행 시각: 없음 ({reason}).",
     },
-    "cli_show_runs": {
-        "en": "Recent runs: not recorded yet (run history is not built); last run {last}, "
-        "{count} run(s) in all.",
-        "ko": "최근 실행: 아직 기록되지 않습니다 (실행 기록 기능이 아직 없습니다). "
-        "마지막 실행 {last}, 총 {count}회 실행.",
+    "cli_show_stats": {
+        "en": "Runs recorded: {runs}, {errors} failed (success rate {rate}); "
+        "{streak} failure(s) in a row.",
+        "ko": "기록된 실행: {runs}회, 실패 {errors}회 (성공률 {rate}); 연속 실패 {streak}회.",
     },
+    "cli_show_durations": {
+        "en": "Duration: last {last}, average {avg}, p95 {p95} (recent runs).",
+        "ko": "실행 시간: 마지막 {last}, 평균 {avg}, p95 {p95} (최근 실행 기준).",
+    },
+    "cli_show_no_runs": {
+        "en": "Runs recorded: none yet; last sent {last}, {count} time(s) in all.",
+        "ko": "기록된 실행: 아직 없음. 마지막 전송 {last}, 총 {count}회 전송.",
+    },
+    "cli_show_recent": {
+        "en": "Last {count} run(s), newest first:",
+        "ko": "최근 실행 {count}개 (최신순):",
+    },
+    # runs.
+    "cli_runs_none": {
+        "en": "No runs of '{name}' are recorded.",
+        "ko": "'{name}'의 실행 기록이 없습니다.",
+    },
+    "cli_runs_none_failed": {
+        "en": "No failed runs of '{name}' are recorded.",
+        "ko": "'{name}'의 실패한 실행 기록이 없습니다.",
+    },
+    "cli_runs_more": {
+        "en": "Older runs: add --before {cursor}.",
+        "ko": "이전 기록 보기: --before {cursor}",
+    },
+    "cli_runs_deleted": {
+        "en": "'{name}' is no longer scheduled; its history stays until it ages out.",
+        "ko": "'{name}' 스케줄은 삭제되었습니다. 기록은 보관 기간이 지날 때까지 남습니다.",
+    },
+    "cli_detail_running": {
+        "en": "running on {worker} since {since}",
+        "ko": "{worker}에서 {since}부터 실행 중",
+    },
+    "cli_detail_queued": {"en": "queued since {since}", "ko": "{since}부터 대기 중"},
     # delete.
     "cli_delete_file_note": {
         "en": "It comes from schedules.json: it stays deleted until that entry is edited "
@@ -218,14 +227,8 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "Applied {path}: {counts}.",
         "ko": "{path} 파일을 적용했습니다: {counts}.",
     },
-    "cli_apply_empty": {
-        "en": "the file declares no schedules",
-        "ko": "파일에 선언된 스케줄 없음",
-    },
-    "cli_apply_created": {
-        "en": "  created: {names}",
-        "ko": "  생성: {names}",
-    },
+    "cli_apply_empty": {"en": "the file declares no schedules", "ko": "파일에 선언된 스케줄 없음"},
+    "cli_apply_created": {"en": "  created: {names}", "ko": "  생성: {names}"},
     "cli_apply_updated": {
         "en": "  updated (edited in the file since the last sync): {names}",
         "ko": "  수정 (마지막 동기화 이후 파일에서 수정됨): {names}",
@@ -256,8 +259,5 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "{path} is valid: {count} schedule(s); nothing was changed (--dry-run).",
         "ko": "{path} 파일은 올바릅니다: 스케줄 {count}개. 아무것도 바꾸지 않았습니다 (--dry-run).",
     },
-    "cli_more": {
-        "en": "and {count} more",
-        "ko": "외 {count}개",
-    },
+    "cli_more": {"en": "and {count} more", "ko": "외 {count}개"},
 }
