@@ -6,12 +6,13 @@
 #   ./check_schedules.sh               the table and a summary (colour only on a terminal)
 #   ./check_schedules.sh 수집          only schedules whose name contains "수집"
 #   ./check_schedules.sh --json        one JSON document, for machines
-#   ./check_schedules.sh --check       one line; exit 1 if no Beat runs, schedules.json
-#                                      failed to apply, or an enabled schedule is overdue
-#                                      by more than --grace SECONDS (default 300)
+#   ./check_schedules.sh --check       a summary line; exit 1 if no Beat runs, schedules.json
+#                                      failed to apply, an enabled schedule is overdue by
+#                                      more than --grace SECONDS (default 300), or one failed
+#                                      ALERT_CONSECUTIVE_FAILURES times in a row (default 3)
 #
 # Exit codes: 0 ok, 1 check failed, 2 Redis unreachable, 64 bad usage. The other
-# commands (show, run, pause, resume, delete, export, apply) are in the CLI behind
+# commands (show, runs, run, pause, resume, delete, export, apply) are in the CLI behind
 # this script: .venv/bin/batchsched-cli --help
 set -euo pipefail
 
