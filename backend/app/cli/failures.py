@@ -12,6 +12,7 @@ from app.core.redis import redacted_url
 from app.monitor import NoHistory, scrub
 from app.schedules import (
     InvalidSchedule,
+    RunRefused,
     ScheduleError,
     ScheduleExists,
     ScheduleNotFound,
@@ -47,6 +48,9 @@ def schedule_error_line(ctx: Context, exc: ScheduleError) -> str:
         return ctx.message("version_mismatch", name=exc.name, actual=exc.actual)
     if isinstance(exc, InvalidSchedule):
         return ctx.message("invalid", detail=str(exc))
+    if isinstance(exc, RunRefused):
+        why = ctx.message(f"run_refused_{exc.reason}")
+        return ctx.message("cli_run_refused", name=exc.name, why=why)
     return str(exc)
 
 

@@ -117,6 +117,12 @@ def _add_single(sub: argparse._SubParsersAction[Parser], common: Parser) -> None
     ):
         command = sub.add_parser(name, parents=[common], help=summary)
         command.add_argument("name")
+        if name == "run":
+            command.add_argument(
+                "--force",
+                action="store_true",
+                help="run even while a run is in progress or its lock_key is held",
+            )
         command.set_defaults(handler=handler)
 
 

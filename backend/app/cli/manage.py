@@ -96,6 +96,6 @@ def run_delete(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def run_now(ctx: Context, args: argparse.Namespace) -> int:
-    task_id = ctx.service.run_now(args.name)
+    task_id = ctx.service.run_now(args.name, force=args.force)
     ctx.say(ctx.message("run_sent", name=args.name, task_id=task_id))
     return 0

@@ -16,6 +16,7 @@ from app.core.config import Settings, get_settings
 from app.schedules.errors import (
     InvalidSchedule,
     Problem,
+    RunRefused,
     ScheduleExists,
     ScheduleNotFound,
     VersionMismatch,
@@ -98,6 +99,11 @@ def test_invalid_settings_are_one_line_and_exit_1(
         (
             InvalidSchedule([Problem("kwargs.days", "x", "Input should be a valid integer")]),
             "The schedule was not saved: kwargs.days: Input should be a valid integer (got 'x')",
+        ),
+        (
+            RunRefused("주간", "overlap"),
+            "Schedule '주간' was not run: a run of it is still queued or running (overlap "
+            "policy). Add --force to run it anyway.",
         ),
     ],
 )

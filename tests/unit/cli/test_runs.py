@@ -236,3 +236,24 @@ def test_show_json_has_stats_runs_in_progress_and_recent_runs(world: World) -> N
         "type": "ValueError",
         "message": "days must be positive\n  (got -3)",
     }
+
+
+def test_run_is_refused_while_a_run_is_in_progress_unless_forced(
+    world: World, monkeypatch: object
+) -> None:
+    from app.core.celery_app import celery_app
+
+    sent: list[str] = []
+    setattr_ = monkeypatch.setattr  # type: ignore[attr-defined]
+    setattr_(celery_app, "send_task", lambda name, *a, **kw: sent.append(kw["task_id"]))
+    world.add("수집")
+    first = world.cli("run", "수집")
+    assert first.code == 0 and len(sent) == 1
+
+    refused = world.cli("run", "수집")
+    assert refused.code == EXIT_FAILED and len(sent) == 1
+    assert "Add --force to run it anyway." in refused.err
+
+    forced = world.cli("run", "수집", "--force")
+    assert forced.code == 0 and len(sent) == 2
+    assert len(world.store.in_progress("수집")) == 2

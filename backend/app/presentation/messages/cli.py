@@ -10,6 +10,11 @@ from __future__ import annotations
 from app.core.config import Language
 
 CLI_CATALOG: dict[str, dict[Language, str]] = {
+    "cli_run_refused": {
+        "en": "Schedule '{name}' was not run: {why}. Add --force to run it anyway.",
+        "ko": "스케줄 '{name}'{subject} 실행되지 않았습니다: {why}. "
+        "그래도 실행하려면 --force를 붙이세요.",
+    },
     "cli_redis_hint": {
         "en": "Check that Redis runs there and that REDIS_URL (host, port, password, "
         "rediss:// for TLS) is right.",
