@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+from celery.schedules import BaseSchedule
+from celery.schedules import schedule as every
 
 from app.core.constants import NEVER_SCORE
 from app.schedules import (
@@ -108,8 +111,8 @@ def _catchup(
 
     Slots that passed while no Beat ran collapse into one run (serve_fire). With a
     `catchup_window_seconds`, that run happens only if the latest missed slot is
-    inside the window; the latest is within one period of now, so it is inside when
-    the first one is, or when the period is no longer than the window.
+    inside the window, which it can be when the first one is not (a daily job with a
+    1 h window, Beat down from 08:00 to 09:30 the next day: that day's 09:00 is inside).
     """
     late = (now - due_at).total_seconds()
     if late <= ON_TIME_SECONDS:
@@ -120,9 +123,25 @@ def _catchup(
     skipped = int(late // period) if collapsed and period else 0
     policy = entry.spec.policy if entry.spec is not None else None
     window = policy.catchup_window_seconds if policy is not None else None
-    if window is None or late <= window or (collapsed and period and period <= window):
+    if window is None or late <= window:
+        return False, skipped
+    if collapsed and _a_slot_within(entry.schedule, due_at, now, window, period):
         return False, skipped
     return True, skipped + 1
+
+
+def _a_slot_within(
+    sched: BaseSchedule, due_at: datetime, now: datetime, window: float, period: float | None
+) -> bool:
+    """Whether a slot of `sched` fell in the last `window` seconds before `now`.
+
+    A plain interval's slots are `due_at` plus whole periods (its own next_fire counts
+    from any moment given); other timings name their next slot after any moment.
+    """
+    if isinstance(sched, every):
+        return period is not None and (now - due_at).total_seconds() % period <= window
+    probe = next_fire(sched, now - timedelta(seconds=window, microseconds=1))
+    return probe is not None and probe <= now
 
 
 def _fire_args(

@@ -282,10 +282,20 @@ return renewed
 
 # A run ended. ARGV: limits, task id, name, lock, rec, outcome, finished, duration.
 # Returns finish()'s {sid, buffered task id, its rec}.
+# A run that already ended (recorded as lost when its worker froze past its lease,
+# then woke and finished it) is no longer in progress: its record is kept, as what
+# really happened, but it counts no second run and frees nothing, since the schedule,
+# its lock group and the fire `buffer_one` holds now belong to newer runs.
 FINISH_RUN = _lua("""
 local limits = cjson.decode(ARGV[1])
-return finish(limits, ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], tonumber(ARGV[7]),
-  ARGV[8])
+local id, name, finished = ARGV[2], ARGV[3], tonumber(ARGV[7])
+local run = redis.call('HMGET', RUN .. id, 'rec', 'sid')
+if not run[1] and run[2] then
+  local sid = append(limits, name, ARGV[5], finished)
+  redis.call('HSET', RUN .. id, 'sid', sid)
+  return {sid, false, false}
+end
+return finish(limits, id, name, ARGV[4], ARGV[5], ARGV[6], finished, ARGV[8])
 """)
 
 # Runs whose lease ran out are recorded as lost. ARGV: limits, now, task ids (from the
