@@ -48,7 +48,7 @@ from app.schedules import (
     error_of,
     fire_headers,
     policy_headers,
-    send_recorded,
+    send_held,
     time_limits,
 )
 from app.schedules_file import FileWatch, sync_file
@@ -208,36 +208,48 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             self.leadership.leader_since = None
             return
         fires = [step for step, code in zip(steps, codes, strict=True) if code == SEND]
+        unsent: list[tuple[Step, Exception]] = []
         try:
             # One Redis round trip per SEND_BATCH_SIZE messages, not one per message.
             with self.producer.batch(max_size=SEND_BATCH_SIZE):
                 for step in fires:
-                    assert step.entry is not None and step.served is not None
-                    assert step.fire is not None
-                    self._send(step.entry, step.served, step.fire.task_id)
+                    error = self._send(step)
+                    if error is not None:
+                        unsent.append((step, error))
         except Exception as exc:
+            # The last flush failed: which of its messages reached the broker is unknown,
+            # so the whole batch is recorded as not published (a message that did get
+            # through still runs, and its run is recorded when it starts).
             log.exception(
                 "beat: could not publish %d due tasks to the broker; they are recorded as "
                 "failed. Check that the broker (Redis) is reachable.",
                 len(fires),
             )
-            self._record_unsent(fires, exc)
+            unsent = [(step, exc) for step in fires]
+        if unsent:
+            self._record_unsent(unsent)
 
-    def _record_unsent(self, fires: list[Step], exc: Exception) -> None:
+    def _record_unsent(self, unsent: list[tuple[Step, Exception]]) -> None:
+        """Fires committed but not published end as failed, so they hold nothing."""
         if not self.settings.history_enabled:
             return
         ended = datetime.now(UTC).timestamp()
         try:
-            for step in fires:
+            for step, exc in unsent:
                 assert step.fire is not None
                 rec = RunRecord.from_json(step.fire.record)
                 rec.outcome, rec.finished_at = "failed", ended
                 rec.reason, rec.error = "not published", error_of(exc, None)
-                self.store.finish_run(step.fire.task_id, rec, step.fire.lock)
+                held = self.store.finish_run(step.fire.task_id, rec, step.fire.lock)
+                if held is not None:
+                    self._send_held(held)
         except Exception:
             log.warning("beat: could not record the unsent fires either", exc_info=True)
 
-    def _send(self, entry: Entry, served: datetime, task_id: str) -> None:
+    def _send(self, step: Step) -> Exception | None:
+        """Publish one fire; the error if it could not be (logged here)."""
+        entry, served, fire = step.entry, step.served, step.fire
+        assert entry is not None and served is not None and fire is not None
         headers = fire_headers(entry.key, entry.name, served)
         log.info(
             "beat: sending due task %s (%s) for %s, fire %s, task id %s",
@@ -245,7 +257,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             entry.task,
             headers["scheduled_at"],
             headers["fire_id"],
-            task_id,
+            fire.task_id,
         )
         queue = entry.options.get("queue") or self.app.conf.task_default_queue
         # A queue is declared with its first message; kombu would otherwise re-check
@@ -262,12 +274,14 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
                 entry.args,
                 entry.kwargs,
                 producer=self.producer,
-                task_id=task_id,
+                task_id=fire.task_id,
                 **options,
             )
-            self._declared_queues.add(queue)
-        except Exception:
+        except Exception as exc:
             log.exception("beat: could not send %s (%s)", entry.name, entry.task)
+            return exc
+        self._declared_queues.add(queue)
+        return None
 
     def _policy_headers(self, entry: Entry) -> dict[str, Any]:
         s = self.settings
@@ -283,11 +297,8 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             self._send_held(held)
 
     def _send_held(self, held: Buffered) -> None:
-        entry = self.store.get(held.name)
-        if entry is None:
-            return
         log.info("beat: sending held-back task %s, task id %s", held.name, held.task_id)
-        send_recorded(self.app, entry, held.record, self._policy_headers(entry))
+        send_held(self.store, self.app, held, self.settings)
 
     def _wait(self, next_due: float | None) -> None:
         """Sleep until the next due time, the loop interval, or a writer's wake-up."""

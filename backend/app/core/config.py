@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     retry_backoff_seconds: float = Field(
         default=10.0,
         ge=0,
-        le=86400,
+        le=3000,
         description="First retry delay when a schedule's policy has none; doubles per attempt.",
     )
     alert_consecutive_failures: int = Field(

@@ -14,8 +14,10 @@ from celery.exceptions import Ignore, Reject, Retry, SoftTimeLimitExceeded, Time
 
 from app.schedules import FIRE_HEADERS, H_RETRY_BACKOFF, H_RETRY_MAX
 
-# Longest single retry delay, whatever the doubling reaches.
-MAX_RETRY_DELAY_SECONDS = 86400.0
+# Longest single retry delay, whatever the doubling reaches: under the Redis broker's
+# visibility timeout (one hour), past which a message held for a later retry would be
+# delivered a second time.
+MAX_RETRY_DELAY_SECONDS = 3000.0
 # Exceptions that are not failures of the task's own work, so never retried here.
 NOT_RETRIED = (Retry, Ignore, Reject, SoftTimeLimitExceeded, TimeLimitExceeded)
 

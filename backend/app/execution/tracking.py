@@ -37,8 +37,7 @@ from app.schedules import (
     RunRecord,
     ScheduleStore,
     error_of,
-    policy_headers,
-    send_recorded,
+    send_held,
     summarize_result,
 )
 
@@ -54,6 +53,21 @@ class Running:
     lock: str
     lease: float
     started: float
+    stale: float = 0.0  # seconds after `started` past which the lease is not renewed
+
+
+# A run with a hard time limit is not taken as stale before that limit plus this.
+STALE_MARGIN_SECONDS = 60.0
+
+
+def _stale_limit(request: Any, default: float) -> float:
+    """RUN_STALE_SECONDS, or longer for a run whose time limit is longer: its own
+    timeout is the sane limit it declared (a 26-hour job with timeout_seconds set)."""
+    hard = (getattr(request, "timelimit", None) or (None, None))[0]
+    try:
+        return max(default, float(hard) + STALE_MARGIN_SECONDS) if hard else default
+    except (TypeError, ValueError):
+        return default
 
 
 def _parse_time(text: Any) -> float | None:
@@ -101,8 +115,9 @@ class RunTracker:
             error=None,
         )
         self.store.start_run(task_id, rec, lock, now + lease, now)
+        stale = _stale_limit(request, self.settings.run_stale_seconds)
         with self._guard:
-            self.running[task_id] = Running(task_id, rec, lock, lease, now)
+            self.running[task_id] = Running(task_id, rec, lock, lease, now, stale)
         self._ensure_heartbeat()
         # The heartbeat may be waiting out a longer lease's third: let it look again.
         self._wake.set()
@@ -185,15 +200,9 @@ class RunTracker:
             reason=reason,
         )
         held = self.store.finish_run(running.task_id, rec, running.lock)
-        if held is None:
-            return
-        entry = self.store.get(held.name)
-        if entry is None:
-            return
-        s = self.settings
-        extra = policy_headers(entry, s.retry_backoff_seconds, s.run_lease_seconds)
-        log.info("sending held-back task %s, task id %s", held.name, held.task_id)
-        send_recorded(self.app, entry, held.record, extra)
+        if held is not None:
+            log.info("sending held-back task %s, task id %s", held.name, held.task_id)
+            send_held(self.store, self.app, held, self.settings)
 
     def _retry(
         self, running: Running, failure: tuple[BaseException, str | None] | None, task: Any
@@ -226,16 +235,19 @@ class RunTracker:
     def _beat(self) -> None:
         while True:
             with self._guard:
-                runs = list(self.running.values())
-            leases = [r.lease for r in runs] or [self.settings.run_lease_seconds]
-            self._wake.wait(max(1.0, min(leases) / 3))
+                leases = [r.lease for r in self.running.values()]
+            self._wake.wait(max(1.0, min(leases or [self.settings.run_lease_seconds]) / 3))
             self._wake.clear()
-            by_lease: dict[float, list[tuple[str, float]]] = {}
+            # Read after the wait: a run that ended or went back to the queue (a retry)
+            # meanwhile must not have its lease renewed.
+            with self._guard:
+                runs = list(self.running.values())
+            by_lease: dict[float, list[tuple[str, float, float]]] = {}
             for run in runs:
-                by_lease.setdefault(run.lease, []).append((run.task_id, run.started))
-            for lease, pairs in by_lease.items():
+                by_lease.setdefault(run.lease, []).append((run.task_id, run.started, run.stale))
+            for lease, triples in by_lease.items():
                 try:
-                    self.store.renew_leases(pairs, lease, time.time())
+                    self.store.renew_leases(triples, lease, time.time())
                 except RedisError:
                     log.warning("could not renew run leases; retrying", exc_info=True)
 

@@ -37,6 +37,7 @@ from app.schedules.fire import (
     new_task_id,
     policy_headers,
     record_headers,
+    send_held,
     send_recorded,
     time_limits,
 )
@@ -110,6 +111,7 @@ __all__ = [
     "new_task_id",
     "policy_headers",
     "record_headers",
+    "send_held",
     "send_recorded",
     "summarize_result",
     "time_limits",

@@ -9,14 +9,23 @@ to its record through them (app/execution).
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery
 
+from app.core.config import Settings
 from app.schedules.entry import Entry
-from app.schedules.runs import RunRecord, iso
+from app.schedules.runs import RunRecord, error_of, iso
+
+if TYPE_CHECKING:
+    from app.schedules.store import Buffered, ScheduleStore
+
+log = logging.getLogger(__name__)
 
 # Fire ids are name-based UUIDs in a namespace of their own (any fixed UUID will do).
 FIRE_ID_NAMESPACE = uuid.UUID("5b7c9f0e-2d1a-4c3b-9e8f-6a5d4c3b2a19")
@@ -120,3 +129,31 @@ def send_recorded(
     if producer is not None:
         options["producer"] = producer
     app.send_task(rec.task, entry.args, entry.kwargs, **options)
+
+
+def send_held(store: ScheduleStore, app: Celery, held: Buffered, settings: Settings) -> bool:
+    """Send the fire `buffer_one` held back, now that the run before it ended.
+
+    If its schedule is gone or the send fails, the fire ends as `failed` at once, so it
+    does not hold its schedule and lock group until it goes stale. Never raises.
+    """
+    reason, error = "schedule deleted", None
+    try:
+        entry = store.get(held.name)
+        if entry is not None:
+            extra = policy_headers(
+                entry, settings.retry_backoff_seconds, settings.run_lease_seconds
+            )
+            send_recorded(app, entry, held.record, extra)
+            return True
+    except Exception as exc:  # the broker or Redis: recorded below, never raised
+        log.warning("could not send the held-back task of %s", held.name, exc_info=True)
+        reason, error = "not published", error_of(exc, None)
+    ended = replace(
+        held.record, outcome="failed", finished_at=time.time(), reason=reason, error=error
+    )
+    try:
+        store.finish_run(held.task_id, ended, held.lock)
+    except Exception:
+        log.warning("could not record the held-back fire of %s as failed", held.name)
+    return False

@@ -84,7 +84,10 @@ class RunRecord:
 
     def to_json(self) -> str:
         data = {k: v for k, v in asdict(self).items() if v is not None and k != "id"}
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        # A lone surrogate (a file name that was not UTF-8, say) cannot be sent to
+        # Redis; it is replaced rather than losing the record.
+        return text.encode("utf-8", "replace").decode("utf-8")
 
     @classmethod
     def from_json(cls, text: str, record_id: str | None = None) -> RunRecord:

@@ -23,7 +23,7 @@ from app.schedules.errors import RunRefused, ScheduleNotFound, VersionMismatch, 
 from app.schedules.fire import new_task_id, policy_headers, send_recorded
 from app.schedules.patch import merge_patch, timing_groups
 from app.schedules.registry import TaskRegistry
-from app.schedules.runs import RunRecord
+from app.schedules.runs import RunRecord, error_of
 from app.schedules.spec import OPTION_KEYS, ScheduleSpec, parse_spec, validate_name
 from app.schedules.store import CREATE, SaveMode, ScheduleStore
 from app.schedules.timing import build_schedule
@@ -144,15 +144,23 @@ class ScheduleService:
             sent_at=now,
         )
         policy = entry.spec.policy if entry.spec is not None else None
-        lock = (policy.lock_key or "") if policy is not None else ""
+        lock = (policy.lock_key or "") if policy is not None and not force else ""
         if settings.history_enabled:
-            mode = "allow" if force else "skip"
+            allow = force or (policy is not None and policy.overlap == "allow")
             until = now + settings.run_stale_seconds
-            reason = self.store.register_run(rec, mode, "" if force else lock, until, now)
+            reason = self.store.register_run(rec, "allow" if allow else "skip", lock, until, now)
             if reason is not None:
                 raise RunRefused(name, reason)
         extra = policy_headers(entry, settings.retry_backoff_seconds, settings.run_lease_seconds)
-        send_recorded(self.app, entry, replace(rec, task=task.name), extra)
+        try:
+            send_recorded(self.app, entry, rec, extra)
+        except Exception as exc:
+            # Not sent: the fire must not hold its schedule (and lock group) in progress.
+            if settings.history_enabled:
+                failed = replace(rec, outcome="failed", finished_at=self.clock().timestamp())
+                failed.reason, failed.error = "not published", error_of(exc, None)
+                self.store.finish_run(task_id, failed, lock)
+            raise
         return task_id
 
     def list(self, flt: ListFilter, limit: int = 100, cursor: str | None = None) -> Page:

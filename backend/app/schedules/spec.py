@@ -123,7 +123,7 @@ class Policy(BaseModel):
     retry_backoff_seconds: float | None = Field(
         default=None,
         ge=0,
-        le=86400,
+        le=3000,
         description="First retry delay, doubled per attempt; null: RETRY_BACKOFF_SECONDS.",
     )
     min_gap_seconds: float = Field(

@@ -556,3 +556,34 @@ def test_run_now_with_the_broker_down_is_503(
     response = client.post(one("브로커") + "/run")
     assert response.status_code == 503
     assert response.json()["error"] == "redis_unavailable"
+
+
+def test_run_now_under_overlap_allow_is_never_refused(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.celery_app import celery_app
+
+    monkeypatch.setattr(celery_app, "send_task", lambda *a, **kw: None)
+    create(client, name="겹침", interval=3600, policy={"overlap": "allow"})
+    assert client.post(one("겹침") + "/run").status_code == 202
+    assert client.post(one("겹침") + "/run").status_code == 202
+
+
+def test_a_run_now_that_could_not_be_sent_holds_nothing(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from app.core.celery_app import celery_app
+
+    def broker_down(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("Error 111 connecting to broker")
+
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    create(client, name="지금", interval=3600)
+    assert client.post(one("지금") + "/run").status_code == 503
+
+    runs = client.get(one("지금") + "/runs").json()["runs"]
+    assert [(r["outcome"], r["reason"]) for r in runs] == [("failed", "not published")]
+    monkeypatch.setattr(celery_app, "send_task", lambda *a, **kw: None)
+    assert client.post(one("지금") + "/run").status_code == 202, "not blocked by the failed one"

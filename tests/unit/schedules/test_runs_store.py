@@ -244,12 +244,47 @@ def test_a_heartbeat_renews_a_lease_but_not_past_the_stale_limit(store: Schedule
     rec = replace(store.run_state(task_id).record, started_at=now)  # type: ignore[union-attr]
     store.start_run(task_id, rec, "", now + 5, now)
 
-    assert store.renew_leases([(task_id, now)], 60, now) == 1
+    assert store.renew_leases([(task_id, now, STALE)], 60, now) == 1
     assert store.run_state(task_id).until == pytest.approx(now + 60)  # type: ignore[union-attr]
-    assert store.renew_leases([(task_id, now - STALE + 10)], 60, now) == 1
+    later = now + 100
+    assert store.renew_leases([(task_id, now, 130)], 60, later) == 1
     renewed = store.run_state(task_id)
-    assert renewed is not None and renewed.until == pytest.approx(now + 10)
-    assert store.renew_leases([("unknown", now)], 60, now) == 0
+    assert renewed is not None and renewed.until == pytest.approx(now + 130), "capped"
+    assert store.renew_leases([("unknown", now, STALE)], 60, now) == 0
+
+
+def test_a_heartbeat_never_shortens_a_lease(store: ScheduleStore) -> None:
+    """A retry waiting out its backoff holds a longer lease than a heartbeat gives; a
+    heartbeat that raced with the retry must not cut it short."""
+    add(store, "a")
+    _, task_id = fire(store, "a", SLOT)
+    now = time.time()
+    state = store.run_state(task_id)
+    assert state is not None
+    retried = replace(state.record, outcome="retried", started_at=now, finished_at=now)
+    store.retry_run(task_id, retried, state.record, "", now + 3600, now)
+
+    store.renew_leases([(task_id, now, STALE)], 60, now)
+
+    assert store.run_state(task_id).until == pytest.approx(now + 3600)  # type: ignore[union-attr]
+    assert store.expired_leases(now + 120) == []
+
+
+def test_a_held_fire_is_skipped_when_its_lock_group_is_taken_meanwhile(
+    store: ScheduleStore,
+) -> None:
+    add(store, "a")
+    add(store, "b")
+    _, first = fire(store, "a", SLOT, mode="buffer")  # takes no lock group
+    assert fire(store, "a", SLOT + 1, mode="buffer", lock="L")[0] == HELD_BACK
+    assert fire(store, "b", SLOT, lock="L")[0] == SEND
+
+    state = store.run_state(first)
+    assert state is not None
+    held = store.finish_run(first, replace(state.record, outcome="succeeded"), "")
+
+    assert held is None
+    assert outcomes(store, "a")[0] == ("skipped", "lock_key")
 
 
 def test_stats_count_runs_and_failure_streaks(store: ScheduleStore) -> None:

@@ -16,6 +16,7 @@ from typing import cast
 from redis.client import Pipeline
 
 from app.core.constants import (
+    BUFFER_KEY_PREFIX,
     FAILING_KEY,
     FIELD_META,
     FILE_INDEX_KEY,
@@ -169,8 +170,9 @@ class EntryOps(StoreBase):
             pipe.multi()
             pipe.zrem(REDBEAT_SCHEDULE_KEY, key)
             pipe.delete(key)
-            # Its counters go; its records age out, so what it did stays visible.
-            pipe.delete(STATS_KEY_PREFIX + name)
+            # Its counters and held-back fire go; its records age out, so what it did
+            # stays visible.
+            pipe.delete(STATS_KEY_PREFIX + name, BUFFER_KEY_PREFIX + name)
             pipe.zrem(FAILING_KEY, name)
             if current and current.origin == "file" and mark and not mark.deleted:
                 pipe.hset(FILE_INDEX_KEY, name, FileMark(mark.digest, deleted=True).encode())

@@ -49,6 +49,8 @@ local ALL, NAMES, FAILING, RUN = $ALL, $NAMES, $FAILING, $RUN
 local LEASES, LOCKG = $LEASES, $LOCKG
 local ERRORS = {failed = true, timed_out = true, lost = true}
 local RUNS = {succeeded = true, failed = true, timed_out = true, lost = true}
+-- How long a finished run stays findable by its task id (its record may outlive it).
+local POINTER_MS = 86400000
 
 local function ms(seconds) return math.floor(seconds * 1000) end
 
@@ -116,34 +118,6 @@ local function busy(name, mode, gap, lock, now)
   return nil
 end
 
--- The end of a fire in progress: record, counters, lease and lock released, and the
--- fire `buffer_one` held back (if any) taken into progress. Returns {sid, buffered
--- task id or false, its rec or false}.
-local function finish(limits, id, name, lock, rec, outcome, finished, duration)
-  local sid = append(limits, name, rec)
-  tally(name, outcome, finished, duration)
-  local key = RUN .. id
-  redis.call('DEL', key)
-  redis.call('HSET', key, 'name', name, 'sid', sid)
-  redis.call('PEXPIRE', key, limits.age_ms)
-  redis.call('ZREM', INFL .. name, id)
-  redis.call('ZREM', LEASES, id)
-  if lock ~= '' and redis.call('GET', LOCKG .. lock) == id then
-    redis.call('DEL', LOCKG .. lock)
-  end
-  local buffered = redis.call('HMGET', BUF .. name, 'id', 'rec', 'lock')
-  if buffered[1] then
-    redis.call('DEL', BUF .. name)
-    local untill = finished + limits.stale
-    local r = cjson.decode(buffered[2])
-    r.sent_at = finished
-    local text = cjson.encode(r)
-    register(limits, buffered[1], name, buffered[3] or '', text, finished, untill)
-    return {sid, buffered[1], text}
-  end
-  return {sid, false, false}
-end
-
 local function with_outcome(rec, outcome, reason, now)
   local r = cjson.decode(rec)
   r.outcome = outcome
@@ -155,6 +129,40 @@ local function with_outcome(rec, outcome, reason, now)
   if outcome == 'lost' then r.finished_at = now end
   return cjson.encode(r)
 end
+
+-- The end of a fire in progress: record, counters, lease and lock released, and the
+-- fire `buffer_one` held back (if any) taken into progress, unless its lock group is
+-- held (then it is skipped). Returns {sid, held task id or false, its rec, its lock}.
+local function finish(limits, id, name, lock, rec, outcome, finished, duration)
+  local sid = append(limits, name, rec)
+  tally(name, outcome, finished, duration)
+  local key = RUN .. id
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'name', name, 'sid', sid)
+  redis.call('PEXPIRE', key, math.min(limits.age_ms, POINTER_MS))
+  redis.call('ZREM', INFL .. name, id)
+  redis.call('ZREM', LEASES, id)
+  if lock ~= '' and redis.call('GET', LOCKG .. lock) == id then
+    redis.call('DEL', LOCKG .. lock)
+  end
+  local buffered = redis.call('HMGET', BUF .. name, 'id', 'rec', 'lock')
+  if buffered[1] then
+    redis.call('DEL', BUF .. name)
+    local held_lock = buffered[3] or ''
+    if held_lock ~= '' and redis.call('EXISTS', LOCKG .. held_lock) == 1 then
+      append(limits, name, with_outcome(buffered[2], 'skipped', 'lock_key', finished))
+      return {sid, false, false}
+    end
+    local untill = finished + limits.stale
+    local r = cjson.decode(buffered[2])
+    r.sent_at = finished
+    local text = cjson.encode(r)
+    register(limits, buffered[1], name, held_lock, text, finished, untill)
+    return {sid, buffered[1], text, held_lock}
+  end
+  return {sid, false, false}
+end
+
 """
 
 
@@ -170,7 +178,7 @@ def _lua(body: str) -> str:
 # sent at most once, whatever the lock said). Then the policy: a fire is sent, skipped
 # (a record with its reason), held back (buffer_one) or recorded as missed.
 # KEYS: lock, due index, entry keys.
-# ARGV: token, now, limits, then per entry 10 values: revision, meta ('' keeps run
+# ARGV: token, now, limits, then per entry 11 values: revision, meta ('' keeps run
 # state), next score, slot, mode, name, task id, lease until, min gap, lock key, rec.
 # mode: '' (no fire), plain (send, record nothing), skip | allow | buffer (the
 # overlap policy of a fire to send), missed (record, do not send).
@@ -257,22 +265,25 @@ register(limits, id, name, lock, rec, now, untill)
 return 1
 """)
 
-# Renew the leases of runs in progress. ARGV: now, lease seconds, stale seconds, then
-# task id and start time (epoch) pairs. A lease never reaches past start + stale.
-# Returns how many were renewed.
+# Renew the leases of runs in progress. ARGV: now, lease seconds, then per run: task
+# id, start time (epoch) and its stale limit (seconds). A lease never reaches past
+# start + stale, and is never shortened (a retry waiting out its backoff holds a longer
+# one). Returns how many runs were still in progress.
 RENEW_LEASES = _lua("""
-local now, lease, stale = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local now, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
 local renewed = 0
-for i = 4, #ARGV, 2 do
-  local id, started = ARGV[i], tonumber(ARGV[i + 1])
-  local run = redis.call('HMGET', RUN .. id, 'name', 'lock', 'rec')
+for i = 3, #ARGV, 3 do
+  local id, started, stale = ARGV[i], tonumber(ARGV[i + 1]), tonumber(ARGV[i + 2])
+  local run = redis.call('HMGET', RUN .. id, 'name', 'lock', 'rec', 'until')
   if run[1] and run[3] then
     local untill = math.min(now + lease, started + stale)
-    redis.call('HSET', RUN .. id, 'until', untill)
-    redis.call('ZADD', INFL .. run[1], 'XX', untill, id)
-    redis.call('ZADD', LEASES, 'XX', untill, id)
-    if run[2] ~= '' and redis.call('GET', LOCKG .. run[2]) == id then
-      redis.call('PEXPIRE', LOCKG .. run[2], math.max(1, ms(untill - now)))
+    if untill > (tonumber(run[4]) or 0) then
+      redis.call('HSET', RUN .. id, 'until', untill)
+      redis.call('ZADD', INFL .. run[1], 'XX', untill, id)
+      redis.call('ZADD', LEASES, 'XX', untill, id)
+      if run[2] ~= '' and redis.call('GET', LOCKG .. run[2]) == id then
+        redis.call('PEXPIRE', LOCKG .. run[2], math.max(1, ms(untill - now)))
+      end
     end
     renewed = renewed + 1
   end
@@ -312,7 +323,7 @@ for i = 3, #ARGV do
     if run[1] and run[3] then
       local rec = with_outcome(run[3], 'lost', 'lease expired', now)
       local done = finish(limits, id, run[1], run[2] or '', rec, 'lost', now, '')
-      out[#out + 1] = {run[1], done[2], done[3]}
+      out[#out + 1] = {run[1], done[2], done[3], done[4] or ''}
     else
       redis.call('ZREM', LEASES, id)
     end

@@ -62,6 +62,7 @@ class Buffered:
     name: str
     task_id: str
     record: RunRecord
+    lock: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,13 +150,16 @@ class RunOps(StoreBase):
         args: list[Any] = [self.history_limits.as_json(), now, task_id, rec.schedule, lock, until]
         self._scripts["update"](args=[*args, rec.to_json(), retried])
 
-    def renew_leases(self, runs: Sequence[tuple[str, float]], lease: float, now: float) -> int:
-        """(task id, start time) pairs; returns how many were still in progress."""
+    def renew_leases(
+        self, runs: Sequence[tuple[str, float, float]], lease: float, now: float
+    ) -> int:
+        """(task id, start time, stale limit) triples; returns how many were still in
+        progress. A lease is extended to now + `lease` (never past start + stale), never
+        shortened."""
         if not runs:
             return 0
-        flat: list[Any] = [x for pair in runs for x in pair]
-        stale = self.history_limits.stale_seconds
-        return int(self._scripts["renew"](args=[now, lease, stale, *flat]))
+        flat: list[Any] = [x for triple in runs for x in triple]
+        return int(self._scripts["renew"](args=[now, lease, *flat]))
 
     def finish_run(self, task_id: str, rec: RunRecord, lock: str) -> Buffered | None:
         """Record the run's end; returns the held-back fire to send now, if any."""
@@ -168,19 +172,24 @@ class RunOps(StoreBase):
             lock,
             rec.to_json(),
         ]
-        _sid, buffered_id, buffered_rec = self._scripts["finish"](
+        done = self._scripts["finish"](
             args=[*args, rec.outcome, finished, "" if duration is None else duration]
         )
-        if not buffered_id:
+        if not done[1]:
             return None
-        return Buffered(rec.schedule, buffered_id, RunRecord.from_json(buffered_rec))
+        lock = done[3] if len(done) > 3 else ""
+        return Buffered(rec.schedule, done[1], RunRecord.from_json(done[2]), lock or "")
 
     def sweep_lost(self, task_ids: Sequence[str], now: float) -> list[Buffered]:
         """Record runs whose lease ran out as lost; returns held-back fires to send."""
         if not task_ids:
             return []
         rows = self._scripts["sweep"](args=[self.history_limits.as_json(), now, *task_ids])
-        return [Buffered(name, tid, RunRecord.from_json(rec)) for name, tid, rec in rows if tid]
+        return [
+            Buffered(name, tid, RunRecord.from_json(rec), lock or "")
+            for name, tid, rec, lock in rows
+            if tid
+        ]
 
     def expired_leases(self, now: float, limit: int = SWEEP_BATCH) -> list[str]:
         return list(self._db.zrangebyscore(LEASES_KEY, 0, now, start=0, num=limit))
