@@ -197,12 +197,13 @@ def schedule_runs(
     store: ScheduleStore, name: str, limit: int, cursor: str | None = None
 ) -> RunPage:
     """A schedule's history, newest first. The first page (no cursor) starts with its
-    fires still queued or running, in addition to `limit` stored records. A deleted
+    fires still queued or running (up to `limit` of them), in addition to `limit`
+    stored records. A deleted
     schedule's history stays readable while it is kept; NoHistory when there is none
     and no such schedule."""
     check_limit(limit)
     start = parse_cursor(cursor) if cursor is not None else None
-    live = store.in_progress(name) if start is None else []
+    live = store.in_progress(name, limit) if start is None else []
     page = _scan(lambda n, b: store.runs(name, n, b), limit, start, RunQuery())
     if not live and not page.runs and store.get(name) is None:
         if start is None or not store.runs(name, 1):

@@ -73,17 +73,19 @@ def test_since_stops_a_schedule_s_scan_at_the_first_older_record(store: Schedule
     assert len(find_runs(store, RunQuery(since=at, schedule="a"), limit=10).runs) == 1
 
 
-def test_schedule_runs_put_fires_in_progress_first_beyond_the_limit(
+def test_schedule_runs_put_fires_in_progress_first_up_to_the_limit(
     store: ScheduleStore,
 ) -> None:
     done = [run(store, "a") for _ in range(2)]
     live = [queue(store, "a") for _ in range(2)]
 
-    page = schedule_runs(store, "a", limit=1)
+    page = schedule_runs(store, "a", limit=2)
 
-    assert [r.task_id for r in page.runs] == [*reversed(live), done[1]]
-    assert page.next_cursor is not None
-    rest = schedule_runs(store, "a", limit=1, cursor=page.next_cursor)
+    assert [r.task_id for r in page.runs] == [*reversed(live), *reversed(done)]
+    assert page.next_cursor is None
+    first = schedule_runs(store, "a", limit=1)
+    assert [r.task_id for r in first.runs] == [live[1], done[1]], "live ones capped too"
+    rest = schedule_runs(store, "a", limit=1, cursor=first.next_cursor)
     assert ([r.task_id for r in rest.runs], rest.next_cursor) == ([done[0]], None)
 
 

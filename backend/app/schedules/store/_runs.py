@@ -227,10 +227,11 @@ class RunOps(StoreBase):
         until = float(fields.get("until") or 0)
         return RunState(task_id, fields["name"], fields.get("lock", ""), until, rec)
 
-    def in_progress(self, name: str) -> list[RunRecord]:
+    def in_progress(self, name: str, limit: int | None = None) -> list[RunRecord]:
         """Fires of `name` queued or running, newest first (expired leases included
-        until Beat's sweep records them as lost)."""
-        ids = self._db.zrevrange(INFLIGHT_KEY_PREFIX + name, 0, -1)
+        until Beat's sweep records them as lost); at most `limit`, those whose leases
+        run longest, when given."""
+        ids = self._db.zrevrange(INFLIGHT_KEY_PREFIX + name, 0, -1 if limit is None else limit - 1)
         if not ids:
             return []
         with self._db.pipeline(transaction=False) as pipe:
