@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,6 +50,8 @@ class Side:
     label: str
     stock: bool
     max_interval: float = 1.0
+    # Extra environment for this side's Beat (e.g. HISTORY_ENABLED=false).
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -111,6 +113,13 @@ def commandstats(redis: Redis) -> dict[str, int]:
     """Calls per command since start (commands run inside Lua scripts included)."""
     info = redis.info("commandstats")
     return {k.removeprefix("cmdstat_"): int(v["calls"]) for k, v in info.items()}
+
+
+def command_usec(redis: Redis) -> dict[str, int]:
+    """Microseconds Redis spent per command since start (a script's EVALSHA includes
+    the commands it runs, which are also counted under their own names)."""
+    info = redis.info("commandstats")
+    return {k.removeprefix("cmdstat_"): int(v["usec"]) for k, v in info.items()}
 
 
 def delta(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:

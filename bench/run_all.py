@@ -44,6 +44,10 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
         ["--sizes", "100", "--duration", "1", "--stock-intervals", "1"],
     ),
     "memory": (["--sizes", "10000,100000"], ["--sizes", "100"]),
+    "history": (
+        ["--sizes", "10000", "--rounds", "3", "--passes", "3", "--profile", "--records", "10000"],
+        ["--sizes", "20", "--rounds", "1", "--no-stock", "--lead", "6", "--records", "100"],
+    ),
     "api_load": (
         ["--schedules", "10000", "--concurrency", "1,10,50", "--duration", "10"],
         ["--schedules", "100", "--concurrency", "1", "--duration", "0.5"],

@@ -21,11 +21,12 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from redis import Redis
 
+from app.core.constants import LEASES_KEY
 from app.schedules.entry import encode_meta
 from bench import common, load
 from bench.common import Side
@@ -48,6 +49,10 @@ class Run:
     subscribes: int
     sent: int
     by_command: dict[str, int]
+    # Redis time per command over the window (µs; EVALSHA includes its inner commands).
+    usec: dict[str, int] = field(default_factory=dict)
+    memory: int = 0  # used_memory after minus before the window, bytes
+    in_progress: int = 0  # fires held in progress (the leases zset) at the end
 
     @property
     def fires_per_second(self) -> float:
@@ -69,7 +74,8 @@ def run_one(side: Side, size: int, lead: float, timeout: float) -> Run:
         meta = [encode_meta(p.last_run_at, 0) for p in planned]
         load.write(redis, encoded, meta, [due] * size)
         counter = Path(tmp) / "requests"
-        env = common.counting_env(common.stack_env(server.url, Path(tmp)), counter)
+        env = common.stack_env(server.url, Path(tmp), **side.env)
+        env = common.counting_env(env, counter)
         beat = common.start_beat(side, env, Path(tmp) / "beat.log")
         with common.running(beat):
             if time.time() > due - 0.5:
@@ -81,18 +87,24 @@ def run_one(side: Side, size: int, lead: float, timeout: float) -> Run:
                 common.cpu_seconds(redis_pid),
                 common.commandstats(redis),
                 common.requests_sent(counter),
+                common.command_usec(redis),
+                common.used_memory(redis),
             )
             first, last = watch_queue(redis, size, due, timeout)
             cpu = common.cpu_seconds(beat.pid) - before[0]
             redis_cpu = common.cpu_seconds(redis_pid) - before[1]
             requests = common.settled_requests(counter) - before[3]
             stats = common.delta(common.commandstats(redis), before[2])
+            usec = common.delta(common.command_usec(redis), before[4])
+            memory = common.used_memory(redis) - before[5]
             sent = int(redis.llen(common.QUEUE))
+            in_progress = int(redis.zcard(LEASES_KEY))
     beat_commands = {k: v for k, v in stats.items() if k not in OWN_COMMANDS}
     subscribes = beat_commands.pop("subscribe", 0)
     return Run(
         side, size, first, last, cpu, redis_cpu, requests, sum(beat_commands.values()),
         subscribes, sent, {**beat_commands, "subscribe": subscribes},
+        {k: v for k, v in usec.items() if k not in OWN_COMMANDS}, memory, in_progress,
     )  # fmt: skip
 
 

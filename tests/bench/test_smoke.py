@@ -91,6 +91,27 @@ def test_memory_benchmark_reports_both_writers() -> None:
 
 
 @pytest.mark.integration
+def test_history_benchmark_measures_records_through_the_store() -> None:
+    out = run_bench("history.py", "--sizes", "0", "--records", "40")
+    for kind in ("succeeded", "failed"):
+        assert f"| {kind} | 40 schedules × 1 |" in out
+        assert f"| {kind} | 1 schedule × 40 (trimmed) |" in out
+    assert "| 40 (one per schedule) |" in out
+
+
+@pytest.mark.integration
+def test_history_benchmark_runs_beat_with_history_on_and_off() -> None:
+    out = run_bench(
+        "history.py", "--sizes", "10", "--rounds", "1", "--no-stock", "--lead", "4",
+        "--records", "0",
+    )  # fmt: skip
+    # With history on every fire is left in progress (no worker); with it off, none.
+    assert re.search(r"\| 1 \| ours, history on \| 10 \|.*\| 10 \| -?[\d,]+ \| 10 \|", out), out
+    assert re.search(r"\| 1 \| ours, history off \| 10 \|.*\| 0 \| -?[\d,]+ \| 10 \|", out), out
+    assert "| 1 | stock RedBeat" not in out
+
+
+@pytest.mark.integration
 def test_api_load_benchmark_reports_every_call_without_errors() -> None:
     out = run_bench("api_load.py", "--schedules", "20", "--concurrency", "2", "--duration", "0.3")
     for call in ("list", "get", "create", "update", "delete"):
