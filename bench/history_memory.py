@@ -190,57 +190,38 @@ def per(value: float, count: int) -> str:
     return f"{value / count:,.0f}" if count else "-"
 
 
-def report(records: int) -> None:
-    rows = []
-    for kind in ("succeeded", "failed"):
-        for label, names in layouts(records):
-            f = measure(names, kind)
-            n = len(names)
-            rows.append(
-                [
-                    kind,
-                    label,
-                    f"{f['json']:,.0f}",
-                    per(f["total"], n),
-                    per(f["per-schedule streams"], n),
-                    per(f["all-schedules stream"], n),
-                    per(f["run hashes / task-id pointers"], n),
-                    per(f["rest"], n),
-                    f"{f['stream usage']:,.0f}",
-                    f"{f['all usage']:,.0f} ({f['all length']:,.0f})",
-                ]
-            )
-    header = [
-        "record",
-        "layout",
-        "JSON bytes",
-        "used_memory Δ B/record",
-        "per-schedule streams",
-        "all-schedules stream",
-        "task-id pointers",
-        "rest (stats, names)",
-        "MEMORY USAGE/entry, last stream",
-        "MEMORY USAGE/entry, all stream (length)",
+HEADER = ["record", "layout", "JSON bytes", "used_memory Δ B/record", "per-schedule streams"]
+HEADER += ["all-schedules stream", "task-id pointers", "rest (stats, names)"]
+HEADER += ["MEMORY USAGE/entry, last stream", "MEMORY USAGE/entry, all stream (length)"]
+
+
+def finished_row(kind: str, label: str, names: list[str]) -> list[object]:
+    f = measure(names, kind)
+    n = len(names)
+    return [
+        kind,
+        label,
+        f"{f['json']:,.0f}",
+        per(f["total"], n),
+        per(f["per-schedule streams"], n),
+        per(f["all-schedules stream"], n),
+        per(f["run hashes / task-id pointers"], n),
+        per(f["rest"], n),
+        f"{f['stream usage']:,.0f}",
+        f"{f['all usage']:,.0f} ({f['all length']:,.0f})",
     ]
-    print(common.table(header, rows))
+
+
+def report(records: int) -> None:
+    rows = [
+        finished_row(kind, label, names)
+        for kind in ("succeeded", "failed")
+        for label, names in layouts(records)
+    ]
+    print(common.table(HEADER, rows))
     print()
-    names = [f"fire_{i:06d}" for i in range(records)]
-    f = measure(names, "sent")
-    print(
-        common.table(
-            [
-                "fires in progress",
-                "JSON bytes",
-                "used_memory Δ B/fire",
-                *(g for g, _ in GROUPS[2:]),
-            ],
-            [
-                [
-                    f"{records:,} (one per schedule)",
-                    f"{f['json']:,.0f}",
-                    per(f["total"], records),
-                    *(per(f[g], records) for g, _ in GROUPS[2:]),
-                ]
-            ],
-        )
-    )
+    f = measure([f"fire_{i:06d}" for i in range(records)], "sent")
+    groups = [g for g, _ in GROUPS[2:]]
+    header = ["fires in progress", "JSON bytes", "used_memory Δ B/fire", *groups]
+    row = [f"{records:,} (one per schedule)", f"{f['json']:,.0f}", per(f["total"], records)]
+    print(common.table(header, [row + [per(f[g], records) for g in groups]]))

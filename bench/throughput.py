@@ -74,29 +74,23 @@ def run_one(side: Side, size: int, lead: float, timeout: float) -> Run:
         meta = [encode_meta(p.last_run_at, 0) for p in planned]
         load.write(redis, encoded, meta, [due] * size)
         counter = Path(tmp) / "requests"
-        env = common.stack_env(server.url, Path(tmp), **side.env)
-        env = common.counting_env(env, counter)
+        env = common.counting_env(common.stack_env(server.url, Path(tmp), **side.env), counter)
         beat = common.start_beat(side, env, Path(tmp) / "beat.log")
         with common.running(beat):
             if time.time() > due - 0.5:
                 raise SystemExit(f"{side.label} led only after the due time; raise --lead")
             redis_pid = int(redis.info("server")["process_id"])
             common.wait_for(lambda: time.time() >= due - 0.3, "the due time", lead + 60)
-            before = (
-                common.cpu_seconds(beat.pid),
-                common.cpu_seconds(redis_pid),
-                common.commandstats(redis),
-                common.requests_sent(counter),
-                common.command_usec(redis),
-                common.used_memory(redis),
-            )
+            before = (common.cpu_seconds(beat.pid), common.cpu_seconds(redis_pid))
+            counts = (common.commandstats(redis), common.requests_sent(counter))
+            usec_memory = (common.command_usec(redis), common.used_memory(redis))
             first, last = watch_queue(redis, size, due, timeout)
             cpu = common.cpu_seconds(beat.pid) - before[0]
             redis_cpu = common.cpu_seconds(redis_pid) - before[1]
-            requests = common.settled_requests(counter) - before[3]
-            stats = common.delta(common.commandstats(redis), before[2])
-            usec = common.delta(common.command_usec(redis), before[4])
-            memory = common.used_memory(redis) - before[5]
+            requests = common.settled_requests(counter) - counts[1]
+            stats = common.delta(common.commandstats(redis), counts[0])
+            usec = common.delta(common.command_usec(redis), usec_memory[0])
+            memory = common.used_memory(redis) - usec_memory[1]
             sent = int(redis.llen(common.QUEUE))
             in_progress = int(redis.zcard(LEASES_KEY))
     beat_commands = {k: v for k, v in stats.items() if k not in OWN_COMMANDS}
