@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from celery.schedules import BaseSchedule
 from celery.schedules import schedule as every
@@ -63,6 +64,7 @@ class Step:
     entry: Entry | None = None  # set when this step may send a task
     served: datetime | None = None  # the slot it serves, for the message's headers
     fire: FireArgs | None = None  # what the commit records and the policy to apply
+    headers: dict[str, Any] | None = None  # the fire's headers (fire_headers)
 
 
 def _ts(moment: datetime | None) -> float:
@@ -100,7 +102,8 @@ def plan_step(
     count = entry.total_run_count if missed else entry.total_run_count + 1
     meta = encode_meta(now, count)
     step = Step(key, sha, _ts(following), meta, encode_slot(served, now), entry, served)
-    step.fire = _fire_args(entry, key, served, now, policy, missed, skipped_slots)
+    step.headers = fire_headers(key, entry.name, served)
+    step.fire = _fire_args(entry, step.headers, served, now, policy, missed, skipped_slots)
     return step
 
 
@@ -146,7 +149,7 @@ def _a_slot_within(
 
 def _fire_args(
     entry: Entry,
-    key: str,
+    headers: dict[str, Any],
     served: datetime,
     now: datetime,
     policy: FirePolicy,
@@ -156,7 +159,6 @@ def _fire_args(
     task_id = new_task_id()
     if not policy.history:
         return FireArgs("plain", entry.name, task_id, 0, 0, "", "")
-    headers = fire_headers(key, entry.name, served)
     rule = entry.spec.policy if entry.spec is not None else None
     rec = RunRecord(
         schedule=entry.name,

@@ -250,7 +250,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         """Publish one fire; the error if it could not be (logged here)."""
         entry, served, fire = step.entry, step.served, step.fire
         assert entry is not None and served is not None and fire is not None
-        headers = fire_headers(entry.key, entry.name, served)
+        headers = step.headers or fire_headers(entry.key, entry.name, served)
         log.info(
             "beat: sending due task %s (%s) for %s, fire %s, task id %s",
             entry.name,

@@ -92,10 +92,11 @@ local function tally(name, outcome, finished, duration)
     'last_duration', duration)
 end
 
--- Take a fire into progress: its run hash, its lease, its lock group.
-local function register(limits, id, name, lock, rec, now, untill)
+-- Take a fire into progress: its run hash, its lease, its lock group. `fresh`: the
+-- task id is new, so no earlier hash needs clearing.
+local function register(limits, id, name, lock, rec, now, untill, fresh)
   local key = RUN .. id
-  redis.call('DEL', key)
+  if not fresh then redis.call('DEL', key) end
   redis.call('HSET', key, 'name', name, 'lock', lock, 'until', untill, 'rec', rec)
   redis.call('PEXPIRE', key, ms(untill - now + limits.stale))
   redis.call('ZADD', INFL .. name, untill, id)
@@ -224,7 +225,8 @@ for i = 3, #KEYS do
         append(limits, name, with_outcome(rec, 'skipped', reason, now))
         code = 3
       else
-        register(limits, id, name, lock, rec, now, untill)
+        -- Beat's task ids are new uuid4s: nothing to clear first.
+        register(limits, id, name, lock, rec, now, untill, true)
         code = 2
       end
     end
