@@ -12,7 +12,10 @@ from fastapi.testclient import TestClient
 
 from app.api.deps import get_redis, get_settings
 from app.api.main import app
+from app.core.celery_app import celery_app
 from app.core.config import Settings
+from app.schedules import ScheduleStore
+from tests.unit.beat.fakes import lua_fakeredis
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 BASE = "/api/scheduler/schedule"
@@ -28,7 +31,14 @@ SEED_004_BODY: dict[str, Any] = {
 
 @pytest.fixture
 def fake_redis() -> fakeredis.FakeRedis:
-    return fakeredis.FakeRedis(decode_responses=True)
+    # With the Lua Redis gives scripts: run history is written by the store's scripts.
+    return lua_fakeredis()
+
+
+@pytest.fixture
+def store(fake_redis: fakeredis.FakeRedis) -> ScheduleStore:
+    """The store the API's routes read, for writing history as Beat and workers do."""
+    return ScheduleStore(fake_redis, celery_app, "Asia/Seoul")
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from app.core.celery_app import celery_app
 from app.schedules import FireArgs, RunRecord, ScheduleStore, encode_meta, encode_slot
 from app.schedules.keys import entry_key
+from tests.unit.beat.fakes import Commit
 
 TASK = "app.tasks.scheduler.crawl_all_complexes"
 LEASE = 3600.0
@@ -80,18 +82,6 @@ def wait_for_next_ms(after_id: str) -> None:
         time.sleep(0.001)
 
 
-@dataclass(frozen=True)
-class Step:
-    """One entry's part of Beat's commit (the FireCommit protocol)."""
-
-    key: str
-    revision: str
-    score: float
-    meta: str
-    slot: str
-    fire: FireArgs | None
-
-
 def beat_fire(store: ScheduleStore, name: str, slot: float, mode: str) -> int:
     """Beat commits `name`'s `slot` (mode skip | allow | missed); returns the code."""
     store.beats.claim(TOKEN, TOKEN, "{}", 30)
@@ -103,7 +93,7 @@ def beat_fire(store: ScheduleStore, name: str, slot: float, mode: str) -> int:
     if mode == "missed":
         rec = replace(rec, outcome="missed", task_id=None, sent_at=None, missed_count=3)
     sent = datetime.fromtimestamp(now, UTC)
-    step = Step(
+    step = Commit(
         entry_key(name),
         entry.revision,
         slot + 60,
@@ -114,3 +104,10 @@ def beat_fire(store: ScheduleStore, name: str, slot: float, mode: str) -> int:
     codes = store.commit_fires(TOKEN, [step], now)
     assert codes is not None
     return codes[0]
+
+
+def create(client: Any, *names: str) -> None:
+    """Schedules through the API, every minute."""
+    for name in names:
+        body = {"name": name, "task": TASK, "interval": 60}
+        assert client.post("/api/scheduler/schedule", json=body).status_code == 201

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import fakeredis
 import jsonschema
 import pytest
 from fastapi.testclient import TestClient
@@ -15,26 +14,9 @@ from app.core.celery_app import celery_app
 from app.core.config import Settings
 from app.schedules import ScheduleStore
 from tests.unit.api.conftest import BASE
-from tests.unit.api.history import run, store_of
-from tests.unit.beat.fakes import lua_fakeredis
+from tests.unit.api.history import create, run
 
 STATUS = "/api/scheduler/status"
-
-
-@pytest.fixture
-def fake_redis() -> fakeredis.FakeRedis:
-    return lua_fakeredis()
-
-
-@pytest.fixture
-def store(fake_redis: fakeredis.FakeRedis) -> ScheduleStore:
-    return store_of(fake_redis)
-
-
-def create(client: TestClient, *names: str) -> None:
-    for name in names:
-        body = {"name": name, "task": "app.tasks.scheduler.crawl_all_complexes", "interval": 60}
-        assert client.post(BASE, json=body).status_code == 201
 
 
 def documented(client: TestClient, model: str) -> dict[str, Any]:

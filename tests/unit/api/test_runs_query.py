@@ -7,32 +7,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import fakeredis
 import pytest
 from fastapi.testclient import TestClient
 
 from app.schedules import SKIPPED, ScheduleStore
 from tests.unit.api.conftest import BASE
-from tests.unit.api.history import beat_fire, lose, queue, run, store_of, wait_for_next_ms
-from tests.unit.beat.fakes import lua_fakeredis
+from tests.unit.api.history import beat_fire, create, lose, queue, run, wait_for_next_ms
 
 RUNS = "/api/scheduler/runs"
-
-
-@pytest.fixture
-def fake_redis() -> fakeredis.FakeRedis:
-    return lua_fakeredis()
-
-
-@pytest.fixture
-def store(fake_redis: fakeredis.FakeRedis) -> ScheduleStore:
-    return store_of(fake_redis)
-
-
-def create(client: TestClient, *names: str) -> None:
-    for name in names:
-        body = {"name": name, "task": "app.tasks.scheduler.crawl_all_complexes", "interval": 60}
-        assert client.post(BASE, json=body).status_code == 201
 
 
 def found(client: TestClient, **params: Any) -> list[tuple[str, str]]:

@@ -8,9 +8,12 @@ script runs unchanged. The store's contract tests also run it on a real redis-se
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import fakeredis
+
+from app.schedules.store import FireArgs
 
 
 def _sha1hex(data: Any) -> bytes:
@@ -25,3 +28,15 @@ def lua_fakeredis(server: fakeredis.FakeServer | None = None) -> fakeredis.FakeR
     # renames it, this line fails loudly rather than the scripts failing obscurely.
     server._lua_runtime.globals().redis.sha1hex = _sha1hex  # type: ignore[attr-defined]
     return client
+
+
+@dataclass(frozen=True)
+class Commit:
+    """One entry's part of Beat's commit, as tests build it (the store's FireCommit)."""
+
+    key: str
+    revision: str
+    score: float
+    meta: str = ""
+    slot: str = ""
+    fire: FireArgs | None = None

@@ -20,7 +20,7 @@ from app.core.config import get_settings
 from app.schedules import RunRecord, ScheduleStore, encode_meta, encode_slot, parse_spec
 from app.schedules.keys import entry_key
 from app.schedules.store import FireArgs
-from tests.unit.beat.fakes import lua_fakeredis
+from tests.unit.beat.fakes import Commit, lua_fakeredis
 
 TASK = "app.tasks.scheduler.crawl_all_complexes"
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -51,18 +51,6 @@ class Result:
     @property
     def lines(self) -> list[str]:
         return self.out.splitlines()
-
-
-@dataclass
-class Step:
-    """One Beat commit (app.schedules.store.FireCommit)."""
-
-    key: str
-    revision: str
-    score: float
-    meta: str
-    slot: str
-    fire: FireArgs | None
 
 
 class World:
@@ -156,7 +144,7 @@ class World:
             )
         fire = FireArgs(mode, name, task_id, scheduled + LEASE, 0.0, "", rec.to_json())
         sent = datetime.fromtimestamp(scheduled, UTC)
-        step = Step(
+        step = Commit(
             entry_key(name),
             entry.revision,
             scheduled + 3600,

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from redis import Redis
 
 from app.core.celery_app import celery_app
+from app.core.constants import HISTORY_KEY_PREFIX
 from app.core.embedded_redis import RedisServer
 from app.schedules.entry import encode_meta, encode_slot
 from app.schedules.keys import entry_key
@@ -30,7 +31,7 @@ from app.schedules.store import (
     HistoryLimits,
     ScheduleStore,
 )
-from tests.unit.beat.fakes import lua_fakeredis
+from tests.unit.beat.fakes import Commit, lua_fakeredis
 
 TASK = "app.tasks.scheduler.crawl_all_complexes"
 STALE = 3600.0
@@ -55,16 +56,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[ScheduleStore]:
     s.beats.claim("me", "me", "{}", 30)
     yield s
     client.close()
-
-
-@dataclass
-class Commit:
-    key: str
-    revision: str
-    score: float
-    meta: str = ""
-    slot: str = ""
-    fire: FireArgs | None = None
 
 
 def add(store: ScheduleStore, name: str, **policy: object) -> None:
@@ -403,3 +394,28 @@ def test_cursor_and_time_bounds_at_the_edges(store: ScheduleStore) -> None:
     assert store.recent_runs(5, before="0-0") == []
     assert [r.task_id for r in store.recent_runs(5, since=-5.0)] == [task_id]
     assert store.records_between("a", -10.0, -5.0) == []
+
+
+def test_a_record_has_one_id_in_both_streams(store: ScheduleStore) -> None:
+    add(store, "a")
+    _, task_id = fire(store, "a", SLOT)
+    run(store, task_id)
+    [mine] = store.runs("a", 1)
+    [shared] = store.recent_runs(1)
+    assert mine.id is not None and mine.id == shared.id
+
+
+def test_a_record_is_kept_even_when_the_shared_ids_fall_behind(store: ScheduleStore) -> None:
+    add(store, "a")
+    # As if the shared stream had been deleted and the clock set back: the schedule's
+    # own stream already holds a later id than the shared one will give.
+    store.redis.xadd(
+        HISTORY_KEY_PREFIX + "a",
+        {"r": RunRecord("a", "f", TASK, 1, "sent").to_json()},
+        id="99999999999999-0",
+    )
+    _, task_id = fire(store, "a", SLOT)
+    run(store, task_id)
+    assert task_id in {r.task_id for r in store.runs("a", 5)}
+    found = store.run_by_task(task_id)
+    assert found is not None and found.outcome == "succeeded"

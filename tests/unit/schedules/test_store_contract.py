@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,8 +26,8 @@ from app.core.embedded_redis import RedisServer
 from app.schedules.entry import encode_meta, encode_slot, revision_of
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
-from app.schedules.store import APPLIED, NOT_APPLIED, Claim, FileMark, FireArgs, ScheduleStore
-from tests.unit.beat.fakes import lua_fakeredis
+from app.schedules.store import APPLIED, NOT_APPLIED, Claim, FileMark, ScheduleStore
+from tests.unit.beat.fakes import Commit, lua_fakeredis
 
 TZ = "Asia/Seoul"
 TASK = "app.tasks.scheduler.crawl_all_complexes"
@@ -52,16 +51,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[ScheduleStore]:
         client.flushdb()
     yield ScheduleStore(client, celery_app, TZ)
     client.close()
-
-
-@dataclass
-class Commit:
-    key: str
-    revision: str
-    score: float
-    meta: str = ""
-    slot: str = ""
-    fire: FireArgs | None = None
 
 
 def put(store: ScheduleStore, name: str, due: datetime | float, **raw: object) -> None:

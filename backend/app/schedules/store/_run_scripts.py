@@ -66,11 +66,19 @@ local function append(limits, name, rec)
   local stream = HIST .. name
   local written = server_ms()
   local oldest = string.format('%d', math.max(0, written - limits.age_ms))
-  local id = redis.call('XADD', stream, 'MINID', oldest, '*', 'r', rec)
+  -- One id in both streams, so a record's time and cursor are the same wherever it is
+  -- read. Every schedule's record goes to the shared stream first, whose ids only
+  -- grow, so its id is later than any in the schedule's own stream; should that ever
+  -- not hold (the shared stream deleted and the clock set back), the schedule's
+  -- stream gets an id of its own rather than losing the record.
+  local id = redis.call('XADD', ALL, 'MAXLEN', '~', limits.all_cap, '*', 'r', rec)
+  redis.call('XTRIM', ALL, 'MINID', '~', oldest)
+  local same = redis.pcall('XADD', stream, 'MINID', oldest, id, 'r', rec)
+  if type(same) == 'table' and same.err then
+    id = redis.call('XADD', stream, 'MINID', oldest, '*', 'r', rec)
+  end
   redis.call('XTRIM', stream, 'MAXLEN', limits.cap)
   redis.call('PEXPIRE', stream, limits.age_ms)
-  redis.call('XADD', ALL, 'MAXLEN', '~', limits.all_cap, '*', 'r', rec)
-  redis.call('XTRIM', ALL, 'MINID', '~', oldest)
   redis.call('ZADD', NAMES, written, name)
   return id
 end
