@@ -7,16 +7,12 @@ sha1hex, where the two could differ).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
-from redis import Redis
 
-from app.core.celery_app import celery_app
 from app.core.constants import HISTORY_KEY_PREFIX
-from app.core.embedded_redis import RedisServer
 from app.schedules.entry import encode_meta, encode_slot
 from app.schedules.keys import entry_key
 from app.schedules.runs import RunRecord
@@ -31,31 +27,18 @@ from app.schedules.store import (
     HistoryLimits,
     ScheduleStore,
 )
-from tests.unit.beat.fakes import Commit, lua_fakeredis
+from tests.unit.beat.fakes import Commit
 
 TASK = "app.tasks.scheduler.crawl_all_complexes"
 STALE = 3600.0
 
 
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer() as server:
-        yield server
-
-
-@pytest.fixture(params=["fakeredis", "redis-server"])
-def store(request: pytest.FixtureRequest) -> Iterator[ScheduleStore]:
-    if request.param == "fakeredis":
-        client: Redis = lua_fakeredis()
-    else:
-        server: RedisServer = request.getfixturevalue("redis_server")
-        client = Redis.from_url(server.url, decode_responses=True)
-        client.flushdb()
-    s = ScheduleStore(client, celery_app, "Asia/Seoul")
-    s.history_limits = HistoryLimits(14 * 86400, 5, 8, STALE)
-    s.beats.claim("me", "me", "{}", 30)
-    yield s
-    client.close()
+@pytest.fixture
+def store(store_on_both: ScheduleStore) -> ScheduleStore:
+    """On fakeredis and on redis-server, with small history caps, holding the Beat lock."""
+    store_on_both.history_limits = HistoryLimits(14 * 86400, 5, 8, STALE)
+    store_on_both.beats.claim("me", "me", "{}", 30)
+    return store_on_both
 
 
 def add(store: ScheduleStore, name: str, **policy: object) -> None:

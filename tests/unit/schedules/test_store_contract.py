@@ -9,25 +9,21 @@ server is started once per session and flushed before every test.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from redis import Redis
 
-from app.core.celery_app import celery_app
 from app.core.constants import (
     FIELD_DEFINITION,
     FIELD_META,
     REDBEAT_LOCK_KEY,
     REDBEAT_SCHEDULE_KEY,
 )
-from app.core.embedded_redis import RedisServer
 from app.schedules.entry import encode_meta, encode_slot, revision_of
 from app.schedules.keys import entry_key
 from app.schedules.spec import parse_spec
 from app.schedules.store import APPLIED, NOT_APPLIED, Claim, FileMark, ScheduleStore
-from tests.unit.beat.fakes import Commit, lua_fakeredis
+from tests.unit.beat.fakes import Commit
 
 TZ = "Asia/Seoul"
 TASK = "app.tasks.scheduler.crawl_all_complexes"
@@ -35,22 +31,9 @@ HOURLY = {"task": TASK, "interval": 3600}
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer() as server:
-        yield server
-
-
-@pytest.fixture(params=["fakeredis", "redis-server"])
-def store(request: pytest.FixtureRequest) -> Iterator[ScheduleStore]:
-    if request.param == "fakeredis":
-        client: Redis = lua_fakeredis()
-    else:
-        server: RedisServer = request.getfixturevalue("redis_server")
-        client = Redis.from_url(server.url, decode_responses=True)
-        client.flushdb()
-    yield ScheduleStore(client, celery_app, TZ)
-    client.close()
+@pytest.fixture
+def store(store_on_both: ScheduleStore) -> ScheduleStore:
+    return store_on_both
 
 
 def put(store: ScheduleStore, name: str, due: datetime | float, **raw: object) -> None:
