@@ -114,7 +114,12 @@ class RunTracker:
             attempt=int(getattr(request, "retries", 0) or 0) + 1,
             error=None,
         )
-        self.store.start_run(task_id, rec, lock, now + lease, now)
+        try:
+            self.store.start_run(task_id, rec, lock, now + lease, now)
+        except RedisError:
+            # Tracked all the same, so the run's end is still recorded (and frees the
+            # schedule) when Redis answers again by then.
+            log.warning("run history: could not record the start of %s", task_id, exc_info=True)
         stale = _stale_limit(request, self.settings.run_stale_seconds)
         with self._guard:
             self.running[task_id] = Running(task_id, rec, lock, lease, now, stale)

@@ -148,3 +148,24 @@ def test_retry_delay_doubles_and_stops_at_the_limit(
     retries: int, headers: dict[str, Any], expected: float | None
 ) -> None:
     assert retry_delay(SimpleNamespace(retries=retries, **headers)) == expected
+
+
+def test_a_start_redis_did_not_take_still_ends_with_its_outcome(
+    tracker: RunTracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    sent(tracker, "t1")
+    real = tracker.store.start_run
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(tracker.store, "start_run", down)
+    tracker.start("t1", task(request("t1")))
+    monkeypatch.setattr(tracker.store, "start_run", real)
+
+    assert "t1" in tracker.running
+    tracker.ended("t1", "SUCCESS", None, task(request("t1")))
+    assert [r.outcome for r in tracker.store.runs("a", 5)] == ["succeeded"]
+    assert tracker.store.in_progress("a") == []
