@@ -37,6 +37,7 @@ from app.schedules import (
     RunRecord,
     ScheduleStore,
     error_of,
+    iso,
     send_held,
     summarize_result,
 )
@@ -204,6 +205,18 @@ class RunTracker:
             result=result,
             reason=reason,
         )
+        # Celery's own "Task ... succeeded" line names no schedule: this one ties the
+        # worker's log to the schedule, the slot and Beat's "sending due task" line.
+        log.info(
+            "schedule %s: run %s %s (fire %s, slot %s, attempt %d, %s)",
+            rec.schedule,
+            running.task_id,
+            outcome,
+            rec.fire_id,
+            iso(rec.scheduled_at),
+            rec.attempt,
+            _took(rec),
+        )
         held = self.store.finish_run(running.task_id, rec, running.lock)
         if held is not None:
             log.info("sending held-back task %s, task id %s", held.name, held.task_id)
@@ -255,6 +268,11 @@ class RunTracker:
                     self.store.renew_leases(triples, lease, time.time())
                 except RedisError:
                     log.warning("could not renew run leases; retrying", exc_info=True)
+
+
+def _took(rec: RunRecord) -> str:
+    duration = rec.duration_seconds
+    return "duration unknown" if duration is None else f"took {duration:.3f}s"
 
 
 def _failure_outcome(exc: BaseException | None) -> str:

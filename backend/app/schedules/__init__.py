@@ -50,6 +50,7 @@ from app.schedules.runs import (
     RunRecord,
     RunStats,
     error_of,
+    iso,
     summarize_result,
 )
 from app.schedules.schema import file_schema
@@ -107,6 +108,7 @@ __all__ = [
     "RunState",
     "RunStats",
     "error_of",
+    "iso",
     "fire_headers",
     "new_task_id",
     "policy_headers",

@@ -6,6 +6,7 @@ builds it from a message (custom headers are attributes of the request).
 
 from __future__ import annotations
 
+import logging
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -48,7 +49,10 @@ def task(req: SimpleNamespace) -> SimpleNamespace:
     return SimpleNamespace(request=req, name=TASK, app=celery_app)
 
 
-def test_a_run_goes_from_sent_to_running_to_succeeded(tracker: RunTracker) -> None:
+def test_a_run_goes_from_sent_to_running_to_succeeded(
+    tracker: RunTracker, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="app.execution.tracking")
     sent(tracker, "t1")
     tracker.start("t1", task(request("t1")))
 
@@ -60,6 +64,9 @@ def test_a_run_goes_from_sent_to_running_to_succeeded(tracker: RunTracker) -> No
     [done] = tracker.store.runs("a", 5)
     assert (done.outcome, done.result, done.error) == ("succeeded", '{"rows":3}', None)
     assert done.duration_seconds is not None and done.duration_seconds >= 0
+    [line] = [r.getMessage() for r in caplog.records if r.name == "app.execution.tracking"]
+    assert line.startswith("schedule a: run t1 succeeded (fire f1, slot ")
+    assert "attempt 1, took " in line
 
 
 def test_a_failure_keeps_its_type_message_and_traceback_tail(tracker: RunTracker) -> None:
