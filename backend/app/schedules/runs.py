@@ -31,8 +31,6 @@ IN_PROGRESS = ("sent", "running")
 # Final outcomes that count as a run (the task was handed to a worker and ended).
 RUN_OUTCOMES = ("succeeded", "failed", "timed_out", "lost")
 ERROR_OUTCOMES = ("failed", "timed_out", "lost")
-# Why a fire did not run.
-SkipReason = Literal["overlap", "min_gap", "lock_key", "paused", "catchup_window"]
 # What sent the fire.
 Trigger = Literal["beat", "run_now"]
 

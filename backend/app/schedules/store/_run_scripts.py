@@ -19,10 +19,8 @@ Times are epoch seconds (floats) except stream ids and PEXPIRE, which are ms.
 
 from __future__ import annotations
 
-import json
-from string import Template
-
 from app.core import constants as c
+from app.schedules.store._scripts import FIELD_NAMES, lua
 
 _PREFIXES = {
     "HIST": c.HISTORY_KEY_PREFIX,
@@ -35,10 +33,6 @@ _PREFIXES = {
     "RUN": c.RUN_KEY_PREFIX,
     "LEASES": c.LEASES_KEY,
     "LOCKG": c.LOCK_GROUP_KEY_PREFIX,
-    "definition": c.FIELD_DEFINITION,
-    "manager": c.FIELD_MANAGER,
-    "meta": c.FIELD_META,
-    "slot": c.FIELD_SLOT,
 }
 
 # `limits` (every script that writes history takes it as its first ARGV): a JSON
@@ -176,8 +170,7 @@ end
 
 
 def _lua(body: str) -> str:
-    values = {k: json.dumps(v) for k, v in _PREFIXES.items()}
-    return Template(_COMMON + body).substitute(values)
+    return lua(_COMMON + body, {**FIELD_NAMES, **_PREFIXES})
 
 
 # Beat's commit of one batch of fires, fenced three times: nothing is written unless

@@ -194,13 +194,6 @@ class RunOps(StoreBase):
     def expired_leases(self, now: float, limit: int = SWEEP_BATCH) -> list[str]:
         return list(self._db.zrangebyscore(LEASES_KEY, 0, now, start=0, num=limit))
 
-    def forget_runs(self, name: str) -> None:
-        """Drop a deleted schedule's counters (its records age out on their own)."""
-        with self._db.pipeline(transaction=True) as pipe:
-            pipe.delete(STATS_KEY_PREFIX + name)
-            pipe.zrem(FAILING_KEY, name)
-            pipe.execute()
-
     def trim_history(self, older_than: float) -> int:
         """Drop records written before `older_than` (epoch seconds) from every
         schedule's history and the shared stream; returns how many schedule records

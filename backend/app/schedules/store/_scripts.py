@@ -7,19 +7,23 @@ a renamed field cannot leave a script reading the old one.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from string import Template
 
 from app.core.constants import FIELD_DEFINITION, FIELD_MANAGER, FIELD_META, FIELD_SLOT
 
+# The hash fields scripts name, as `$definition` and so on.
+FIELD_NAMES = {
+    "definition": FIELD_DEFINITION,
+    "manager": FIELD_MANAGER,
+    "meta": FIELD_META,
+    "slot": FIELD_SLOT,
+}
 
-def _lua(template: str) -> str:
-    # json.dumps of an ASCII name is also a valid Lua string literal.
-    names = {
-        "definition": FIELD_DEFINITION,
-        "manager": FIELD_MANAGER,
-        "meta": FIELD_META,
-        "slot": FIELD_SLOT,
-    }
+
+def lua(template: str, names: Mapping[str, str] = FIELD_NAMES) -> str:
+    """`template` with each `$name` replaced by its value as a Lua string literal
+    (json.dumps of an ASCII name is one)."""
     return Template(template).substitute({k: json.dumps(v) for k, v in names.items()})
 
 
@@ -28,7 +32,7 @@ def _lua(template: str) -> str:
 # the one the file dropped, so it stays. (Compared whole, not by digest: drops are few.)
 # KEYS: due index, entry keys. ARGV: per entry, definition and manager as read.
 # Returns the 0-based indexes dropped.
-DROP_UNCHANGED = _lua("""
+DROP_UNCHANGED = lua("""
 local dropped = {}
 for i = 2, #KEYS do
   local a = 1 + (i - 2) * 2
