@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import errors
-from app.api.routes import health, runs, schedules, status, tasks
+from app.api.routes import control, health, runs, schedules, status, tasks
 from app.core.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ def create_app() -> FastAPI:
     app.include_router(schedules.router)
     app.include_router(tasks.router)
     app.include_router(status.router)
+    app.include_router(control.router)
     errors.install(app)
     return app
 

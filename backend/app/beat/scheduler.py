@@ -39,6 +39,7 @@ from app.core.config import Settings, get_settings
 from app.core.constants import REDBEAT_LOCK_KEY
 from app.core.redis import make_redis, redacted_url
 from app.schedules import (
+    PAUSED,
     SEND,
     Buffered,
     Entry,
@@ -62,6 +63,8 @@ MIN_WAIT_SECONDS = 0.002
 REDIS_TIMEOUT_SLACK_SECONDS = 0.1
 # Task messages published per Redis round trip when a batch of fires is sent.
 SEND_BATCH_SIZE = 500
+# Names listed in the one line that reports the fires a global pause held back.
+PAUSED_NAMES_LOGGED = 5
 
 
 class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
@@ -208,6 +211,9 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             self.leadership.leader_since = None
             return
         fires = [step for step, code in zip(steps, codes, strict=True) if code == SEND]
+        held = [step for step, code in zip(steps, codes, strict=True) if code == PAUSED]
+        if held:
+            _log_paused(held)
         unsent: list[tuple[Step, Exception]] = []
         try:
             # One Redis round trip per SEND_BATCH_SIZE messages, not one per message.
@@ -330,3 +336,18 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             f"leader goes silent)\n"
             f"       . schedules file -> {self.settings.schedules_file}"
         )
+
+
+def _log_paused(steps: list[Step]) -> None:
+    names = [step.entry.name for step in steps if step.entry is not None]
+    shown = ", ".join(names[:PAUSED_NAMES_LOGGED])
+    more = (
+        f" and {len(names) - PAUSED_NAMES_LOGGED} more" if len(names) > PAUSED_NAMES_LOGGED else ""
+    )
+    log.info(
+        "beat: dispatching is paused, so %d due fire(s) were skipped (recorded with reason "
+        "paused): %s%s. Resume with POST /api/scheduler/resume or check_schedules.sh start.",
+        len(steps),
+        shown,
+        more,
+    )

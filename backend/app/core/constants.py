@@ -49,6 +49,11 @@ RUN_KEY_PREFIX = OWN_PREFIX + "run:"
 LEASES_KEY = OWN_PREFIX + "leases"
 # lock_key -> the task id holding it (expires with its lease).
 LOCK_GROUP_KEY_PREFIX = OWN_PREFIX + "lockgroup:"
+# Global pause (seed 000's scheduler stop): JSON {since, reason, by} while dispatching is
+# paused, absent otherwise. Beat's commit script reads it, so a pause fences a batch in
+# flight; it has no expiry, so it outlives Beat restarts (and Redis restarts with
+# persistence, as ./run.sh's embedded Redis and compose's have).
+PAUSED_KEY = OWN_PREFIX + "paused"
 
 # Hash fields of an entry key. `definition` and `meta` are RedBeat's; `manager` is ours
 # (spec, origin, version), kept in the same hash so one write covers all three.

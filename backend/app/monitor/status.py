@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 
 from app.core.constants import OVERDUE_SCAN_LIMIT, WORKER_PING_TIMEOUT
 from app.core.redis import redacted_url
-from app.schedules import ScheduleStore, overdue_by
+from app.schedules import PauseState, ScheduleStore, overdue_by
 from app.schedules_file import read_state
 
 
@@ -103,6 +103,7 @@ class SystemStatus:
     workers: list[str] | None = None
     workers_error: str | None = None
     schedules: int | None = None
+    pause: PauseState | None = None
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -112,6 +113,8 @@ class SystemStatus:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["redis_ok"] = self.redis_ok
+        data["paused"] = self.pause.paused if self.pause is not None else None
+        data["pause"] = self.pause.as_dict() if self.pause is not None else None
         if self.beat is not None:
             data["beat"]["running"] = self.beat.running
         return cast(dict[str, Any], _jsonable(data))
@@ -179,6 +182,7 @@ def read_status(
         workers=workers,
         workers_error=workers_error,
         schedules=store.count(),
+        pause=store.pause_state(),
     )
 
 

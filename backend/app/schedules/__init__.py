@@ -5,6 +5,7 @@ imports from a layer above it (beat, schedules_file, monitor, presentation, api,
 tests/unit/test_layers.py checks that.
 """
 
+from app.schedules.control import REASON_MAX_LENGTH, PauseState
 from app.schedules.entry import (
     Entry,
     Origin,
@@ -61,6 +62,7 @@ from app.schedules.store import (
     HELD_BACK,
     MISSED,
     NOT_APPLIED,
+    PAUSED,
     SEND,
     SKIPPED,
     BeatLocks,
@@ -82,6 +84,8 @@ from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter, iter_chunks, name_matches
 
 __all__ = [
+    "PauseState",
+    "REASON_MAX_LENGTH",
     "FIRE_HEADERS",
     "H_FIRE_ID",
     "H_LEASE",
@@ -97,6 +101,7 @@ __all__ = [
     "IN_PROGRESS",
     "MISSED",
     "NOT_APPLIED",
+    "PAUSED",
     "OUTCOMES",
     "SEND",
     "SKIPPED",

@@ -18,6 +18,7 @@ from typing import Any
 from celery import Celery
 
 from app.core.config import get_settings
+from app.schedules.control import REASON_MAX_LENGTH, PauseState
 from app.schedules.entry import Entry
 from app.schedules.errors import RunRefused, ScheduleNotFound, VersionMismatch, invalid
 from app.schedules.fire import new_task_id, policy_headers, send_recorded
@@ -119,6 +120,24 @@ class ScheduleService:
 
     def delete(self, name: str, if_match: str | None = None) -> Entry | None:
         return self.store.delete(name, if_match=if_match)
+
+    def pause_state(self) -> PauseState:
+        return self.store.pause_state()
+
+    def pause(self, reason: str | None = None, actor: str | None = None) -> PauseState:
+        """Stop all dispatching (see app/schedules/control.py); pausing again keeps the
+        first pause's time, reason and author."""
+        if reason is not None and len(reason) > REASON_MAX_LENGTH:
+            raise invalid(
+                "reason", reason[:40] + "…", f"is longer than {REASON_MAX_LENGTH} characters"
+            )
+        return self.store.pause(PauseState(True, self.clock(), reason or None, actor))
+
+    def resume(self, actor: str | None = None) -> PauseState:
+        """Dispatch again from the next slot of each schedule; slots that passed while
+        paused stay skipped. A no-op when not paused."""
+        self.store.resume()
+        return PauseState(False)
 
     def run_now(self, name: str, force: bool = False) -> str:
         """Send the entry's task at once; its regular timing and run state are untouched.

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.models.common import Timestamp
+from app.api.models.control import PausePublic
 from app.api.models.runs import FailingPublic
 
 
@@ -66,6 +67,11 @@ class StatusPublic(BaseModel):
     workers: list[str] | None = Field(description="Hostnames that answered; null if not asked.")
     workers_error: str | None
     schedules: int | None
+    paused: bool | None = Field(
+        description="Dispatching is globally paused (POST /api/scheduler/pause); null when "
+        "Redis is unreachable."
+    )
+    pause: PausePublic | None = Field(description="Since when, why and by whom.")
     failing: FailingPublic | None = Field(
         description="Enabled schedules failing ALERT_CONSECUTIVE_FAILURES or more times "
         "in a row (also a `failing` problem); null when Redis is unreachable."

@@ -51,6 +51,16 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "en": "Schedule '{name}' was sent to the workers now (task id {task_id}).",
         "ko": "스케줄 '{name}'{subject} 지금 실행되도록 전송되었습니다 (작업 ID {task_id}).",
     },
+    "dispatch_paused": {
+        "en": "Dispatching is paused: no schedule is sent until it is resumed "
+        "(each schedule's own on/off switch is unchanged).",
+        "ko": "스케줄러가 중지되었습니다: 다시 시작할 때까지 어떤 스케줄도 실행되지 않습니다 "
+        "(스케줄별 활성화 설정은 그대로입니다).",
+    },
+    "dispatch_resumed": {
+        "en": "Dispatching resumed: each schedule runs again from its next time.",
+        "ko": "스케줄러가 시작되었습니다: 각 스케줄은 다음 실행 시간부터 다시 실행됩니다.",
+    },
     "note_live": {
         "en": "The running Beat applies this within 1 second; no restart is needed.",
         "ko": "실행 중인 Beat가 1초 이내에 적용합니다. 재시작은 필요 없습니다.",

@@ -33,6 +33,7 @@ _PREFIXES = {
     "RUN": c.RUN_KEY_PREFIX,
     "LEASES": c.LEASES_KEY,
     "LOCKG": c.LOCK_GROUP_KEY_PREFIX,
+    "PAUSED": c.PAUSED_KEY,
 }
 
 # `limits` (every script that writes history takes it as its first ARGV): a JSON
@@ -40,7 +41,7 @@ _PREFIXES = {
 _COMMON = """
 local HIST, STATS, INFL, BUF = $HIST, $STATS, $INFL, $BUF
 local ALL, NAMES, FAILING, RUN = $ALL, $NAMES, $FAILING, $RUN
-local LEASES, LOCKG = $LEASES, $LOCKG
+local LEASES, LOCKG, PAUSED = $LEASES, $LOCKG, $PAUSED
 local ERRORS = {failed = true, timed_out = true, lost = true}
 local RUNS = {succeeded = true, failed = true, timed_out = true, lost = true}
 -- How long a finished run stays findable by its task id (its record may outlive it).
@@ -152,8 +153,14 @@ local function finish(limits, id, name, lock, rec, outcome, finished, duration)
   if buffered[1] then
     redis.call('DEL', BUF .. name)
     local held_lock = buffered[3] or ''
-    if held_lock ~= '' and redis.call('EXISTS', LOCKG .. held_lock) == 1 then
-      append(limits, name, with_outcome(buffered[2], 'skipped', 'lock_key', finished))
+    local reason = nil
+    if redis.call('EXISTS', PAUSED) == 1 then
+      reason = 'paused'
+    elseif held_lock ~= '' and redis.call('EXISTS', LOCKG .. held_lock) == 1 then
+      reason = 'lock_key'
+    end
+    if reason then
+      append(limits, name, with_outcome(buffered[2], 'skipped', reason, finished))
       return {sid, false, false}
     end
     local untill = finished + limits.stale
@@ -177,7 +184,10 @@ def _lua(body: str) -> str:
 # the caller's token holds the lock; an entry whose revision (sha1 of definition +
 # manager) differs from the one planned from is skipped (edited or deleted since); and
 # a fire whose slot is not later than the slot last served is skipped (one slot is
-# sent at most once, whatever the lock said). Then the policy: a fire is sent, skipped
+# sent at most once, whatever the lock said). While dispatching is paused (the PAUSED
+# key, read here so that a pause fences a batch already planned), every fire is
+# skipped with reason `paused` and its slot still counts as served, so resuming never
+# sends a burst of the slots that passed. Otherwise the policy: a fire is sent, skipped
 # (a record with its reason), held back (buffer_one) or recorded as missed.
 # KEYS: lock, due index, entry keys.
 # ARGV: token, now, limits, then per entry 11 values: revision, meta ('' keeps run
@@ -185,11 +195,12 @@ def _lua(body: str) -> str:
 # mode: '' (no fire), plain (send, record nothing), skip | allow | buffer (the
 # overlap policy of a fire to send), missed (record, do not send).
 # Returns a code per entry: 0 not applied, 1 applied, 2 send, 3 skipped, 4 missed,
-# 5 held back; or nil when the token does not hold the lock.
+# 5 held back, 6 skipped as paused; or nil when the token does not hold the lock.
 COMMIT_FIRES = _lua("""
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
 local now = tonumber(ARGV[2])
 local limits = cjson.decode(ARGV[3])
+local paused = redis.call('EXISTS', PAUSED) == 1
 local codes = {}
 local function slot_of(text)
   if not text then return nil end
@@ -211,7 +222,10 @@ for i = 3, #KEYS do
     code = 1
     local name, id, rec = ARGV[a + 5], ARGV[a + 6], ARGV[a + 10]
     local untill, gap, lock = tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8]), ARGV[a + 9]
-    if mode == 'plain' then
+    if mode ~= '' and paused then
+      if mode ~= 'plain' then append(limits, name, with_outcome(rec, 'skipped', 'paused', now)) end
+      code = 6
+    elseif mode == 'plain' then
       code = 2
     elseif mode == 'missed' then
       append(limits, name, rec)

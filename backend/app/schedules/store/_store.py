@@ -5,16 +5,18 @@ from __future__ import annotations
 from functools import cached_property
 
 from app.schedules.store._beats import BeatLocks
+from app.schedules.store._control import ControlOps
 from app.schedules.store._dispatch import DispatchOps
 from app.schedules.store._entries import EntryOps
 from app.schedules.store._file_index import FileIndexOps
 
 
-class ScheduleStore(EntryOps, DispatchOps, FileIndexOps):
+class ScheduleStore(EntryOps, DispatchOps, FileIndexOps, ControlOps):
     """Entries by name (get, get_many, read_keys, keys, count, save, delete), what Beat
     needs (due, commit_fires, wait_for_change), the file sync's memory
     (file_index, apply_file_plan, write_sync_state, read_sync_state), status reads
-    (overdue, ping) and the Beat lock (`beats`).
+    (overdue, ping), the global pause (pause_state, pause, resume) and the Beat lock
+    (`beats`).
 
     Each method is one round trip or one transaction unless its docstring says
     otherwise, and raises redis.exceptions.RedisError when Redis does not answer.

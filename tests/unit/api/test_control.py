@@ -1,0 +1,60 @@
+"""Global pause and resume through the API, and what status says about them."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from app.core.config import Settings
+
+PAUSE = "/api/scheduler/pause"
+RESUME = "/api/scheduler/resume"
+STATUS = "/api/scheduler/status"
+
+
+def test_not_paused_by_default(client: TestClient) -> None:
+    assert client.get(PAUSE).json() == {"paused": False, "since": None, "reason": None, "by": None}
+    body = client.get(STATUS, params={"workers": False}).json()
+    assert (body["paused"], body["pause"]["paused"]) == (False, False)
+
+
+def test_pause_with_a_reason_shows_in_status_until_resumed(client: TestClient) -> None:
+    answer = client.post(PAUSE, json={"reason": "공급사 점검"})
+    assert answer.status_code == 200
+    assert answer.json()["pause"]["paused"] is True
+    assert answer.json()["pause"]["reason"] == "공급사 점검"
+    assert answer.json()["pause"]["since"]
+    status = client.get(STATUS, params={"workers": False}).json()
+    assert status["paused"] is True
+    assert status["pause"]["reason"] == "공급사 점검"
+
+    assert client.post(RESUME).json()["pause"]["paused"] is False
+    assert client.get(STATUS, params={"workers": False}).json()["paused"] is False
+
+
+def test_pause_needs_no_body(client: TestClient) -> None:
+    assert client.post(PAUSE).status_code == 200
+    assert client.get(PAUSE).json()["paused"] is True
+
+
+def test_a_reason_too_long_is_refused_naming_the_field(client: TestClient) -> None:
+    answer = client.post(PAUSE, json={"reason": "x" * 501})
+    assert answer.status_code == 422
+    assert "reason" in answer.text
+    assert client.get(PAUSE).json()["paused"] is False
+
+
+def test_pause_and_resume_need_the_token_when_one_is_set(
+    client: TestClient, settings: Settings
+) -> None:
+    settings.api_token = "secret"
+    assert client.post(PAUSE).status_code == 401
+    assert client.post(RESUME).status_code == 401
+    assert client.get(PAUSE).status_code == 200
+    headers = {"Authorization": "Bearer secret"}
+    assert client.post(PAUSE, headers=headers).status_code == 200
+
+
+def test_messages_in_korean(client: TestClient, settings: Settings) -> None:
+    settings.language = "ko"
+    assert "중지" in client.post(PAUSE).json()["message"]
+    assert "시작" in client.post(RESUME).json()["message"]
