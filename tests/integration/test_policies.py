@@ -685,3 +685,38 @@ def test_two_real_beats_paused_past_the_lock_never_send_a_slot_twice(
     assert len({m["headers"]["fire_id"] for m in messages}) == len(messages)
     assert len({name for name, _ in pairs}) == 20
     print(f"\ntwo Beats, two hand-overs: {len(messages)} messages, every (schedule, slot) once")
+
+
+# --- global pause (seed 000's scheduler stop and start) ----------------------------
+
+
+def test_a_global_pause_sends_nothing_records_skips_and_resumes_from_the_next_slot(
+    shared: Shared, create: Callable[..., str]
+) -> None:
+    name = create("일시중지_확인", task=REPORT, interval=1, policy={"overlap": "allow"})
+    wait_for(shared.store, name, "succeeded", 1)
+    shared.service.pause("점검", actor="test")
+    try:
+        # A fire already sent before the pause may still finish; after the first
+        # paused skip, nothing more may be sent.
+        first_skip = wait_for(shared.store, name, "skipped", 1)[0]
+        skips = wait_for(shared.store, name, "skipped", 3)
+        assert {r.reason for r in skips} == {"paused"}
+        assert {r.task_id for r in skips} == {None}
+        later_sent = [
+            r
+            for r in history(shared.store, name)
+            if r.sent_at is not None and r.sent_at > written_at(first_skip)
+        ]
+        assert later_sent == [], "nothing is sent while paused"
+        entry = shared.store.get(name)
+        assert entry is not None and entry.enabled, "the schedule's own flag is untouched"
+        shared.beat.wait_for_log("dispatching is paused")
+    finally:
+        shared.service.resume()
+    resumed_at = time.time()
+    wait_until(
+        lambda: any((r.sent_at or 0) > resumed_at for r in history(shared.store, name)),
+        timeout=RUN_DEADLINE,
+        what=f"a fire of {name} sent after the resume",
+    )
