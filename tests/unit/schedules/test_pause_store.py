@@ -4,10 +4,14 @@ on a real redis-server."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from redis import Redis
 
+from app.core.celery_app import celery_app
 from app.core.constants import PAUSED_KEY
+from app.core.embedded_redis import RedisServer
 from app.schedules.control import PauseState
 from app.schedules.store import HELD_BACK, MISSED, PAUSED, SEND, ScheduleStore
 from tests.unit.schedules.test_runs_store import SLOT, add, fire, outcomes, run
@@ -83,3 +87,16 @@ def test_a_pause_written_by_hand_still_pauses(store: ScheduleStore, raw: str) ->
     store.redis.set(PAUSED_KEY, raw)
     assert store.pause_state().paused
     assert fire(store, "a", SLOT)[0] == PAUSED
+
+
+def test_a_pause_survives_a_redis_restart_with_persistence(tmp_path: Path) -> None:
+    """As ./run.sh's embedded Redis and compose's run: append-only file on."""
+    for attempt in range(2):
+        with RedisServer(data_dir=tmp_path, appendonly=True) as server:
+            client = Redis.from_url(server.url, decode_responses=True)
+            store = ScheduleStore(client, celery_app, "Asia/Seoul")
+            if attempt == 0:
+                pause(store)
+            else:
+                assert store.pause_state() == PauseState(True, SINCE, "maintenance", "cli:ops@host")
+            client.close()
