@@ -3,6 +3,9 @@ arguments never connects to Redis or imports the Celery app."""
 
 from __future__ import annotations
 
+import getpass
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +29,8 @@ class Context:
     err: TextIO
     style: Style = field(default_factory=Style)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # settings.redis_url is the Redis a running ./run.sh embedded (app.core.run_dir).
+    redis_from_run_dir: bool = False
 
     @cached_property
     def redis(self) -> Redis:
@@ -36,7 +41,20 @@ class Context:
         # Imported here: building the Celery app reads settings, which main() checks first.
         from app.core.celery_app import celery_app
 
+        if self.redis_from_run_dir:
+            # Built from REDIS_URL's default; main() found ./run.sh's Redis: send there.
+            url = self.settings.redis_url
+            celery_app.conf.update(broker_url=url, result_backend=url, redbeat_redis_url=url)
         return celery_app
+
+    @property
+    def actor(self) -> str:
+        """Who made a change, for the audit trail and the pause record: cli:user@host."""
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no name for this uid (a bare container)
+            user = str(os.getuid())
+        return f"cli:{user}@{socket.gethostname()}"
 
     @cached_property
     def store(self) -> ScheduleStore:

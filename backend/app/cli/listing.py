@@ -202,6 +202,8 @@ def summary_lines(
         )
     if tally.unreadable:
         lines.append(ctx.message("cli_summary_unreadable", count=tally.unreadable))
+    if status.pause is not None:
+        lines.append(render.pause_line(status.pause, settings.timezone, settings.language))
     if status.beat is not None:
         now = now_of(ctx, args)
         lines.append(render.beat_line(status.beat, now, settings.timezone, settings.language))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from app.cli.table import Cell, Column
 from app.monitor import BeatStatus, HealthProblem, SystemStatus
 from app.presentation import Language, message
+from app.schedules import PauseState
 
 # On a terminal narrower than the table, ORIGIN, RUNS, LAST RUN, TASK and TIMING are
 # hidden in that order, and NAME, TASK and TIMING clipped, until it fits (table.py):
@@ -209,3 +210,17 @@ def check_ok_line(status: SystemStatus, count: int, grace: str, language: Langua
         beat_text = message("cli_check_beat_lock", language, holder=holder)
     sync = message("cli_check_sync_ok" if status.sync else "cli_check_sync_never", language)
     return message("cli_check_ok", language, beat=beat_text, count=count, grace=grace, sync=sync)
+
+
+def pause_line(state: PauseState, tz: str, language: Language) -> str:
+    """Dispatching paused since when, by whom and why; or running."""
+    if not state.paused:
+        return message("cli_dispatch_running", language)
+    return message(
+        "cli_dispatch_paused",
+        language,
+        since=moment_text(state.since, tz),
+        timezone=tz,
+        by=state.by or "?",
+        reason=state.reason or "-",
+    )

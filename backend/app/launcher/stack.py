@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.core.config import PACKAGE_DIR, Settings
 from app.core.embedded_redis import HOST, find_redis_server, pick_port, ping, server_args
+from app.core.run_dir import RunDir, redis_url_named
 from app.launcher.child import inherited_env
 from app.launcher.supervisor import Supervisor
 
@@ -84,9 +85,7 @@ def named_redis_url(settings: Settings) -> str | None:
     .env: a URL written in .env is as clear a "use this Redis" as one exported. The
     environment wins over .env, so `REDIS_URL= ./run.sh` embeds a Redis whatever .env says.
     """
-    if "redis_url" in settings.model_fields_set and settings.redis_url.strip():
-        return settings.redis_url
-    return None
+    return settings.redis_url if redis_url_named(settings) else None
 
 
 def start_embedded_redis(
@@ -110,7 +109,10 @@ def start_embedded_redis(
         what=f"Redis did not answer PING on port {port}",
         timeout=START_TIMEOUT_SECONDS,
     )
-    return RedisInfo(f"redis://{HOST}:{port}/0", embedded=True)
+    url = f"redis://{HOST}:{port}/0"
+    # For the tools run from other terminals (the CLI, ./run_flower.sh): see app.core.run_dir.
+    RunDir(layout.data_dir).write_redis_url(url)
+    return RedisInfo(url, embedded=True)
 
 
 def probe_host(api_host: str) -> str:

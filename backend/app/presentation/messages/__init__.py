@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from app.core.config import Language
 from app.presentation.messages.cli import CLI_CATALOG
+from app.presentation.messages.control import CONTROL_CATALOG
 
 API_CATALOG: dict[str, dict[Language, str]] = {
     "created": {
@@ -121,7 +122,7 @@ API_CATALOG: dict[str, dict[Language, str]] = {
     },
 }
 
-CATALOG: dict[str, dict[Language, str]] = {**API_CATALOG, **CLI_CATALOG}
+CATALOG: dict[str, dict[Language, str]] = {**API_CATALOG, **CLI_CATALOG, **CONTROL_CATALOG}
 
 
 def subject_particle(word: str) -> str:
