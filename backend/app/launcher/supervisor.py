@@ -5,7 +5,10 @@
 - stopping sends SIGTERM to every child but those marked `stop_last` (Redis), waits up
   to the stop timeout, kills the groups still running, and only then does the same
   with the `stop_last` ones, so the others can finish their work and log out cleanly;
-- `watch` returns when a child exits, so that the caller stops the rest.
+- `watch` returns when a child exits, so that the caller stops the rest;
+- SIGUSR1 (`batchsched-cli restart`) restarts every child but the `stop_last` ones, as
+  stopping does, then starts each again as it was first started: new code and settings
+  load while Redis, and so the schedules and queued tasks, stay up.
 
 Signal handlers only set events: the main thread acts on them between steps, so no
 stop happens halfway inside a handler.
@@ -17,6 +20,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 
@@ -26,9 +30,17 @@ from app.launcher.readiness import wait_until_ready
 from app.launcher.stopping import stop_children
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+RESTART_SIGNAL = signal.SIGUSR1
 # How often `watch` looks for a child that died; a stop request ends the wait at once.
 WATCH_SECONDS = 0.2
 STOPPING = "stopping (press Ctrl-C again to kill at once)..."
+
+
+@dataclass(frozen=True)
+class _Spec:
+    argv: tuple[str, ...]
+    env: Mapping[str, str] | None
+    cwd: Path | None
 
 
 def _to_stderr(message: str) -> None:
@@ -51,6 +63,9 @@ class Supervisor:
         self._say = say
         self._stopping = threading.Event()
         self._force = threading.Event()
+        self._restart = threading.Event()
+        # How each child was started, by name, to start it again on a restart.
+        self._specs: dict[str, _Spec] = {}
 
     def start(
         self,
@@ -71,6 +86,7 @@ class Supervisor:
             stop_last=stop_last,
         )
         self.children.append(child)
+        self._specs[name] = _Spec(tuple(argv), env, cwd)
         return child
 
     def wait_until_ready(
@@ -98,16 +114,49 @@ class Supervisor:
 
         for sig in STOP_SIGNALS:
             signal.signal(sig, handle)
+        signal.signal(RESTART_SIGNAL, lambda signum, frame: self.request_restart())
+
+    def request_restart(self) -> None:
+        self._restart.set()
+
+    @property
+    def restart_requested(self) -> bool:
+        return self._restart.is_set()
 
     # -- running and stopping ------------------------------------------------------------
 
     def watch(self) -> Child | None:
-        """Block until a stop is requested (None) or a child exits (that child)."""
+        """Block until a stop is requested (None) or a child exits (that child); a
+        restart requested meanwhile is carried out and the watch goes on."""
         while not self._stopping.wait(WATCH_SECONDS):
+            if self._restart.is_set():
+                self.restart()
+                continue
             for child in self.children:
                 if child.has_exited():
                     return child
         return None
+
+    def restart(self) -> None:
+        """Stop every child but the `stop_last` ones, then start each again, in order."""
+        self._restart.clear()
+        again = [child for child in self.children if not child.stop_last]
+        self._say(f"restarting {', '.join(c.name for c in again)} (asked by SIGUSR1)...")
+        self._stop(again)
+        if self._stopping.is_set():
+            return  # a stop came while restarting: leave them stopped
+        for child in again:
+            spec = self._specs[child.name]
+            fresh = Child.spawn(
+                child.name,
+                spec.argv,
+                log_dir=self.log_dir,
+                terminal=self._terminal,
+                env=spec.env,
+                cwd=spec.cwd,
+            )
+            self.children[self.children.index(child)] = fresh
+        self._say("restarted; Ctrl-C to stop")
 
     def run_until_stopped(self) -> int:
         """Watch the children: 0 once a stop is requested, 1 as soon as one of them

@@ -209,3 +209,9 @@ def test_restart_signals_the_running_launcher(world: World, tmp_path: Path) -> N
         signal.signal(RESTART_SIGNAL, previous)
     assert result.code == 0, result.err
     assert f"(pid {os.getpid()})" in result.out
+
+
+def test_restart_sends_the_signal_the_launcher_restarts_on() -> None:
+    from app.launcher import supervisor
+
+    assert RESTART_SIGNAL == supervisor.RESTART_SIGNAL

@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 from pathlib import Path
 
 from app.launcher import Supervisor, log_contains
+from app.launcher.supervisor import RESTART_SIGNAL, STOP_SIGNALS
 from tests.unit.launcher.conftest import DEADLINE, Said, process_gone, py, wait_until, waiter
 
 
@@ -46,6 +48,7 @@ DRIVER = """
 import sys
 from pathlib import Path
 from app.launcher import Supervisor, log_contains
+from app.launcher.supervisor import RESTART_SIGNAL, STOP_SIGNALS
 child_code = sys.argv[2]
 supervisor = Supervisor(Path(sys.argv[1]), stop_timeout=float(sys.argv[3]))
 supervisor.install_signal_handlers()
@@ -107,3 +110,45 @@ def test_each_child_leads_its_own_process_group(supervisor: Supervisor) -> None:
     child = supervisor.start("worker", waiter())
 
     assert os.getpgid(child.pid) == child.pid != os.getpgid(0)
+
+
+# ---- restart (SIGUSR1, from `batchsched-cli restart`) ----
+
+
+def test_a_restart_starts_the_children_again_but_not_the_stop_last_ones(
+    supervisor: Supervisor, said: Said
+) -> None:
+    worker = supervisor.start("worker", waiter())
+    redis = supervisor.start("redis", waiter(), stop_last=True)
+    for child in (worker, redis):
+        supervisor.wait_until_ready(child, log_contains(child, "up"), what="up", timeout=DEADLINE)
+    watching = threading.Thread(target=supervisor.run_until_stopped)
+    watching.start()
+    try:
+        supervisor.request_restart()
+
+        wait_until(lambda: supervisor.children[0] is not worker, "a new worker")
+        fresh = supervisor.children[0]
+        wait_until(log_contains(fresh, "up"), "the new worker to be up")
+        assert process_gone(worker.pid) and worker.process.returncode == 0
+        assert supervisor.children[1] is redis and not redis.has_exited()
+        assert (fresh.log_path.parent / "worker.log.1").read_text() == "up\n"
+        assert said[:1] == ["restarting worker (asked by SIGUSR1)..."]
+    finally:
+        supervisor.request_stop()
+        watching.join(DEADLINE)
+    assert not watching.is_alive()
+
+
+def test_sigusr1_asks_for_a_restart(supervisor: Supervisor) -> None:
+    signals = (*STOP_SIGNALS, RESTART_SIGNAL)
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    try:
+        supervisor.install_signal_handlers()
+        os.kill(os.getpid(), RESTART_SIGNAL)
+
+        wait_until(lambda: supervisor.restart_requested, "the restart request")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    assert not supervisor.stop_requested
