@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from app.cli.arguments import count_in
 from app.cli.context import Context
@@ -85,48 +85,59 @@ class LineFilter:
 
 @dataclass
 class Followed:
-    """One log file being followed: its inode, how far it was read, and a partial line."""
+    """One log file being followed, kept open so that what was written to it just
+    before it was replaced is still read; then the new file is read from its start."""
 
     tag: str
     path: Path
-    inode: int | None = None
-    offset: int = 0
+    handle: BinaryIO | None = None
     partial: bytes = b""
 
     def tail(self, count: int) -> list[str]:
-        """The last `count` lines; reading continues after them."""
+        """The last `count` lines; following continues after them."""
         try:
-            with self.path.open("rb") as f:
-                inode, size = os_stat(f.fileno())
-                start = max(0, size - TAIL_BYTES)
-                f.seek(start)
-                data = f.read()
+            self.handle = self.path.open("rb")
         except FileNotFoundError:
             return []
-        self.inode, self.offset = inode, start + len(data)
-        *lines, self.partial = data.split(b"\n")
+        size = os.fstat(self.handle.fileno()).st_size
+        start = max(0, size - TAIL_BYTES)
+        self.handle.seek(start)
+        *lines, self.partial = self.handle.read().split(b"\n")
         lines = lines[1:] if start else lines  # the first may be cut
         return [decode(raw) for raw in lines[len(lines) - count :]] if count else []
 
     def new_lines(self) -> list[str]:
-        """Whole lines written since the last read (a replaced file is read anew)."""
-        try:
-            with self.path.open("rb") as f:
-                inode, size = os_stat(f.fileno())
-                if inode != self.inode or size < self.offset:
-                    self.inode, self.offset, self.partial = inode, 0, b""
-                f.seek(self.offset)
-                data = f.read()
-        except FileNotFoundError:
-            return []
-        self.offset += len(data)
+        """Whole lines written since the last read, the replaced file's last ones first."""
+        lines = self._read()
+        if self._replaced():
+            if self.partial:  # the old file's last line, never ended
+                lines.append(decode(self.partial))
+            self.close()
+            self.handle, self.partial = self.path.open("rb"), b""
+            lines += self._read()
+        return lines
+
+    def _read(self) -> list[str]:
+        data = self.handle.read() if self.handle is not None else b""
         *whole, self.partial = (self.partial + data).split(b"\n")
         return [decode(raw) for raw in whole]
 
+    def _replaced(self) -> bool:
+        """The path is now another file, or was truncated below what was read."""
+        try:
+            now = self.path.stat()
+        except FileNotFoundError:
+            return False  # between a rename and the new file: look again next time
+        if self.handle is None:
+            return True
+        mine = os.fstat(self.handle.fileno())
+        return (now.st_ino, now.st_dev) != (mine.st_ino, mine.st_dev) or (
+            now.st_size < self.handle.tell()
+        )
 
-def os_stat(fd: int) -> tuple[int, int]:
-    stat = os.fstat(fd)
-    return stat.st_ino, stat.st_size
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
 
 
 def decode(raw: bytes) -> str:
@@ -156,13 +167,16 @@ def run_logs(ctx: Context, args: argparse.Namespace) -> int:
     if not running:
         ctx.warn(ctx.message("cli_logs_not_running", path=run_dir.log_dir))
     keep = LineFilter(args.schedule)
-    for followed in chosen:
-        show(ctx, followed.tag, followed.tail(args.lines), keep)
-    if running and not args.no_follow:
-        try:
+    try:
+        for followed in chosen:
+            show(ctx, followed.tag, followed.tail(args.lines), keep)
+        if running and not args.no_follow:
             follow(ctx, chosen, keep, lambda: run_dir.launcher_pid() is not None)
-        except KeyboardInterrupt:
-            pass  # how following ends
+    except KeyboardInterrupt:
+        pass  # how following ends
+    finally:
+        for followed in chosen:
+            followed.close()
     return 0
 
 
@@ -183,11 +197,14 @@ def follow(
     """New lines as they come, until ./run.sh stops (`alive` turns false)."""
     checked = time.monotonic()
     while True:
-        for followed in chosen:
-            show(ctx, followed.tag, followed.new_lines(), keep)
+        stopped = False
         if time.monotonic() - checked >= ALIVE_CHECK_SECONDS:
             checked = time.monotonic()
-            if not alive():
-                ctx.warn(ctx.message("cli_logs_stopped"))
-                return
+            stopped = not alive()
+        # Read after the look, so the last lines written before it stopped are shown.
+        for followed in chosen:
+            show(ctx, followed.tag, followed.new_lines(), keep)
+        if stopped:
+            ctx.warn(ctx.message("cli_logs_stopped"))
+            return
         sleep(POLL_SECONDS)
