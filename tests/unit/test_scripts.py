@@ -60,6 +60,7 @@ PROCESS_SCRIPTS = {
     "run_worker.sh": "batchsched-worker",
     "run_celery_beat.sh": "batchsched-beat",
     "check_schedules.sh": "batchsched-cli",
+    "scheduler_control.sh": "batchsched-cli",
 }
 
 
@@ -123,3 +124,18 @@ def test_script_prefers_the_repo_venv_over_path(tmp_path: Path) -> None:
 
     assert result.stdout.startswith("batchsched-cli from venv, pid ")
     assert result.stdout.endswith("args: status --check\n")
+
+
+def test_scheduler_control_passes_seed_001s_verbs_to_the_cli(tmp_path: Path) -> None:
+    shutil.copy(ROOT / "scheduler_control.sh", tmp_path / "scheduler_control.sh")
+    fake_command(tmp_path / ".venv" / "bin", "batchsched-cli", "venv")
+
+    result = subprocess.run(
+        [str(tmp_path / "scheduler_control.sh"), "collect", "오너클랜"],
+        capture_output=True,
+        text=True,
+        env={"PATH": os.environ["PATH"]},
+    )
+
+    assert result.stdout.startswith("batchsched-cli from venv, pid ")
+    assert result.stdout.endswith("args: collect 오너클랜\n")
