@@ -38,6 +38,7 @@ from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
 from app.core.constants import REDBEAT_LOCK_KEY
 from app.core.redis import make_redis, redacted_url
+from app.core.zones import zones_line
 from app.schedules import (
     PAUSED,
     SEND,
@@ -92,7 +93,9 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         self._redis_down = False
 
     def setup_schedule(self) -> None:
-        """Nothing: entries are only written once this process holds the lock."""
+        """Nothing: entries are only written once this process holds the lock. Logs
+        the schedules' timezone beside the host's, since their times are read in it."""
+        log.info("beat: times: %s", zones_line(self.settings.timezone))
 
     @cached_property
     def redis(self) -> Redis:

@@ -72,7 +72,7 @@ class Walk:
 
     def _row(self, name: str, entry: Entry | None, stats: RunStats | None) -> Row:
         settings = self.ctx.settings
-        view = entry_view(entry, settings.timezone, settings.language) if entry else None
+        view = entry_view(entry, settings.timezone, settings.language, self.now) if entry else None
         late = self._late(entry)
         self.tally.count(view, late)
         return Row(name, view, late, stats)

@@ -18,7 +18,7 @@ LABEL_WIDTH = 15
 def run_show(ctx: Context, args: argparse.Namespace) -> int:
     entry = ctx.service.get(args.name)
     settings = ctx.settings
-    view = entry_view(entry, settings.timezone, settings.language)
+    view = entry_view(entry, settings.timezone, settings.language, ctx.clock())
     times = upcoming(entry, settings.timezone, args.count)
     if args.json:
         document = {
@@ -60,7 +60,7 @@ def show_fields(view: dict[str, Any], default_tz: str) -> list[tuple[str, str]]:
         ("Kwargs", _json(view["kwargs"])),
         ("Options", _json(view["options"])),
         ("Policy", _json(view["policy"])),
-        ("Next run", render.local_time(view["next_run_at"], default_tz, zone) or "-"),
+        ("Next run", render.next_run_text(view, default_tz, zone) or "-"),
         ("Last run", render.local_time(view["last_run_at"], default_tz, zone) or "-"),
         ("Runs", str(view["total_run_count"])),
         ("Version", view["version"]),

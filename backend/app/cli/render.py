@@ -15,18 +15,20 @@ from app.monitor import BeatStatus, HealthProblem, SystemStatus
 from app.presentation import Language, message
 from app.schedules import PauseState
 
-# On a terminal narrower than the table, ORIGIN, RUNS, LAST RUN, TASK and TIMING are
-# hidden in that order, and NAME, TASK and TIMING clipped, until it fits (table.py):
-# at 80 columns a row keeps its name, state, next run and last outcome.
+# On a terminal narrower than the table, DUE, ORIGIN, RUNS, LAST RUN, TASK and TIMING
+# are hidden in that order, and NAME, TASK and TIMING clipped, until it fits (table.py):
+# at 80 columns a row keeps its name, state, next run and last outcome. DUE is how far
+# the next run is from now ("in 14 h 58 min"); the summary names the timezone.
 COLUMNS = (
     Column("NAME", cap=48, shrink=12),
-    Column("TASK", cap=60, drop=4, shrink=16),
-    Column("TIMING", cap=48, drop=5, shrink=12),
+    Column("TASK", cap=60, drop=5, shrink=16),
+    Column("TIMING", cap=48, drop=6, shrink=12),
     Column("STATE"),
-    Column("ORIGIN", drop=1),
+    Column("ORIGIN", drop=2),
     Column("NEXT RUN"),
-    Column("LAST RUN", drop=3),
-    Column("RUNS", align="right", drop=2),
+    Column("DUE", drop=1),
+    Column("LAST RUN", drop=4),
+    Column("RUNS", align="right", drop=3),
     Column("LAST OUTCOME"),
 )
 # Names listed in one line before "and N more".
@@ -59,6 +61,13 @@ def local_time(iso: str | None, default_tz: str, zone: str) -> str | None:
         return None
     shown = datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
     return shown if zone == default_tz else f"{shown} {zone}"
+
+
+def next_run_text(view: dict[str, Any], default_tz: str, zone: str) -> str | None:
+    """The next run to the minute and how far away: "2030-01-01 09:00 (in 14 h 58 min)"."""
+    shown = local_time(view["next_run_at"], default_tz, zone)
+    away = view.get("next_run_in")
+    return f"{shown} ({away})" if shown is not None and away else shown
 
 
 def moment_text(value: datetime | str | None, tz: str) -> str:
@@ -101,6 +110,7 @@ def entry_row(
         Cell(state, ("yellow",) if state == "paused" else ()),
         Cell(view["origin"]),
         next_cell,
+        Cell(view.get("next_run_in") or no_time, ("red",) if late is not None else ()),
         Cell(last_run or no_time),
         Cell(str(view["total_run_count"])),
     ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from app.core.redis import redacted_url
+from app.core.zones import zones_line
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -28,7 +30,10 @@ def banner(
     embedded: bool,
     redis_dir: Path,
     log_dir: Path,
+    timezone: str = "Asia/Seoul",
+    now: datetime | None = None,
 ) -> str:
+    """`timezone`: the schedules' default (TIMEZONE), shown beside the host's."""
     base = f"http://{browsable_host(api_host)}:{api_port}"
     redis = (
         f"embedded, {redis_url}, data in {redis_dir}"
@@ -45,8 +50,10 @@ def banner(
             f"  API    {base}",
             f"  Docs   {base}/docs",
             f"  Redis  {redis}",
-            f"  Logs   {log_dir}/{{redis,worker,beat,api}}.log",
+            f"  Logs   {log_dir}/{{redis,worker,beat,api}}.log  (./scheduler_control.sh logs)",
+            f"  Times  {zones_line(timezone, now)}",
             f"  Check  {check}",
+            "  Flower ./run_flower.sh  (per-task inspection, http://127.0.0.1:5555)",
             "  Ctrl-C to stop.",
             "",
         ]

@@ -79,6 +79,7 @@ def supervise(
             embedded=redis.embedded,
             redis_dir=layout.redis_dir,
             log_dir=layout.log_dir,
+            timezone=settings.timezone,
         )
     )
     return supervisor.run_until_stopped()

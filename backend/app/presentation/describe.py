@@ -4,7 +4,7 @@ disagree."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from cron_descriptor import ExpressionDescriptor, Options
 
 from app.core.config import Language
+from app.presentation.times import next_run_fields
 from app.schedules import CRON_FIELDS, Entry, ScheduleSpec, next_fire
 
 # cron-descriptor's Korean locale leaves day and month names in English.
@@ -161,8 +162,10 @@ def _aware(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def timing_fields(spec: ScheduleSpec, default_tz: str) -> dict[str, Any]:
-    """The timing as structured data: its kind, its own fields, and its timezone."""
+    """The timing as structured data: its kind, its own fields, and its timezone; `at`
+    and `anchor` with the offset they were read with (see presentation.times)."""
     kind = spec.timing_kind
+    zone = ZoneInfo(spec.timezone or default_tz)
     timing: dict[str, Any] = {"kind": kind, "timezone": spec.timezone or default_tz}
     if kind == "crontab":
         timing.update(spec.cron_fields())
@@ -171,9 +174,9 @@ def timing_fields(spec: ScheduleSpec, default_tz: str) -> dict[str, Any]:
         timing.update(spec.cron_fields())
     elif kind == "interval":
         timing["interval"] = spec.interval
-        timing["anchor"] = spec.anchor.isoformat() if spec.anchor else None
+        timing["anchor"] = _aware(spec.anchor, zone).isoformat() if spec.anchor else None
     else:
-        timing["at"] = spec.at.isoformat() if spec.at else None
+        timing["at"] = _aware(spec.at, zone).isoformat() if spec.at else None
     return timing
 
 
@@ -204,8 +207,11 @@ def _iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat() if moment else None
 
 
-def entry_view(entry: Entry, default_tz: str, language: Language = "en") -> dict[str, Any]:
-    """Everything shown about one entry, as plain JSON."""
+def entry_view(
+    entry: Entry, default_tz: str, language: Language = "en", now: datetime | None = None
+) -> dict[str, Any]:
+    """Everything shown about one entry, as plain JSON; how far its next run is, from
+    `now` (the clock's when not given)."""
     zone = entry_zone(entry, default_tz)
     spec = entry.spec
     return {
@@ -226,6 +232,7 @@ def entry_view(entry: Entry, default_tz: str, language: Language = "en") -> dict
         "policy": spec.policy.model_dump(mode="json") if spec else None,
         # When Beat will send it, and when it last did (not RedBeat's save time).
         "next_run_at": _iso(entry.due_at, zone),
+        **next_run_fields(entry.due_at, now or datetime.now(UTC), language),
         "last_run_at": _iso(entry.last_sent_at, zone),
         "total_run_count": entry.total_run_count,
         "version": entry.etag,

@@ -212,6 +212,7 @@ def test_a_pipe_gets_every_column_whatever_the_width(world: World) -> None:
         "ORIGIN",
         "NEXT",
         "RUN",
+        "DUE",
         "LAST",
         "RUN",
         "RUNS",

@@ -24,8 +24,10 @@ class Timing(BaseModel):
     month_of_year: str | None = None
     cron: str | None = None
     interval: float | None = Field(default=None, description="Seconds.")
-    anchor: str | None = Field(default=None, description="With interval: the first run.")
-    at: str | None = Field(default=None, description="The one-off run time.")
+    anchor: str | None = Field(
+        default=None, description="With interval: the first run, with its offset."
+    )
+    at: str | None = Field(default=None, description="The one-off run time, with its offset.")
 
 
 class SchedulePublic(BaseModel):
@@ -54,7 +56,20 @@ class SchedulePublic(BaseModel):
     origin: Origin
     description: str
     policy: dict[str, Any] | None = Field(description="Execution policy (stored, not enforced).")
-    next_run_at: Timestamp | None = Field(description="Null while paused or finished.")
+    next_run_at: Timestamp | None = Field(
+        description="With the offset of its timezone (`timing.timezone`). Null while paused "
+        "or finished."
+    )
+    next_run_in_seconds: float | None = Field(
+        default=None,
+        description="Seconds from the response's time to `next_run_at`; negative when it is "
+        "overdue. Null when `next_run_at` is.",
+    )
+    next_run_in: str | None = Field(
+        default=None,
+        description='The same in words, in LANGUAGE: "in 14 h 58 min", "3 min ago", "now".',
+        examples=["in 14 h 58 min"],
+    )
     last_run_at: Timestamp | None
     total_run_count: int
     version: str = Field(description="Also sent as `ETag`; send it back as `If-Match`.")
@@ -90,6 +105,16 @@ class ScheduleChanged(BaseModel):
     message: str
     schedule: SchedulePublic
     note: str = Field(description="When the change takes effect.")
+    next_run: str | None = Field(
+        default=None,
+        description="When it runs next, in which timezone and how far away; says so when "
+        "`at` or `anchor` was written without an offset and so read in its timezone.",
+        examples=[
+            "Next run: 2026-12-03 08:12:00 (Asia/Seoul, UTC+09:00), in 15 h 2 min. `at` was "
+            "written without a UTC offset, so it was read in Asia/Seoul, the schedule's "
+            "timezone (not this server's)."
+        ],
+    )
 
 
 class ScheduleDeleted(BaseModel):

@@ -31,7 +31,7 @@ from app.api.models import (
 from app.api.models.errors import ETAG
 from app.api.routing import JsonBodyRoute
 from app.core.config import Settings
-from app.presentation import entry_view, message, upcoming
+from app.presentation import entry_view, message, next_run_sentence, upcoming
 from app.schedules import MAX_PAGE, Entry, ListFilter, Origin, RunStats
 
 router = APIRouter(prefix="/api/scheduler", tags=["scheduler"], route_class=JsonBodyRoute)
@@ -70,10 +70,12 @@ def _streak(stats: RunStats) -> dict[str, Any]:
 def _reply(entry: Entry, settings: Settings, response: Response, key: str) -> dict[str, Any]:
     response.headers["ETag"] = f'"{entry.etag}"'
     note = "note_file_managed" if entry.origin == "file" and key != "created" else "note_live"
+    view = _view(entry, settings)
     return {
         "message": message(key, settings.language, name=entry.name),
-        "schedule": _view(entry, settings),
+        "schedule": view,
         "note": message(note, settings.language),
+        "next_run": next_run_sentence(view, settings.timezone, settings.language),
     }
 
 

@@ -113,4 +113,18 @@ CONTROL_CATALOG: dict[str, dict[Language, str]] = {
     "time_in": {"en": "in {span}", "ko": "{span} 후"},
     "time_ago": {"en": "{span} ago", "ko": "{span} 전"},
     "time_now": {"en": "now", "ko": "지금"},
+    "time_next_run": {
+        "en": "Next run: {when} ({zone}), {relative}.",
+        "ko": "다음 실행: {when} ({zone}), {relative}.",
+    },
+    "time_no_next_run": {
+        "en": "No next run (paused, or a one-off that has run).",
+        "ko": "다음 실행 없음 (일시 중지되었거나 이미 실행된 1회성 스케줄).",
+    },
+    "time_read_in_zone": {
+        "en": "`{field}` was written without a UTC offset, so it was read in {zone}, "
+        "the schedule's timezone (not this server's).",
+        "ko": "`{field}`에 UTC 오프셋이 없어 이 서버가 아닌 스케줄의 시간대 {zone} 기준으로 "
+        "해석했습니다.",
+    },
 }
