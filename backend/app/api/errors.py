@@ -24,6 +24,7 @@ from app.monitor import NoHistory, RunNotFound
 from app.presentation import message
 from app.schedules import (
     InvalidSchedule,
+    JobNotFound,
     Problem,
     RunRefused,
     ScheduleExists,
@@ -131,6 +132,11 @@ def schedule_missing(request: Request, exc: ScheduleNotFound) -> JSONResponse:
     return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
 
 
+def job_missing(request: Request, exc: JobNotFound) -> JSONResponse:
+    text = message("job_not_found", _settings(request).language, job_id=exc.job_id)
+    return error_response(404, "not_found", text, [Problem("job", exc.job_id, str(exc))])
+
+
 def history_missing(request: Request, exc: NoHistory) -> JSONResponse:
     text = message("history_not_found", _settings(request).language, name=exc.name)
     return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
@@ -185,6 +191,7 @@ HANDLERS: dict[type[Exception], Callable[[Request, Any], JSONResponse]] = {
     InvalidSchedule: schedule_invalid,
     RequestValidationError: request_invalid,
     ScheduleNotFound: schedule_missing,
+    JobNotFound: job_missing,
     NoHistory: history_missing,
     RunNotFound: run_missing,
     ScheduleExists: schedule_exists,

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import errors
-from app.api.routes import control, health, runs, schedules, status, tasks
+from app.api.routes import control, health, jobs, runs, schedules, status, tasks
 from app.core.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ def create_app() -> FastAPI:
     app.include_router(tasks.router)
     app.include_router(status.router)
     app.include_router(control.router)
+    # Seed 000's routes as printed (`/scheduler/...`), over the same service.
+    app.include_router(jobs.router)
     errors.install(app)
     return app
 

@@ -49,6 +49,12 @@ RUN_KEY_PREFIX = OWN_PREFIX + "run:"
 LEASES_KEY = OWN_PREFIX + "leases"
 # lock_key -> the task id holding it (expires with its lease).
 LOCK_GROUP_KEY_PREFIX = OWN_PREFIX + "lockgroup:"
+# Seed 000's numeric job ids (`/scheduler/jobs/1`): name -> id, id -> name, and the
+# counter they are drawn from. The counter only grows, so an id in an old link or script
+# never names another job; a deleted entry's id goes with it.
+JOB_IDS_KEY = OWN_PREFIX + "job-ids"
+JOB_NAMES_KEY = OWN_PREFIX + "job-names"
+JOB_ID_COUNTER_KEY = OWN_PREFIX + "job-id-counter"
 # Global pause (seed 000's scheduler stop): JSON {since, reason, by} while dispatching is
 # paused, absent otherwise. Beat's commit script reads it, so a pause fences a batch in
 # flight; it has no expiry, so it outlives Beat restarts (and Redis restarts with

@@ -229,6 +229,7 @@ def entry_view(
         "enabled": entry.enabled,
         "origin": entry.origin,
         "description": spec.description if spec else "",
+        "category": spec.category if spec else None,
         "policy": spec.policy.model_dump(mode="json") if spec else None,
         # When Beat will send it, and when it last did (not RedBeat's save time).
         "next_run_at": _iso(entry.due_at, zone),

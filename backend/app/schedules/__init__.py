@@ -42,6 +42,15 @@ from app.schedules.fire import (
     send_recorded,
     time_limits,
 )
+from app.schedules.jobs import (
+    PRESETS,
+    JobNotFound,
+    Jobs,
+    PresetsApplied,
+    category_of,
+    cron_expression,
+    function_name,
+)
 from app.schedules.registry import TaskRegistry
 from app.schedules.runs import (
     ERROR_OUTCOMES,
@@ -56,7 +65,16 @@ from app.schedules.runs import (
 )
 from app.schedules.schema import file_schema
 from app.schedules.service import MAX_PAGE, Page, ScheduleService
-from app.schedules.spec import CRON_FIELDS, NAME_MAX_LENGTH, ScheduleSpec, parse_spec, validate_name
+from app.schedules.spec import (
+    CATEGORIES,
+    CRON_FIELDS,
+    NAME_MAX_LENGTH,
+    Category,
+    CategoryName,
+    ScheduleSpec,
+    parse_spec,
+    validate_name,
+)
 from app.schedules.store import (
     APPLIED,
     HELD_BACK,
@@ -145,6 +163,16 @@ __all__ = [
     "ScheduleNotFound",
     "ScheduleService",
     "ScheduleSpec",
+    "CATEGORIES",
+    "PRESETS",
+    "Category",
+    "CategoryName",
+    "JobNotFound",
+    "Jobs",
+    "PresetsApplied",
+    "category_of",
+    "cron_expression",
+    "function_name",
     "ScheduleStore",
     "TaskRegistry",
     "VersionMismatch",

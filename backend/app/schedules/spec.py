@@ -7,7 +7,7 @@ import json
 import unicodedata
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from celery.schedules import ParseException, crontab
@@ -15,6 +15,7 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -154,6 +155,19 @@ class Policy(BaseModel):
     )
 
 
+CategoryName = Literal["COLLECTION", "IMAGE_PROCESSING", "CLEANUP", "REPORT", "ANALYSIS", "CUSTOM"]
+# Seed 000's job types. A closed set, so that a typo ("COLECTION") is refused rather than
+# becoming a group of its own; lower case is accepted and stored in upper case.
+CATEGORIES: tuple[str, ...] = get_args(CategoryName)
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+Category = Annotated[CategoryName, BeforeValidator(_upper)]
+
+
 class ScheduleSpec(BaseModel):
     """A schedule's definition, minus its name. Exactly one timing must be set."""
 
@@ -179,6 +193,11 @@ class ScheduleSpec(BaseModel):
     options: Options = Field(default_factory=Options)
     enabled: bool = True
     description: str = Field(default="", max_length=1000)
+    category: Category | None = Field(
+        default=None,
+        description="What kind of work it is (seed 000's job_type); when absent, seed "
+        "000's API derives one from the task.",
+    )
     policy: Policy = Field(default_factory=Policy)
 
     @field_validator("args", "kwargs")

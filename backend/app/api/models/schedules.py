@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from app.api.models.common import Timestamp
 from app.api.models.runs import RunStatsPublic
-from app.schedules import Origin
+from app.schedules import CategoryName, Origin
 
 
 class Timing(BaseModel):
@@ -55,6 +55,9 @@ class SchedulePublic(BaseModel):
     enabled: bool
     origin: Origin
     description: str
+    category: CategoryName | None = Field(
+        default=None, description="Seed 000's job type, if one was given."
+    )
     policy: dict[str, Any] | None = Field(description="Execution policy (stored, not enforced).")
     next_run_at: Timestamp | None = Field(
         description="With the offset of its timezone (`timing.timezone`). Null while paused "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from app.core.config import Language
 from app.presentation.messages.cli import CLI_CATALOG
 from app.presentation.messages.control import CONTROL_CATALOG
+from app.presentation.messages.jobs import JOBS_CATALOG
 
 API_CATALOG: dict[str, dict[Language, str]] = {
     "created": {
@@ -122,7 +123,12 @@ API_CATALOG: dict[str, dict[Language, str]] = {
     },
 }
 
-CATALOG: dict[str, dict[Language, str]] = {**API_CATALOG, **CLI_CATALOG, **CONTROL_CATALOG}
+CATALOG: dict[str, dict[Language, str]] = {
+    **API_CATALOG,
+    **CLI_CATALOG,
+    **CONTROL_CATALOG,
+    **JOBS_CATALOG,
+}
 
 
 def subject_particle(word: str) -> str:

@@ -29,8 +29,9 @@ from app.schedules.entry import Entry, Origin
 from app.schedules.errors import ScheduleExists, ScheduleNotFound, VersionMismatch
 from app.schedules.keys import entry_key
 from app.schedules.spec import ScheduleSpec
-from app.schedules.store._base import StoreBase, as_mapping, strs, wake_beat, with_due
+from app.schedules.store._base import as_mapping, strs, wake_beat, with_due
 from app.schedules.store._file_index import FileMark
+from app.schedules.store._job_ids import JobIdOps
 from app.schedules.timing import build_schedule, first_due
 
 
@@ -56,7 +57,7 @@ class PastDue:
     read: int
 
 
-class EntryOps(StoreBase):
+class EntryOps(JobIdOps):
     def get(self, name: str) -> Entry | None:
         key = entry_key(name)
         with self.redis.pipeline(transaction=True) as pipe:
@@ -119,7 +120,8 @@ class EntryOps(StoreBase):
         key = entry_key(name)
 
         def write(pipe: Pipeline) -> None:
-            current = self._decode_lenient(key, strs(pipe.hmget(key, codec.FIELDS)))
+            raw = strs(pipe.hmget(key, codec.FIELDS))
+            current = self._decode_lenient(key, raw)
             _check_mode(name, current, mode)
             last_run_at = current.rhythm_from if current else None
             fields = codec.encode(
@@ -134,6 +136,7 @@ class EntryOps(StoreBase):
             if current is None:
                 pipe.hset(key, FIELD_META, codec.encode_meta(None, 0))
             pipe.zadd(REDBEAT_SCHEDULE_KEY, {key: self._score(spec, last_run_at)})
+            self.track_job_ids([name], fresh=raw[0] is None, pipe=pipe)
             wake_beat(pipe)
 
         self.redis.transaction(write, key)
@@ -170,6 +173,7 @@ class EntryOps(StoreBase):
             pipe.multi()
             pipe.zrem(REDBEAT_SCHEDULE_KEY, key)
             pipe.delete(key)
+            self.track_job_ids([name], pipe=pipe)
             # Its counters and held-back fire go; its records age out, so what it did
             # stays visible.
             pipe.delete(STATS_KEY_PREFIX + name, BUFFER_KEY_PREFIX + name)

@@ -18,7 +18,8 @@ from redis.commands.core import Script
 
 from app.core.constants import FILE_INDEX_KEY, FILE_SYNC_STATE_KEY, REDBEAT_SCHEDULE_KEY
 from app.schedules.entry import Entry
-from app.schedules.store._base import StoreBase, as_mapping, wake_beat
+from app.schedules.store._base import as_mapping, wake_beat
+from app.schedules.store._job_ids import JobIdOps
 from app.schedules.store._scripts import DROP_UNCHANGED
 
 # Prefix of a tombstone in the index; what follows is the digest the API deleted.
@@ -43,7 +44,7 @@ class FileMark:
         return cls(raw)
 
 
-class FileIndexOps(StoreBase):
+class FileIndexOps(JobIdOps):
     @cached_property
     def _drop_unchanged(self) -> Script:
         return self.redis.register_script(DROP_UNCHANGED)
@@ -72,6 +73,7 @@ class FileIndexOps(StoreBase):
                 self._drop_unchanged(
                     keys=[REDBEAT_SCHEDULE_KEY, *(e.key for e in drop)], args=args, client=pipe
                 )
+                self.track_job_ids([e.name for e in drop], pipe=pipe)  # the dropped ones' ids go
                 wake_beat(pipe)
             gone = [n for n in was if n not in index]
             if gone:
