@@ -45,7 +45,8 @@ def create_celery_app() -> Celery:
         worker_hijack_root_logger=True,
         beat_scheduler="app.beat.scheduler:BatchScheduler",
         # Run history: the worker records each run of a fire (app/execution/tracking.py).
-        imports=["app.execution.tracking"],
+        # Alerts: rules and webhook delivery in its main process (app/alerts/worker.py).
+        imports=["app.execution.tracking", "app.alerts.worker"],
         beat_max_loop_interval=settings.beat_max_loop_interval,
         redbeat_redis_url=settings.redis_url,
         redbeat_key_prefix=REDBEAT_PREFIX,

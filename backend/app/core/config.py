@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.constants import INSTANCE_TTL_SECONDS
@@ -96,6 +96,61 @@ class Settings(BaseSettings):
         description="A schedule that failed this many times in a row is reported as failing "
         "(status health, check_schedules.sh --check).",
     )
+    # --- Alerts (docs/alerts.md): the rules, the rate limit, the webhook's delivery.
+    alerts_enabled: bool = Field(
+        default=True, description="Detect and deliver alerts (in each worker's main process)."
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        default=None,
+        description="Where alerts are POSTed (a Slack incoming webhook, or any receiver of "
+        "its JSON); a schedule's policy.alert_webhook_url overrides it. Never logged.",
+    )
+    alert_link_base_url: str | None = Field(
+        default=None,
+        description="The API's address as readers of an alert reach it, for the history "
+        "link in each alert; unset: http://API_HOST:API_PORT.",
+    )
+    alert_failed_items: int = Field(
+        default=10,
+        ge=1,
+        description="A run whose result reports this many failed items or more (or all of "
+        "them failed) raises an alert; a schedule's policy.alert_failed_items overrides it.",
+    )
+    alert_long_run_factor: float = Field(
+        default=3.0,
+        ge=1,
+        description="A run is long when it lasts more than this times the p95 of the "
+        "schedule's recent successful runs (and at least ALERT_LONG_RUN_MIN_SECONDS).",
+    )
+    alert_long_run_min_seconds: float = Field(
+        default=60.0, gt=0, description="No run shorter than this is ever called long."
+    )
+    alert_long_run_min_runs: int = Field(
+        default=5,
+        ge=1,
+        description="Successful runs a schedule needs before its usual duration is trusted.",
+    )
+    alert_scan_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=3600,
+        description="How often runs still going are checked against their usual duration.",
+    )
+    alert_rate_limit: int = Field(
+        default=5, ge=1, description="Alerts per schedule per ALERT_RATE_WINDOW_SECONDS."
+    )
+    alert_rate_window_seconds: float = Field(
+        default=3600.0, gt=0, description="The rate limit's window (fixed, per schedule)."
+    )
+    alert_webhook_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=120, description="How long one webhook call may take."
+    )
+    alert_delivery_retries: int = Field(
+        default=3, ge=0, le=10, description="Further attempts after a failed webhook call."
+    )
+    alert_retry_backoff_seconds: float = Field(
+        default=1.0, ge=0, le=300, description="Wait before the first retry; doubles each time."
+    )
     language: Language = Field(default="en", description="Human-facing text: en or ko.")
     log_level: str = Field(default="INFO")
     api_host: str = Field(default="127.0.0.1")
@@ -132,6 +187,17 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("alert_webhook_url", "alert_link_base_url", mode="before")
+    @classmethod
+    def _http_url_or_unset(cls, value: object) -> object:
+        # An empty value (ALERT_WEBHOOK_URL= in .env) means unset, not a broken URL.
+        if value is None or value == "":
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(text, str) or not text.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
         return value
 
     @field_validator("no_color", mode="before")

@@ -88,3 +88,37 @@ WORKER_PING_TIMEOUT = 1.0
 OVERDUE_SCAN_LIMIT = 1000
 # Instance keys read per SCAN step; a handful of Beats is the norm.
 SCAN_COUNT = 100
+
+# Alerts (app/alerts, docs/alerts.md). Rules read every schedule's records from the
+# shared history stream through a consumer group, so each record is looked at by one
+# worker process; each alert they raise is queued once in a stream of its own, which
+# the delivery loops of all workers share through another group.
+ALERTS_STREAM_KEY = OWN_PREFIX + "alerts"
+ALERT_RULES_GROUP = "alert-rules"
+ALERT_DELIVERY_GROUP = "alert-delivery"
+# event id -> 1: an event already queued is never queued again (exactly one alert
+# per event however often a record is looked at).
+ALERT_SEEN_KEY_PREFIX = OWN_PREFIX + "alert-seen:"
+# Per schedule: alerts queued in the current rate window, and how many were held back.
+ALERT_RATE_KEY_PREFIX = OWN_PREFIX + "alert-rate:"
+ALERT_SUPPRESSED_KEY_PREFIX = OWN_PREFIX + "alert-suppressed:"
+# Hash of counters, field "<state>:<kind>" -> count, since the Redis was new. States:
+# queued, suppressed (rate limit), delivered, retried (an attempt failed, another
+# follows), failed (gave up), unsent (no webhook set), dropped (unreadable event).
+# Kinds: run_failed, consecutive_failures, long_run, missed, failed_items.
+ALERT_COUNTS_KEY = OWN_PREFIX + "alert-counts"
+# Held by the worker whose turn it is to look for runs lasting too long.
+ALERT_SCAN_KEY = OWN_PREFIX + "alert-scan"
+# Alerts kept in the stream (delivered ones included: it is also their log).
+ALERTS_STREAM_MAX = 10_000
+# Longer than any re-read of a record (a reclaim after a crash, a restart): two days.
+ALERT_SEEN_TTL_SECONDS = 2 * 86400
+# When the rules' group is first made (or the history stream was deleted), records of
+# the last few minutes are still looked at: those written before any worker ran.
+ALERT_BACKLOG_SECONDS = 300
+# A record or alert a consumer took and did not acknowledge within this long (its
+# process died) is taken over by another; alerts get their delivery's longest run on top.
+ALERT_CLAIM_IDLE_SECONDS = 60
+# An alert taken over this many times is dropped (and counted): something in it breaks
+# every delivery.
+ALERT_MAX_DELIVERIES = 5

@@ -24,6 +24,7 @@ from celery import Celery, signals
 from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
 from redis.exceptions import RedisError
 
+from app.alerts import check_result
 from app.core.config import get_settings
 from app.core.redis import make_redis
 from app.execution.task import header, retry_delay
@@ -172,6 +173,8 @@ class RunTracker:
             return
         if state == "SUCCESS":
             self._finish(running, "succeeded", None, summarize_result(retval))
+            # Failed items need the whole return value, which history only summarises.
+            check_result(self.store, running.record, retval)
         elif state == "RETRY":
             self._retry(running, failure or (retval, None), task)
         else:

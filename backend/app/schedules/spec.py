@@ -106,6 +106,10 @@ class Options(BaseModel):
     expires: float | None = Field(default=None, gt=0, description="Seconds after sending.")
 
 
+# Policy fields whose value may be a secret: shown masked wherever a definition is logged.
+SECRET_POLICY_FIELDS = ("alert_webhook_url",)
+
+
 class Policy(BaseModel):
     """Execution policy, enforced by Beat when it fires and by the worker as it runs
     (docs/history.md)."""
@@ -152,6 +156,29 @@ class Policy(BaseModel):
         le=86400,
         description="How soon a run whose worker died is recorded as lost; null: "
         "RUN_LEASE_SECONDS.",
+    )
+    # Alerts (docs/alerts.md); read by the worker's alert loops, never sent with a task.
+    alert_webhook_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        pattern=r"^https?://\S+$",
+        repr=False,
+        description="Where this schedule's alerts are POSTed; null: ALERT_WEBHOOK_URL. It "
+        "may hold a secret (a Slack URL does): it is never logged nor put in a task message.",
+    )
+    alert_failed_items: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000_000_000,
+        description="Alert when a run's result reports this many failed items or more, or "
+        "all of them failed; null: ALERT_FAILED_ITEMS (10).",
+    )
+    alert_long_run_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=MAX_INTERVAL_SECONDS,
+        description="Alert when a run lasts longer than this; null: when it lasts far longer "
+        "than its recent runs (ALERT_LONG_RUN_FACTOR).",
     )
 
 

@@ -6,6 +6,16 @@ Beat's loop, the file sync, the API, the CLI and status only call these methods.
 The private modules split it by concern; this surface is what the rest imports.
 """
 
+from app.schedules.store._alerts import (
+    DUPLICATE,
+    QUEUED,
+    SUPPRESSED,
+    AlertBacklog,
+    AlertStore,
+    QueuedAlert,
+    RateLimit,
+    RecordBatch,
+)
 from app.schedules.store._beats import BeatLocks, BeatRecords, Claim
 from app.schedules.store._dispatch import (
     APPLIED,
@@ -26,6 +36,14 @@ from app.schedules.store._runs import Buffered, HistoryLimits, RunState
 from app.schedules.store._store import ScheduleStore
 
 __all__ = [
+    "DUPLICATE",
+    "QUEUED",
+    "SUPPRESSED",
+    "AlertBacklog",
+    "AlertStore",
+    "QueuedAlert",
+    "RateLimit",
+    "RecordBatch",
     "APPLIED",
     "HELD_BACK",
     "MISSED",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from app.schedules.store._alerts import AlertStore
 from app.schedules.store._beats import BeatLocks
 from app.schedules.store._control import ControlOps
 from app.schedules.store._dispatch import DispatchOps
@@ -25,3 +26,8 @@ class ScheduleStore(EntryOps, DispatchOps, FileIndexOps, ControlOps):
     @cached_property
     def beats(self) -> BeatLocks:
         return BeatLocks(self.redis)
+
+    @cached_property
+    def alerts(self) -> AlertStore:
+        """The alert queue and the alert rules' reading of history (app/alerts)."""
+        return AlertStore(self.redis)
