@@ -41,7 +41,7 @@ RUN groupadd --gid 10001 app \
 COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY backend backend
-COPY run_api.sh run_worker.sh run_celery_beat.sh ./
+COPY run_api.sh run_worker.sh run_celery_beat.sh run_flower.sh ./
 # Editable, as scripts/bootstrap.sh installs it, so the package is the source under
 # /app/backend (the schedules.json that compose bind-mounts there is the one it reads).
 # It also installs the console scripts (batchsched-api, -worker, -beat, -cli) into

@@ -61,6 +61,7 @@ PROCESS_SCRIPTS = {
     "run_celery_beat.sh": "batchsched-beat",
     "check_schedules.sh": "batchsched-cli",
     "scheduler_control.sh": "batchsched-cli",
+    "run_flower.sh": "batchsched-flower",
 }
 
 
@@ -94,7 +95,9 @@ def fake_command(directory: Path, name: str, where: str) -> None:
     path.chmod(0o755)
 
 
-@pytest.mark.parametrize("name", ["run_api.sh", "run_worker.sh", "run_celery_beat.sh"])
+@pytest.mark.parametrize(
+    "name", ["run_api.sh", "run_worker.sh", "run_celery_beat.sh", "run_flower.sh"]
+)
 def test_script_runs_the_command_from_path_when_there_is_no_venv(name: str, tmp_path: Path) -> None:
     # As in the Docker image: the script at /app, the package installed, no .venv.
     shutil.copy(ROOT / name, tmp_path / name)
