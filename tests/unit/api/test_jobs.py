@@ -58,6 +58,7 @@ def test_a_job_is_the_schedule_seed_000_describes(client: TestClient) -> None:
         3600,
     )
     assert job["is_active"] is True and job["next_run_at"].endswith("T03:00:00+09:00")
+    assert 0 < job["next_run_in_seconds"] <= 86400 and job["next_run_in"].startswith("in ")
     entry = native(client, "커스텀 수집 작업")  # the same entry, in the full API
     assert (entry["task"], entry["cron"], entry["kwargs"]) == (
         WHOLESALE,

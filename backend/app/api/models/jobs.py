@@ -102,7 +102,11 @@ class JobPublic(BaseModel):
     is_active: bool
     description: str
     origin: Origin = Field(description="Who manages it: file (schedules.json), api, redbeat.")
-    next_run_at: Timestamp | None = Field(description="Null while switched off or stopped.")
+    next_run_at: Timestamp | None = Field(
+        description="In the job's timezone; null while switched off."
+    )
+    next_run_in_seconds: float | None = Field(description="From now; negative when overdue.")
+    next_run_in: str | None = Field(description='In words: "in 14 h 58 min".')
     last_run_at: Timestamp | None
     run_count: int = Field(description="Times Beat sent it.")
     last_outcome: str | None = Field(description="How its last run ended; null before any.")

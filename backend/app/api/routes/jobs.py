@@ -74,6 +74,8 @@ def job_view(entry: Entry, job_id: int, stats: RunStats, settings: Settings) -> 
         "description": view["description"],
         "origin": entry.origin,
         "next_run_at": view["next_run_at"],
+        "next_run_in_seconds": view["next_run_in_seconds"],
+        "next_run_in": view["next_run_in"],
         "last_run_at": view["last_run_at"],
         "run_count": entry.total_run_count,
         "last_outcome": stats.last_outcome,
