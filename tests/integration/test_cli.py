@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -166,18 +167,19 @@ def seed_world(store: ScheduleStore) -> None:
 
 
 GOLDEN_TABLE = """\
-NAME            TASK                                     TIMING                                            STATE    ORIGIN   NEXT RUN                    LAST RUN          RUNS  LAST OUTCOME
-격일_배치       app.tasks.maintenance.health_check       every 2 days from 2030-06-01 01:00:00             enabled  api      2030-06-01 01:00            -                    0  never run
-늦은_작업       app.tasks.maintenance.health_check       every 1 minute                                    enabled  api      2026-01-01 00:00 (late 1h)  -                    0  never run
-여섯시간마다    app.tasks.scheduler.crawl_all_complexes  <rrule: freq: 4, dtstart: 2030-01-01 00:00:00+0…  enabled  redbeat  2030-01-01 06:00            -                    0  never run
-일시중지_정리   app.tasks.maintenance.cleanup_old_data   At 01:00, only on Sunday                          paused   api      -                           -                    0  never run
-임시_테스트     app.tasks.scheduler.crawl_all_complexes  At 16:00, only on Wednesday                       enabled  redbeat  2030-01-02 16:00            -                    0  never run
-주간업데이트    app.tasks.scheduler.crawl_all_complexes  At 06:00, only on Monday                          enabled  file     2030-01-07 06:00            2029-12-31 06:00    42  no outcome yet
-한번만_리포트   app.tasks.reports.generate_daily_report  once, at 2030-01-01 09:00:00                      enabled  api      2030-01-01 09:00            -                    0  never run
-📦 이모지_수집  app.tasks.collection.collect_supplier    every 1 hour from 2030-02-01 00:00:00             enabled  api      2030-02-01 00:00 UTC        -                    0  never run
+NAME            TASK                                     TIMING                                            STATE    ORIGIN   NEXT RUN                    DUE             LAST RUN          RUNS  LAST OUTCOME
+격일_배치       app.tasks.maintenance.health_check       every 2 days from 2030-06-01 01:00:00             enabled  api      2030-06-01 01:00            in 1612 d       -                    0  never run
+늦은_작업       app.tasks.maintenance.health_check       every 1 minute                                    enabled  api      2026-01-01 00:00 (late 1h)  1 h ago         -                    0  never run
+여섯시간마다    app.tasks.scheduler.crawl_all_complexes  <rrule: freq: 4, dtstart: 2030-01-01 00:00:00+0…  enabled  redbeat  2030-01-01 06:00            in 1461 d 5 h   -                    0  never run
+일시중지_정리   app.tasks.maintenance.cleanup_old_data   At 01:00, only on Sunday                          paused   api      -                           -               -                    0  never run
+임시_테스트     app.tasks.scheduler.crawl_all_complexes  At 16:00, only on Wednesday                       enabled  redbeat  2030-01-02 16:00            in 1462 d 15 h  -                    0  never run
+주간업데이트    app.tasks.scheduler.crawl_all_complexes  At 06:00, only on Monday                          enabled  file     2030-01-07 06:00            in 1467 d 5 h   2029-12-31 06:00    42  no outcome yet
+한번만_리포트   app.tasks.reports.generate_daily_report  once, at 2030-01-01 09:00:00                      enabled  api      2030-01-01 09:00            in 1461 d 8 h   -                    0  never run
+📦 이모지_수집  app.tasks.collection.collect_supplier    every 1 hour from 2030-02-01 00:00:00             enabled  api      2030-02-01 00:00 UTC        in 1492 d 8 h   -                    0  never run
 
 Schedules: 8 shown of 8 stored; 7 enabled, 1 paused; 1 overdue by more than 5m.
 Times are in Asia/Seoul unless marked. LAST OUTCOME is how the last run ended; ×N: its last N runs failed.
+Dispatching: running (Beat sends each schedule when it comes due).
 Beat: none running (no leader heartbeat, and the lock is free). Start one with ./run_celery_beat.sh.
 Workers: not checked.
 schedules.json: applied 2026-01-01 00:00:00 from schedules.json (1 created).
@@ -204,6 +206,7 @@ def test_table_with_korean_names_and_summary(
 GOLDEN_SUMMARY_KO = """\
 스케줄: 저장된 8개 중 8개 표시; 활성 7개, 일시 중지 1개; 5m 넘게 지연된 스케줄 1개.
 따로 표시하지 않은 시각은 Asia/Seoul 기준입니다. LAST OUTCOME은 마지막 실행의 결과이고, N연속은 최근 N번의 실행이 연이어 실패했다는 뜻입니다.
+디스패치: 실행 중 (Beat가 각 스케줄을 실행 시각에 전송합니다).
 Beat: 실행 중인 Beat가 없습니다 (리더 하트비트가 없고 잠금도 비어 있습니다). ./run_celery_beat.sh로 시작하세요.
 워커: 확인하지 않았습니다.
 schedules.json: 2026-01-01 00:00:00에 schedules.json의 내용을 적용했습니다 (1 created).
@@ -328,7 +331,8 @@ def test_json_is_one_document_with_the_same_facts(
             "kind": "interval",
             "timezone": "UTC",
             "interval": 3600.0,
-            "anchor": "2030-02-01T00:00:00",
+            # With the offset it was read with: 00:00 in the schedule's zone, UTC.
+            "anchor": "2030-02-01T00:00:00+00:00",
         },
         "timing_text": "every 1 hour from 2030-02-01 00:00:00",
         "args": [],
@@ -348,6 +352,9 @@ def test_json_is_one_document_with_the_same_facts(
             "lease_seconds": None,
         },
         "next_run_at": "2030-02-01T00:00:00+00:00",
+        # From --now, 2026-01-01 01:00 in Seoul.
+        "next_run_in_seconds": 128937600.0,
+        "next_run_in": "in 1492 d 8 h",
         "last_run_at": None,
         "total_run_count": 0,
         "last_outcome": None,
@@ -731,13 +738,17 @@ def test_show_gives_the_next_five_fire_times_and_says_no_run_is_recorded(
 
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stdout.splitlines() if not line.startswith("Version:")]
+    # How far the next run is depends on today's date: checked, then left out.
+    next_run = next(i for i, line in enumerate(lines) if line.startswith("Next run:"))
+    assert re.fullmatch(r"Next run: +2030-06-01 01:00 \(in \d+ d( \d+ h)?\)", lines[next_run])
+    lines[next_run] = lines[next_run].partition(" (in ")[0]
     assert (
         "\n".join(lines) + "\n"
         == """\
 Name:           격일_배치
 Task:           app.tasks.maintenance.health_check
 Timing:         every 2 days from 2030-06-01 01:00:00
-Timing fields:  interval: timezone=Asia/Seoul interval=172800.0 anchor=2030-06-01T01:00:00
+Timing fields:  interval: timezone=Asia/Seoul interval=172800.0 anchor=2030-06-01T01:00:00+09:00
 State:          enabled
 Origin:         api
 Description:    -
@@ -862,9 +873,10 @@ def test_with_beat_and_a_worker_running_the_check_passes_and_names_them(
 
     assert result.returncode == 0, result.stderr
     summary = result.stdout.split("\n\n")[-1].splitlines()
-    assert summary[2].startswith("Beat: ") and " leads (since " in summary[2]
-    assert summary[3].startswith("Workers: 1 online (worker@")
-    assert summary[4].startswith("schedules.json: applied ")
+    assert summary[2] == "Dispatching: running (Beat sends each schedule when it comes due)."
+    assert summary[3].startswith("Beat: ") and " leads (since " in summary[3]
+    assert summary[4].startswith("Workers: 1 online (worker@")
+    assert summary[5].startswith("schedules.json: applied ")
     assert "주간업데이트" in result.stdout.split("\n\n")[0]
 
 
@@ -952,3 +964,41 @@ def test_a_schedule_failing_on_a_real_worker_shows_its_failure_and_fails_the_che
         ("failed", "run_now", "SimulatedFailure")
     ] * 3
     assert all(r["worker"].startswith("worker@") for r in records)
+
+
+def control_script(redis_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return run([str(ROOT / "scheduler_control.sh"), *args], redis_url)
+
+
+def test_collect_runs_that_suppliers_task_on_a_real_worker(
+    stack: Stack, redis_server: RedisServer, store: ScheduleStore
+) -> None:
+    # As schedules.json declares them, due hours from now: only `collect` sends them.
+    store.save(
+        "오너클랜_수집",
+        parse_spec({"task": COLLECT, "cron": "0 3 * * *", "kwargs": {"supplier": "오너클랜"}}),
+    )
+    store.save(
+        "젠트레이드_수집",
+        parse_spec({"task": COLLECT, "cron": "0 4 * * *", "kwargs": {"supplier": "젠트레이드"}}),
+    )
+    stack.worker()
+
+    sent = control_script(redis_server.url, "collect", "오너클랜")
+
+    assert sent.returncode == 0, sent.stderr
+    task_id = sent.stdout.split("(task id ")[1].split(")")[0]
+    record = wait_until(
+        lambda: (r := store.run_by_task(task_id)) and r.outcome == "succeeded" and r,
+        what="the collection to succeed on the worker",
+    )
+    assert (record.schedule, record.trigger) == ("오너클랜_수집", "run_now")
+    assert record.worker is not None and record.worker.startswith("worker@")
+    assert "ownerclan" in (record.result or "") and "zentrade" not in (record.result or "")
+    assert store.runs("젠트레이드_수집", 5) == []
+
+    unknown = control_script(redis_server.url, "collect", "쿠팡")
+    assert (unknown.returncode, unknown.stdout) == (1, "")
+    assert unknown.stderr == (
+        "Unknown supplier '쿠팡'; suppliers with a collection schedule: 젠트레이드, 오너클랜.\n"
+    )

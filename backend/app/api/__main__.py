@@ -13,6 +13,7 @@ import uvicorn
 
 from app.api.main import is_loopback
 from app.core.config import get_settings
+from app.core.logging import uvicorn_log_config
 
 
 def main() -> int:
@@ -30,6 +31,7 @@ def main() -> int:
         host=settings.api_host,
         port=settings.api_port,
         log_level=settings.log_level.lower(),
+        log_config=uvicorn_log_config(settings),
     )
     return 0
 

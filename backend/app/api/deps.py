@@ -6,7 +6,7 @@ import hmac
 from functools import lru_cache
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from redis import Redis
 
@@ -54,6 +54,21 @@ def parse_if_match(
 
 
 IfMatchDep = Annotated[str | None, Depends(parse_if_match)]
+
+
+def get_actor(request: Request) -> str:
+    """Who is calling, for the audit trail: `client:<address>`.
+
+    With one shared API_TOKEN every caller holding it looks the same, so the address
+    says more; once tokens have names this becomes `token:<name>`. Behind a proxy the
+    address is the proxy's unless uvicorn trusts its forwarded headers
+    (FORWARDED_ALLOW_IPS).
+    """
+    host = request.client.host if request.client is not None else None
+    return f"client:{host or 'unknown'}"
+
+
+ActorDep = Annotated[str, Depends(get_actor)]
 
 
 # Security schemes, so /openapi.json and /docs show how to send the token. Neither

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import errors
-from app.api.routes import control, health, jobs, runs, schedules, status, tasks
+from app.api.routes import audit, control, health, jobs, runs, schedules, status, tasks
 from app.core.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -58,9 +58,10 @@ def create_app() -> FastAPI:
     )
     app.include_router(health.router)
     # Before the schedule routes: `/schedule/{name}` would otherwise take
-    # `/schedule/{name}/runs` as the name `{name}/runs`.
+    # `/schedule/{name}/runs` as the name `{name}/runs` (and `/audit` likewise).
     app.include_router(runs.router)
     app.include_router(schedules.router)
+    app.include_router(audit.router)
     app.include_router(tasks.router)
     app.include_router(status.router)
     app.include_router(control.router)

@@ -32,6 +32,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from app.beat.changes import ChangeLog
 from app.beat.dispatch import FirePolicy, Step, plan_batch
 from app.beat.leadership import Leadership, Role
 from app.beat.shutdown import GracefulStop
@@ -167,6 +168,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         if role is Role.ACQUIRED:
             log.info("beat: acquired the lock as %s; dispatching", self.leadership.instance_id)
             self._was_leader = True
+            self.change_log.start(self.store)
         self.sync_schedules_file(force=role is Role.ACQUIRED)
         with self._stop.busy():
             more, next_due = self.dispatch_due()
@@ -182,18 +184,28 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     def file_watch(self) -> FileWatch:
         return FileWatch(self.settings.schedules_file, self.settings.schedules_file_resync_seconds)
 
+    @cached_property
+    def change_log(self) -> ChangeLog:
+        return ChangeLog()
+
     def sync_schedules_file(self, force: bool = False) -> None:
         """Apply schedules.json when it changed (or on taking the lock); only the leader
         gets here, so a standby never rewrites an entry."""
         if self.file_watch.should_sync(force):
-            report = sync_file(self.store, self.settings.schedules_file, self.registry)
+            report = sync_file(
+                self.store,
+                self.settings.schedules_file,
+                self.registry,
+                routine=self.file_watch.routine,
+            )
             self.file_watch.record(report is not None)
 
     def dispatch_due(self) -> tuple[bool, float | None]:
         """Send what is due now; return (a full batch was sent, next due score)."""
         now = datetime.now(UTC)
         limit = self.settings.beat_batch_size
-        batch = self.store.due(now, limit)
+        batch = self.store.due(now, limit, self.change_log.cursor)
+        self.change_log.report(batch.changes)
         if batch.expired:
             self._sweep_lost(batch.expired, now)
         next_due = batch.next_due
@@ -201,6 +213,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             return False, next_due
         steps = plan_batch(batch.rows, now, self.fire_policy)
         self._commit_and_send(steps, now)
+        self.change_log.notice_foreign(self.store, batch.rows)
         # What this pass rescheduled may come due before anything the peek saw.
         later = [s.score for s in steps if s.score > 0]
         if later:
@@ -267,6 +280,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             headers["scheduled_at"],
             headers["fire_id"],
             fire.task_id,
+            extra={"schedule": entry.name, "task_id": fire.task_id},
         )
         queue = entry.options.get("queue") or self.app.conf.task_default_queue
         # A queue is declared with its first message; kombu would otherwise re-check

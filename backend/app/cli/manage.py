@@ -78,17 +78,17 @@ def _changed(ctx: Context, entry: Entry, key: str) -> None:
 
 
 def run_pause(ctx: Context, args: argparse.Namespace) -> int:
-    _changed(ctx, ctx.service.set_enabled(args.name, False), "paused")
+    _changed(ctx, ctx.service.set_enabled(args.name, False, actor=ctx.actor), "paused")
     return 0
 
 
 def run_resume(ctx: Context, args: argparse.Namespace) -> int:
-    _changed(ctx, ctx.service.set_enabled(args.name, True), "resumed")
+    _changed(ctx, ctx.service.set_enabled(args.name, True, actor=ctx.actor), "resumed")
     return 0
 
 
 def run_delete(ctx: Context, args: argparse.Namespace) -> int:
-    deleted = ctx.service.delete(args.name)
+    deleted = ctx.service.delete(args.name, actor=ctx.actor)
     ctx.say(ctx.message("deleted", name=args.name))
     if deleted is not None and deleted.origin == "file":
         ctx.say(ctx.message("cli_delete_file_note"))

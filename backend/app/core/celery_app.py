@@ -8,6 +8,7 @@ from celery import Celery
 
 from app.core.config import get_settings
 from app.core.constants import REDBEAT_PREFIX
+from app.core.logging import install_celery_hooks
 from app.core.redis import uses_tls
 
 TASK_MODULES = [
@@ -61,3 +62,5 @@ def create_celery_app() -> Celery:
 
 
 celery_app = create_celery_app()
+# LOG_FORMAT=json for the worker and Beat (app/core/logging.py).
+install_celery_hooks()

@@ -71,6 +71,20 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Records kept in the stream that queries across schedules read.",
     )
+    audit_per_schedule: int = Field(
+        default=100, ge=1, le=10_000, description="Changes kept in each schedule's audit trail."
+    )
+    audit_deleted_keep_days: float = Field(
+        default=30.0,
+        gt=0,
+        le=3650,
+        description="A deleted schedule's audit trail (who deleted it) is kept this long.",
+    )
+    log_format: Literal["plain", "json"] = Field(
+        default="plain",
+        description="Log lines of the API, worker and Beat: plain text, or one JSON object "
+        "per line (time, level, logger, message, schedule, task_id).",
+    )
     run_lease_seconds: float = Field(
         default=60.0,
         ge=3,

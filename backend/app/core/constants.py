@@ -32,6 +32,18 @@ FILE_SYNC_STATE_KEY = OWN_PREFIX + "file:sync"
 # Run history and execution policy (app/schedules/runs.py has the record's shape).
 # Per schedule name: a stream of finished records, counters, fires in progress (a
 # zset of task ids scored by lease expiry) and the one fire `buffer_one` holds back.
+# Audit trail (app/schedules/audit.py): per schedule name, a stream of its changes
+# (who, what, when), capped by AUDIT_PER_SCHEDULE; kept AUDIT_DELETED_KEEP_DAYS after
+# the schedule is deleted, so "who deleted it" stays answerable, and kept forever while
+# it exists. A name is not a key prefix of its own: the name follows the prefix as is.
+AUDIT_KEY_PREFIX = OWN_PREFIX + "audit:"
+# Every schedule's changes in one capped stream: Beat reads it to log each change it
+# picks up. A feed, not an archive: it only has to outlast Beat's loop interval.
+AUDIT_ALL_KEY = OWN_PREFIX + "audit-all"
+AUDIT_ALL_MAX = 10_000
+# Changes Beat reads from the feed per pass; a larger burst is logged over the next passes.
+AUDIT_FEED_BATCH = 500
+
 HISTORY_KEY_PREFIX = OWN_PREFIX + "hist:"
 STATS_KEY_PREFIX = OWN_PREFIX + "stats:"
 INFLIGHT_KEY_PREFIX = OWN_PREFIX + "inflight:"

@@ -219,6 +219,7 @@ class RunTracker:
             iso(rec.scheduled_at),
             rec.attempt,
             _took(rec),
+            extra={"schedule": rec.schedule, "task_id": running.task_id},
         )
         held = self.store.finish_run(running.task_id, rec, running.lock)
         if held is not None:

@@ -40,5 +40,7 @@ def _celery(command: str, *options: str) -> None:
 
     # Celery's entry point reads sys.argv (it also decides eventlet/gevent patching
     # from it), so this is exactly `celery -A ... <command> ...` run from a shell.
-    sys.argv = ["celery", "-A", CELERY_APP, command, *options, *sys.argv[1:]]
+    # JSON logs: no start-up banner, the one part of the output that is not a log line.
+    quiet = ["--quiet"] if get_settings().log_format == "json" else []
+    sys.argv = ["celery", "-A", CELERY_APP, *quiet, command, *options, *sys.argv[1:]]
     celery_main()

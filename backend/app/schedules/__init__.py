@@ -5,6 +5,17 @@ imports from a layer above it (beat, schedules_file, monitor, presentation, api,
 tests/unit/test_layers.py checks that.
 """
 
+from app.schedules.audit import (
+    Change,
+    ChangeBatch,
+    FieldChange,
+    change_from_documents,
+    change_of,
+    describe,
+    foreign_edit,
+    show_value,
+    source_of,
+)
 from app.schedules.control import REASON_MAX_LENGTH, PauseState
 from app.schedules.entry import (
     Entry,
@@ -125,6 +136,15 @@ __all__ = [
     "PauseState",
     "REASON_MAX_LENGTH",
     "FIRE_HEADERS",
+    "Change",
+    "ChangeBatch",
+    "FieldChange",
+    "change_from_documents",
+    "change_of",
+    "describe",
+    "foreign_edit",
+    "show_value",
+    "source_of",
     "H_FIRE_ID",
     "H_LEASE",
     "H_LOCK",

@@ -18,6 +18,7 @@ from typing import Any
 from celery import Celery
 
 from app.core.config import get_settings
+from app.schedules.audit import change_of
 from app.schedules.control import REASON_MAX_LENGTH, PauseState
 from app.schedules.entry import Entry
 from app.schedules.errors import RunRefused, ScheduleNotFound, VersionMismatch, invalid
@@ -85,12 +86,17 @@ class ScheduleService:
         self._refuse_past_one_off(spec)
         return spec
 
-    def create(self, raw: Any) -> Entry:
+    def create(self, raw: Any, actor: str | None = None) -> Entry:
+        """`actor` (on every write): who asks, for the audit trail ("client:10.0.0.5")."""
         body = dict(_mapping(raw))
         name = validate_name(body.pop("name", None))
-        return self.store.save(name, self.check(body), origin="api", mode=CREATE)
+        entry = self.store.save(name, self.check(body), origin="api", mode=CREATE)
+        _audit(self, name, None, entry, actor)
+        return entry
 
-    def update(self, name: str, patch: Any, if_match: str | None = None) -> Entry:
+    def update(
+        self, name: str, patch: Any, if_match: str | None = None, actor: str | None = None
+    ) -> Entry:
         """Apply a partial update; fields not given keep their stored values."""
         patch = dict(_mapping(patch))
         given_name = patch.pop("name", name)
@@ -101,13 +107,19 @@ class ScheduleService:
             _check_version(name, current, if_match)
             spec = self._merged(current, patch)
             try:
-                return self.store.save(name, spec, mode=SaveMode(if_match=current.etag))
+                saved = self.store.save(name, spec, mode=SaveMode(if_match=current.etag))
             except VersionMismatch:
                 if if_match is not None or attempt == MERGE_ATTEMPTS - 1:
                     raise
+                continue
+            # `current` is what the save replaced: it was fenced on its version.
+            _audit(self, name, current, saved, actor)
+            return saved
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def set_enabled(self, name: str, enabled: bool, if_match: str | None = None) -> Entry:
+    def set_enabled(
+        self, name: str, enabled: bool, if_match: str | None = None, actor: str | None = None
+    ) -> Entry:
         """Pause, or resume from the next slot after now (see timing.first_due).
 
         Slots that passed while paused are skipped, never sent on resume: the operator
@@ -116,10 +128,14 @@ class ScheduleService:
         one-off whose time passed while paused is sent at once, having no later slot.
         The definition and run state are kept.
         """
-        return self.update(name, {"enabled": enabled}, if_match)
+        return self.update(name, {"enabled": enabled}, if_match, actor)
 
-    def delete(self, name: str, if_match: str | None = None) -> Entry | None:
-        return self.store.delete(name, if_match=if_match)
+    def delete(
+        self, name: str, if_match: str | None = None, actor: str | None = None
+    ) -> Entry | None:
+        deleted = self.store.delete(name, if_match=if_match)
+        _audit(self, name, deleted, None, actor)
+        return deleted
 
     def pause_state(self) -> PauseState:
         return self.store.pause_state()
@@ -232,6 +248,15 @@ def _foreign_document(entry: Entry) -> dict[str, Any]:
         "enabled": entry.enabled,
         "options": {k: v for k, v in entry.options.items() if k in OPTION_KEYS},
     }
+
+
+def _audit(
+    service: ScheduleService, name: str, old: Entry | None, new: Entry | None, actor: str | None
+) -> None:
+    """Record a write that succeeded (never raises; see store.record_changes)."""
+    change = change_of(name, old, new, actor, service.clock().timestamp())
+    if change is not None:
+        service.store.record_changes([change])
 
 
 def _mapping(raw: Any) -> Mapping[str, Any]:

@@ -15,12 +15,13 @@ Every read and write goes through the store.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.schedules import FileMark, ScheduleSpec, ScheduleStore, TaskRegistry
+from app.schedules import ChangeBatch, FileMark, ScheduleSpec, ScheduleStore, TaskRegistry
 from app.schedules_file.format import FileError, FileSchedules, load_file
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,8 @@ def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncRepor
     current = store.get_many(set(specs) | set(index))
     report = SyncReport()
     new_index: dict[str, FileMark] = {}
+    # The audit trail: each change the sync makes, recorded as made by "file".
+    audit = ChangeBatch("file", time.time())
     for name, spec in specs.items():
         action = _plan_entry(spec, index.get(name), name in current)
         getattr(report, action).append(name)
@@ -70,7 +73,7 @@ def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncRepor
                 current[name].origin,
             )
         if action in ("created", "recreated", "updated"):
-            store.save(name, spec, origin="file")
+            audit.add(name, current.get(name), store.save(name, spec, origin="file"))
         if action == "recreated":
             log.warning(
                 "schedules.json: entry %r was missing from Redis (flushed or evicted?); "
@@ -83,7 +86,11 @@ def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncRepor
     gone = [
         current[n] for n in index if n not in specs and n in current and current[n].origin == "file"
     ]
-    report.deleted += store.apply_file_plan(gone, new_index, index)
+    dropped = store.apply_file_plan(gone, new_index, index)
+    for name in dropped:
+        audit.add(name, current[name], None)
+    report.deleted += dropped
+    store.record_changes(audit.changes)
     return report
 
 
@@ -100,8 +107,15 @@ def read_state(store: ScheduleStore) -> dict[str, Any] | None:
     return store.read_sync_state()
 
 
-def sync_file(store: ScheduleStore, path: Path, registry: TaskRegistry) -> SyncReport | None:
-    """Validate the whole file, then reconcile; an invalid file changes nothing."""
+def sync_file(
+    store: ScheduleStore, path: Path, registry: TaskRegistry, routine: bool = False
+) -> SyncReport | None:
+    """Validate the whole file, then reconcile; an invalid file changes nothing.
+
+    `routine`: a periodic re-read nothing prompted; if it changes nothing, its line is
+    logged at DEBUG (at INFO it would be 8,640 lines a day saying nothing). A sync on
+    start, on a save, or one that changed something is logged at INFO.
+    """
     try:
         loaded: FileSchedules = load_file(path, registry)
     except FileError as exc:
@@ -123,7 +137,12 @@ def sync_file(store: ScheduleStore, path: Path, registry: TaskRegistry) -> SyncR
     report = reconcile(store, loaded.specs)
     counts = report.counts()
     changed = {k: v for k, v in counts.items() if v and k != "unchanged"}
-    log.info("schedules.json applied (%d entries): %s", len(loaded.specs), changed or "no changes")
+    log.log(
+        logging.DEBUG if routine and not changed else logging.INFO,
+        "schedules.json applied (%d entries): %s",
+        len(loaded.specs),
+        changed or "no changes",
+    )
     record_state(
         store,
         {

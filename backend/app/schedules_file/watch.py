@@ -32,6 +32,9 @@ class FileWatch:
     _stamp: Stamp | None = None
     _next_resync: float = 0.0
     _last_ok: bool = True
+    # Whether the sync just allowed is only the periodic re-read (nothing prompted it),
+    # whose "no changes" is not worth a line at INFO every few seconds.
+    routine: bool = False
 
     def should_sync(self, force: bool = False, now: float | None = None) -> bool:
         """True when the file changed, when forced, or when a periodic re-read is due.
@@ -44,6 +47,7 @@ class FileWatch:
         periodic = self._last_ok and now >= self._next_resync
         if not (force or stamp != self._stamp or periodic):
             return False
+        self.routine = not force and stamp == self._stamp
         self._stamp = stamp
         self._next_resync = now + self.resync_seconds
         return True

@@ -22,8 +22,10 @@ ENTRY_OPERATIONS = [
     "schedules-resume",
     "schedules-run",
     "schedules-runs",
+    "schedules-audit",
 ]
-MUTATING = [*ENTRY_OPERATIONS[1:-1], "schedules-create"]
+READING = ("schedules-get", "schedules-runs", "schedules-audit")
+MUTATING = [*(op for op in ENTRY_OPERATIONS if op not in READING), "schedules-create"]
 
 
 def operations(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:

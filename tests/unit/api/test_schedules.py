@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
-from app.core.constants import FIELD_META, REDBEAT_SCHEDULE_KEY
+from app.core.constants import AUDIT_KEY_PREFIX, FIELD_META, REDBEAT_SCHEDULE_KEY
 from app.schedules import entry as codec
 from app.schedules.keys import entry_key
 from tests.unit.api.conftest import BASE, CRAWL, SEED_004_BODY, one
@@ -263,6 +263,9 @@ def test_names_never_touch_internal_keys_or_other_entries(
     assert got.status_code == 200 and got.json()["name"] == name
     assert client.delete(one(quote(name, safe=""))).status_code == 200
     after = {k: fake_redis.type(k) for k in fake_redis.keys()}
+    # Its audit trail outlives it, for a while, so "who deleted it" stays answerable.
+    assert after.pop(AUDIT_KEY_PREFIX + name) == "stream"
+    assert fake_redis.ttl(AUDIT_KEY_PREFIX + name) > 0
     assert after == before
     assert client.get(one("이웃")).status_code == 200
 

@@ -226,8 +226,8 @@ def test_an_entry_edited_after_loading_is_not_sent_from_its_old_definition(
     due_now(store, "kept", ["kept"])
     load = store.due
 
-    def load_then_edit(now: Any, limit: int) -> DueBatch:
-        batch = load(now, limit)
+    def load_then_edit(now: Any, limit: int, changes_after: str | None = None) -> DueBatch:
+        batch = load(now, limit, changes_after)
         store.save("edited", parse_spec({"task": TASK, "interval": 3600, "args": ["new"]}))
         return batch
 

@@ -318,6 +318,7 @@ def dump(redis: fakeredis.FakeRedis) -> dict[str, Any]:
         "string": redis.get,
         "list": lambda k: redis.lrange(k, 0, -1),
         "zset": lambda k: redis.zrange(k, 0, -1, withscores=True),
+        "stream": lambda k: redis.xrange(k),  # the audit trail
     }
     return {
         key: readers[redis.type(key)](key) for key in redis.keys("*") if key != FILE_SYNC_STATE_KEY

@@ -6,6 +6,7 @@ domain's own `ScheduleSpec` so they cannot drift from it; the schedule layer the
 validates the body as received (see `requests`).
 """
 
+from app.api.models.audit import AuditEventPublic, AuditPage, FieldChangePublic
 from app.api.models.errors import ErrorBody, ErrorDetail, error_responses
 from app.api.models.requests import ScheduleCreate, ScheduleUpdate
 from app.api.models.runs import (
@@ -34,6 +35,9 @@ from app.api.models.system import (
 )
 
 __all__ = [
+    "AuditEventPublic",
+    "AuditPage",
+    "FieldChangePublic",
     "ErrorBody",
     "ErrorDetail",
     "ExportFile",

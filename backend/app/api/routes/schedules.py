@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response, status
 
-from app.api.deps import IfMatchDep, Mutating, ServiceDep, SettingsDep
+from app.api.deps import ActorDep, IfMatchDep, Mutating, ServiceDep, SettingsDep
 from app.api.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
 from app.api.models import (
     RunSent,
@@ -117,12 +117,16 @@ def list_schedules(
     responses=CREATED | error_responses(401, 409, 422, 503),
 )
 def create_schedule(
-    body: CreateBody, service: ServiceDep, settings: SettingsDep, response: Response
+    body: CreateBody,
+    service: ServiceDep,
+    settings: SettingsDep,
+    response: Response,
+    actor: ActorDep,
 ) -> dict[str, Any]:
     """Create a schedule (409 if the name exists). Beat picks it up within 1 second.
 
     The body is read as JSON whatever the Content-Type (`curl -d` without `-H` works)."""
-    entry = service.create(body.received)
+    entry = service.create(body.received, actor=actor)
     return _reply(entry, settings, response, "created")
 
 
@@ -157,11 +161,12 @@ def update_schedule(
     settings: SettingsDep,
     if_match: IfMatchDep,
     response: Response,
+    actor: ActorDep,
 ) -> dict[str, Any]:
     """Change the fields given; the rest stay. Run state is kept; 412 on a stale If-Match.
 
     The body is read as JSON whatever the Content-Type (`curl -d` without `-H` works)."""
-    entry = service.update(name, body.received, if_match)
+    entry = service.update(name, body.received, if_match, actor=actor)
     return _reply(entry, settings, response, "updated")
 
 
@@ -187,10 +192,10 @@ for method, verb in (("PUT", "update"), ("PATCH", "patch")):
     responses=error_responses(401, 404, 412, 422, 503),
 )
 def delete_schedule(
-    name: Name, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep
+    name: Name, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep, actor: ActorDep
 ) -> dict[str, Any]:
     """Delete a schedule; nothing is sent for it once the call has returned."""
-    service.delete(name, if_match)
+    service.delete(name, if_match, actor=actor)
     return {"message": message("deleted", settings.language, name=name), "name": name}
 
 
@@ -203,10 +208,15 @@ def delete_schedule(
     responses=CHANGED,
 )
 def pause_schedule(
-    name: Name, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep, r: Response
+    name: Name,
+    service: ServiceDep,
+    settings: SettingsDep,
+    if_match: IfMatchDep,
+    r: Response,
+    actor: ActorDep,
 ) -> dict[str, Any]:
     """Stop firing (its definition and run state stay) until resumed."""
-    return _reply(service.set_enabled(name, False, if_match), settings, r, "paused")
+    return _reply(service.set_enabled(name, False, if_match, actor), settings, r, "paused")
 
 
 @router.post(
@@ -218,10 +228,15 @@ def pause_schedule(
     responses=CHANGED,
 )
 def resume_schedule(
-    name: Name, service: ServiceDep, settings: SettingsDep, if_match: IfMatchDep, r: Response
+    name: Name,
+    service: ServiceDep,
+    settings: SettingsDep,
+    if_match: IfMatchDep,
+    r: Response,
+    actor: ActorDep,
 ) -> dict[str, Any]:
     """Fire again from the next slot after now."""
-    return _reply(service.set_enabled(name, True, if_match), settings, r, "resumed")
+    return _reply(service.set_enabled(name, True, if_match, actor), settings, r, "resumed")
 
 
 @router.post(

@@ -16,13 +16,17 @@ from typing import Any, Protocol
 from redis.commands.core import Script
 
 from app.core.constants import (
+    AUDIT_ALL_KEY,
+    AUDIT_FEED_BATCH,
     BEAT_WAKE_KEY,
     LEASES_KEY,
     REDBEAT_LOCK_KEY,
     REDBEAT_SCHEDULE_KEY,
 )
 from app.schedules import entry as codec
+from app.schedules.audit import Change
 from app.schedules.entry import Entry, revision_of
+from app.schedules.store._audit import decode_feed
 from app.schedules.store._run_scripts import COMMIT_FIRES
 from app.schedules.store._runs import SWEEP_BATCH, RunOps
 
@@ -50,6 +54,8 @@ class DueBatch:
     next_due: float | None
     # Task ids of runs whose lease ran out (for `sweep_lost`), read in the same trip.
     expired: list[str] = field(default_factory=list)
+    # The audit feed's changes after the id `due` was given, oldest first (Beat logs them).
+    changes: list[Change] = field(default_factory=list)
 
 
 class FireCommit(Protocol):
@@ -112,9 +118,10 @@ class DispatchOps(RunOps):
     def _commit_fires(self) -> Script:
         return self.redis.register_script(COMMIT_FIRES)
 
-    def due(self, now: datetime, limit: int) -> DueBatch:
+    def due(self, now: datetime, limit: int, changes_after: str | None = None) -> DueBatch:
         """Up to `limit` entries due at or before `now`, earliest first, and the next
-        due time after `now`. Entries that never run again (score < 0) are not due."""
+        due time after `now`. Entries that never run again (score < 0) are not due.
+        With `changes_after` (a stream id), the audit feed's changes after it too."""
         moment = now.timestamp()
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.zrangebyscore(REDBEAT_SCHEDULE_KEY, 0, moment, start=0, num=limit, withscores=True)
@@ -122,10 +129,13 @@ class DispatchOps(RunOps):
                 REDBEAT_SCHEDULE_KEY, f"({moment}", "+inf", start=0, num=1, withscores=True
             )
             pipe.zrangebyscore(LEASES_KEY, 0, moment, start=0, num=SWEEP_BATCH)
-            due, upcoming, expired = pipe.execute()
+            if changes_after is not None:
+                pipe.xrange(AUDIT_ALL_KEY, f"({changes_after}", "+", count=AUDIT_FEED_BATCH)
+            due, upcoming, expired, *feed = pipe.execute()
         next_due = upcoming[0][1] if upcoming else None
+        changes = decode_feed(feed[0]) if feed else []
         if not due:
-            return DueBatch([], next_due, expired)
+            return DueBatch([], next_due, expired, changes)
         with self.redis.pipeline(transaction=False) as pipe:
             for key, _score in due:
                 pipe.hmget(key, codec.FIELDS)
@@ -134,6 +144,7 @@ class DispatchOps(RunOps):
             [self._row(key, score, f) for (key, score), f in zip(due, rows, strict=True)],
             next_due,
             expired,
+            changes,
         )
 
     def _row(self, key: str, score: float, fields: list[str | None]) -> DueRow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from app.schedules.store._alerts import AlertStore
+from app.schedules.store._audit import AuditOps
 from app.schedules.store._beats import BeatLocks
 from app.schedules.store._control import ControlOps
 from app.schedules.store._dispatch import DispatchOps
@@ -12,12 +13,12 @@ from app.schedules.store._entries import EntryOps
 from app.schedules.store._file_index import FileIndexOps
 
 
-class ScheduleStore(EntryOps, DispatchOps, FileIndexOps, ControlOps):
+class ScheduleStore(EntryOps, DispatchOps, FileIndexOps, ControlOps, AuditOps):
     """Entries by name (get, get_many, read_keys, keys, count, save, delete), what Beat
     needs (due, commit_fires, wait_for_change), the file sync's memory
     (file_index, apply_file_plan, write_sync_state, read_sync_state), status reads
     (overdue, ping), the global pause (pause_state, pause, resume) and the Beat lock
-    (`beats`).
+    (`beats`), and the audit trail (record_changes, audit, audit_tail).
 
     Each method is one round trip or one transaction unless its docstring says
     otherwise, and raises redis.exceptions.RedisError when Redis does not answer.
