@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from app.alerts.events import AlertEvent
+from app.schedules import iso
 
 # Slack's limits: ten fields per section, 2000 characters per field.
 MAX_FIELDS = 10
@@ -33,7 +34,9 @@ class Links:
 
     @staticmethod
     def history_command(name: str) -> str:
-        return f"./check_schedules.sh runs {shlex.quote(name)}"
+        # Quoted only when the shell needs it: a Korean name reads better bare.
+        plain = all(ch.isalnum() or ch in "_-.:" for ch in name)
+        return f"./check_schedules.sh runs {name if plain else shlex.quote(name)}"
 
 
 def escape(text: str) -> str:
@@ -136,6 +139,18 @@ def _fields(event: AlertEvent) -> list[tuple[str, str]]:
     return [(label, value[:FIELD_MAX]) for label, value in rows if value][:MAX_FIELDS]
 
 
+TIMES = ("at", "scheduled_at", "started_at", "finished_at")
+
+
+def _data(event: AlertEvent) -> dict[str, Any]:
+    """The event as data; times in ISO-8601 UTC, as the API writes them."""
+    data = {k: v for k, v in asdict(event).items() if v is not None}
+    for key in TIMES:
+        if key in data:
+            data[key] = iso(data[key])
+    return data
+
+
 def build_payload(event: AlertEvent, links: Links) -> dict[str, Any]:
     title = headline(event)
     url = links.runs_url(event.schedule)
@@ -151,10 +166,5 @@ def build_payload(event: AlertEvent, links: Links) -> dict[str, Any]:
             {"type": "section", "fields": fields},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": history}]},
         ],
-        "alert": {
-            **{k: v for k, v in asdict(event).items() if v is not None},
-            "noticed_at": when(event.at),
-            "history_url": url,
-            "history_command": command,
-        },
+        "alert": {**_data(event), "history_url": url, "history_command": command},
     }

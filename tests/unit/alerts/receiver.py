@@ -25,6 +25,12 @@ class Receiver:
         self.lock = threading.Lock()
         self.url = ""
 
+    def arrived_at(self, alert_id: str) -> float:
+        """When the POST of alert `alert_id` arrived (its first, if sent twice)."""
+        with self.lock:
+            pairs = list(zip(self.bodies, self.arrived, strict=True))
+        return next(t for b, t in pairs if b.get("alert", {}).get("id") == alert_id)
+
     def alerts(self, kind: str | None = None, schedule: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
             found = [b["alert"] for b in self.bodies if "alert" in b]

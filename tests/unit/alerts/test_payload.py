@@ -107,6 +107,7 @@ def test_the_body_is_slack_s_with_the_event_as_data_and_where_to_see_history() -
         "./check_schedules.sh runs '오너클랜 수집'",
     )
     assert data["error"] == {"type": "ValueError", "message": "bad <input> & more"}
+    assert (data["scheduled_at"], data["at"]) == ("2027-01-15T08:00:00Z", "2027-01-15T08:01:00Z")
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -140,3 +141,19 @@ def test_an_event_survives_its_trip_through_the_queue() -> None:
 )
 def test_spans(seconds: float, text: str) -> None:
     assert span(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        ("놓침", "./check_schedules.sh runs 놓침"),
+        ("daily_report-2", "./check_schedules.sh runs daily_report-2"),
+        ("오너클랜 수집", "./check_schedules.sh runs '오너클랜 수집'"),
+        ("a;rm -rf /", "./check_schedules.sh runs 'a;rm -rf /'"),
+        ("it's", "./check_schedules.sh runs 'it'\"'\"'s'"),
+    ],
+)
+def test_the_history_command_is_quoted_only_when_the_shell_needs_it(
+    name: str, command: str
+) -> None:
+    assert Links.history_command(name) == command
