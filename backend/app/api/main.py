@@ -60,8 +60,8 @@ def create_app() -> FastAPI:
     # Before the schedule routes: `/schedule/{name}` would otherwise take
     # `/schedule/{name}/runs` as the name `{name}/runs` (and `/audit` likewise).
     app.include_router(runs.router)
-    app.include_router(schedules.router)
     app.include_router(audit.router)
+    app.include_router(schedules.router)
     app.include_router(tasks.router)
     app.include_router(status.router)
     app.include_router(control.router)
