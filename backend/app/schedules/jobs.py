@@ -229,31 +229,31 @@ class Jobs:
         """Their ids; one that has none gets the next (store/_job_ids.py)."""
         return self.store.job_ids([e.name for e in entries])
 
-    def create(self, body: Mapping[str, Any]) -> Entry:
+    # `actor` (on every write): who asks, for the audit trail, as ScheduleService takes it.
+    def create(self, body: Mapping[str, Any], actor: str | None = None) -> Entry:
         with in_job_words():
-            return self.service.create(to_spec(body))
+            return self.service.create(to_spec(body), actor=actor)
 
-    def update(self, ref: str, patch: Mapping[str, Any]) -> Entry:
+    def update(self, ref: str, patch: Mapping[str, Any], actor: str | None = None) -> Entry:
         name = self.name_of(ref)
         with in_job_words():
-            return self.service.update(name, to_spec(patch))
+            return self.service.update(name, to_spec(patch), actor=actor)
 
-    def delete(self, ref: str) -> tuple[str, int | None]:
+    def delete(self, ref: str, actor: str | None = None) -> tuple[str, int | None]:
         """Delete the job; its name and the id it had."""
         name = self.name_of(ref)
         job_id = self.store.job_ids([name]).get(name)
-        self.service.delete(name)
+        self.service.delete(name, actor=actor)
         return name, job_id
 
-    def create_presets(self) -> PresetsApplied:
+    def create_presets(self, actor: str | None = None) -> PresetsApplied:
         """Create each of seed 000's default jobs whose name is free; the others stay
         as they are (a preset never overwrites), so calling this again changes nothing."""
         applied = PresetsApplied()
         for preset in PRESETS:
             try:
-                applied.created.append(
-                    self.service.create({"name": preset.name, **preset.definition})
-                )
+                entry = self.service.create({"name": preset.name, **preset.definition}, actor)
+                applied.created.append(entry)
             except ScheduleExists:
                 existing = self.store.get(preset.name)
                 if existing is not None:  # unless deleted meanwhile

@@ -272,6 +272,7 @@ def test_stop_and_start_are_the_global_pause_and_status_says_so(
 
     assert (running["running"], running["paused"], running["jobs"]) == (True, False, 1)
     assert (stopped["paused"], stopped["pause"]["reason"]) == (True, "점검")
+    assert stopped["pause"]["by"] == "client:testclient"
     assert (status["running"], status["paused"], status["beat_running"]) == (False, True, True)
     assert status["pause"]["reason"] == "점검"
     assert client.get(f"{JOBS}/1").json()["is_active"] is True  # its own switch untouched
@@ -331,3 +332,13 @@ def test_openapi_documents_the_routes_under_their_own_tag(client: TestClient) ->
     assert spec["components"]["schemas"]["JobPublic"]["properties"]["job_type"]["enum"][0] == (
         "COLLECTION"
     )
+
+
+def test_each_change_is_in_the_audit_trail_with_its_caller(client: TestClient) -> None:
+    create(client)
+    client.patch(f"{JOBS}/1", json={"is_active": False})
+    client.delete(f"{JOBS}/1")
+
+    events = client.get(one(quote("커스텀 수집 작업")) + "/audit").json()["events"]
+    assert [e["actor"] for e in events] == ["client:testclient"] * 3
+    assert [e["action"] for e in events][::2] == ["deleted", "created"]

@@ -15,7 +15,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Path, Query, status
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from app.api.deps import Mutating, ServiceDep, SettingsDep
+from app.api.deps import ActorDep, Mutating, ServiceDep, SettingsDep
 from app.api.models import error_responses
 from app.api.models.control import PauseRequest
 from app.api.models.jobs import (
@@ -106,10 +106,10 @@ def _one(jobs: Jobs, entry: Entry, settings: Settings) -> dict[str, Any]:
     response_model=SchedulerChanged,
     responses=error_responses(401, 503),
 )
-def start(service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
+def start(service: ServiceDep, settings: SettingsDep, actor: ActorDep) -> dict[str, Any]:
     """Start sending jobs again (the global resume): each job from its next time; the
     times that passed while stopped stay skipped. Each job's `is_active` is untouched."""
-    state = service.resume()
+    state = service.resume(actor)
     text = message("dispatch_resumed", settings.language)
     return {"message": text, "paused": state.paused, "pause": state.as_dict()}
 
@@ -124,12 +124,13 @@ def start(service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
 def stop(
     service: ServiceDep,
     settings: SettingsDep,
+    actor: ActorDep,
     body: Annotated[PauseRequest | None, Body()] = None,
 ) -> dict[str, Any]:
     """Stop sending every job until started (the global pause); each due time meanwhile
     is recorded as skipped (`paused`). Each job's `is_active` is untouched; the stack
     keeps running, and running jobs finish."""
-    state = service.pause(body.reason if body else None)
+    state = service.pause(body.reason if body else None, actor)
     text = message("dispatch_paused", settings.language)
     return {"message": text, "paused": state.paused, "pause": state.as_dict()}
 
@@ -193,10 +194,12 @@ def list_jobs(
     response_model=JobChanged,
     responses=error_responses(401, 409, 422, 503),
 )
-def create_job(body: JobCreate, service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
+def create_job(
+    body: JobCreate, service: ServiceDep, settings: SettingsDep, actor: ActorDep
+) -> dict[str, Any]:
     """Create a job (409 if the name is taken); Beat picks it up within a second."""
     jobs = Jobs(service)
-    job = _one(jobs, jobs.create(body.model_dump(exclude_unset=True)), settings)
+    job = _one(jobs, jobs.create(body.model_dump(exclude_unset=True), actor), settings)
     text = message("job_created", settings.language, name=job["name"], job_id=job["id"])
     return {"message": text, "job": job}
 
@@ -208,13 +211,13 @@ def create_job(body: JobCreate, service: ServiceDep, settings: SettingsDep) -> d
     response_model=PresetsCreated,
     responses=error_responses(401, 503),
 )
-def create_presets(service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
+def create_presets(service: ServiceDep, settings: SettingsDep, actor: ActorDep) -> dict[str, Any]:
     """Seed 000's six default jobs ("기본 작업 생성"). Each whose name is free is created;
     one that exists already is listed under `existing` and left exactly as it is, so
     calling this again changes nothing. Their names are those of the shipped
     schedules.json, so the ones the file created count as existing."""
     jobs = Jobs(service)
-    applied = jobs.create_presets()
+    applied = jobs.create_presets(actor)
     created = _views(jobs, applied.created, settings)
     existing = _views(jobs, applied.existing, settings)
     text = message(
@@ -255,12 +258,12 @@ def get_job(
     responses=error_responses(401, 404, 422, 503, described=NOT_FOUND),
 )
 def update_job(
-    job: Job, body: JobUpdate, service: ServiceDep, settings: SettingsDep
+    job: Job, body: JobUpdate, service: ServiceDep, settings: SettingsDep, actor: ActorDep
 ) -> dict[str, Any]:
     """Change the fields given (`{"is_active": false}` switches a job off); the others
     stay. Beat applies the change within a second."""
     jobs = Jobs(service)
-    view = _one(jobs, jobs.update(job, body.model_dump(exclude_unset=True)), settings)
+    view = _one(jobs, jobs.update(job, body.model_dump(exclude_unset=True), actor), settings)
     text = message("job_updated", settings.language, name=view["name"], job_id=view["id"])
     return {"message": text, "job": view}
 
@@ -272,10 +275,12 @@ def update_job(
     response_model=JobDeleted,
     responses=error_responses(401, 404, 422, 503, described=NOT_FOUND),
 )
-def delete_job(job: Job, service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
+def delete_job(
+    job: Job, service: ServiceDep, settings: SettingsDep, actor: ActorDep
+) -> dict[str, Any]:
     """Delete a job; its id is never given to another. Nothing is sent for it once
     this returns; its run history stays readable while it is kept."""
-    name, job_id = Jobs(service).delete(job)
+    name, job_id = Jobs(service).delete(job, actor)
     return {
         "message": message("job_deleted", settings.language, name=name),
         "id": job_id,
