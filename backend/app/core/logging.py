@@ -106,6 +106,19 @@ def install_celery_hooks() -> None:
     signals.after_setup_task_logger.connect(_after_setup, weak=False)
 
 
+def configure_early(settings: Settings) -> None:
+    """For the worker and Beat, before Celery sets its logging up: under JSON, what is
+    said before that (a warning at start-up, such as Celery's about running as root)
+    is a JSON line too. Celery replaces this root handler with its own
+    (worker_hijack_root_logger), which `install_celery_hooks` then makes JSON."""
+    if settings.log_format != "json":
+        return
+    logging.captureWarnings(True)
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.getLogger().addHandler(handler)
+
+
 def uvicorn_log_config(settings: Settings) -> dict[str, Any]:
     """uvicorn's own logging config plus our `app.*` loggers at LOG_LEVEL (uvicorn's
     alone leaves them without a handler, so the API's INFO lines were lost), every

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from app.core.config import get_settings
+from app.core.logging import configure_early
 
 CELERY_APP = "app.core.celery_app:celery_app"
 
@@ -40,7 +41,10 @@ def _celery(command: str, *options: str) -> None:
 
     # Celery's entry point reads sys.argv (it also decides eventlet/gevent patching
     # from it), so this is exactly `celery -A ... <command> ...` run from a shell.
-    # JSON logs: no start-up banner, the one part of the output that is not a log line.
-    quiet = ["--quiet"] if get_settings().log_format == "json" else []
+    # JSON logs: no start-up banner, the one part of the output that is not a log line,
+    # and what is said before Celery's logging is set up is JSON too.
+    settings = get_settings()
+    configure_early(settings)
+    quiet = ["--quiet"] if settings.log_format == "json" else []
     sys.argv = ["celery", "-A", CELERY_APP, *quiet, command, *options, *sys.argv[1:]]
     celery_main()

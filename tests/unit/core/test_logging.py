@@ -117,3 +117,17 @@ def test_uvicorn_config_is_json_and_covers_our_loggers() -> None:
         ours.handlers, ours.propagate, ours.level = [], True, logging.NOTSET
     [line] = lines(stream)
     assert (line["logger"], line["message"]) == ("app.api.main", "API: ready")
+
+
+def test_before_celery_sets_up_logging_a_warning_is_json_too() -> None:
+    root = logging.getLogger()
+    kept = list(root.handlers)
+    try:
+        app_logging.configure_early(PLAIN)
+        assert root.handlers == kept
+        app_logging.configure_early(JSON)
+        [added] = [h for h in root.handlers if h not in kept]
+        assert isinstance(added.formatter, JsonFormatter)
+    finally:
+        root.handlers = kept
+        logging.captureWarnings(False)
