@@ -73,6 +73,14 @@ class LineFilter:
     name: str | None
     task_ids: set[str] = field(default_factory=set)
 
+    def learn(self, lines: Iterable[str]) -> None:
+        """Note the task ids beside the name, so that earlier lines of those tasks (a
+        worker's "received", read before Beat's log) are kept too."""
+        if self.name is not None:
+            for line in lines:
+                if self.name in line:
+                    self.task_ids |= set(TASK_ID.findall(line))
+
     def keeps(self, line: str) -> bool:
         if self.name is None:
             return True
@@ -168,8 +176,10 @@ def run_logs(ctx: Context, args: argparse.Namespace) -> int:
         ctx.warn(ctx.message("cli_logs_not_running", path=run_dir.log_dir))
     keep = LineFilter(args.schedule)
     try:
-        for followed in chosen:
-            show(ctx, followed.tag, followed.tail(args.lines), keep)
+        tails = [(followed.tag, followed.tail(args.lines)) for followed in chosen]
+        keep.learn(line for _tag, lines in tails for line in lines)
+        for tag, lines in tails:
+            show(ctx, tag, lines, keep)
         if running and not args.no_follow:
             follow(ctx, chosen, keep, lambda: run_dir.launcher_pid() is not None)
     except KeyboardInterrupt:

@@ -64,15 +64,13 @@ def test_without_a_running_stack_the_last_lines_of_each_log(world: World, tmp_pa
 def test_schedule_keeps_its_lines_and_those_of_its_task_ids(world: World, tmp_path: Path) -> None:
     write_logs(tmp_path, beat=BEAT, worker=WORKER)
 
-    result = world.cli(
-        "logs", "beat", "worker", "--schedule", "오너클랜_수집", RUN_DATA_DIR=str(tmp_path)
-    )
+    result = world.cli("logs", "--schedule", "오너클랜_수집", RUN_DATA_DIR=str(tmp_path))
 
-    # Beat's log is read first here, so the worker's lines of that task id are known.
+    # The worker's log comes first, before Beat's line names the task id: still kept.
     assert result.lines == [
-        f"[beat] {BEAT[1]}",
         f"[worker] {WORKER[1]}",
         f"[worker] {WORKER[3]}",
+        f"[beat] {BEAT[1]}",
     ]
 
 
