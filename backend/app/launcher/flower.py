@@ -65,12 +65,14 @@ def flower_argv(run_redis_url: str | None, extra: list[str]) -> list[str]:
     """`celery ... flower`; `run_redis_url`: the embedded Redis of a running ./run.sh,
     for broker and results (None: the app's own, from REDIS_URL, which stays off the
     command line and so out of `ps`: it may hold a password)."""
-    redis = ["--broker", run_redis_url, "--result-backend", run_redis_url]
+    redis = []
+    if run_redis_url is not None:
+        redis = ["--broker", run_redis_url, "--result-backend", run_redis_url]
     return [
         "celery",
         "-A",
         CELERY_APP,
-        *(redis if run_redis_url else []),
+        *redis,
         "flower",
         *DEFAULTS,
         *extra,

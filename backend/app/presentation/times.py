@@ -57,7 +57,7 @@ def next_run_fields(
 
 
 def zone_label(moment: datetime) -> str:
-    """"Asia/Seoul, UTC+09:00": the zone's name and its offset at that moment."""
+    """ "Asia/Seoul, UTC+09:00": the zone's name and its offset at that moment."""
     offset = moment.strftime("%z")
     sign, hours, minutes = offset[:1] or "+", offset[1:3] or "00", offset[3:5] or "00"
     name = getattr(moment.tzinfo, "key", None) or moment.tzname() or "UTC"
