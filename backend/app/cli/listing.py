@@ -20,6 +20,7 @@ from app.cli.context import Context
 from app.cli.runs_view import history_counters, outcome_cell
 from app.cli.table import Cell, TableWriter
 from app.core.config import Settings
+from app.monitor import SystemStatus
 from app.presentation import entry_view
 from app.schedules import Entry, ListFilter, RunStats, iter_chunks, overdue_by
 
@@ -139,8 +140,19 @@ def run_check(ctx: Context, args: argparse.Namespace) -> int:
             ctx.say(f"  {line}")
     else:
         count, grace = verdict.status.schedules or 0, grace_text(args)
-        ctx.say(render.check_ok_line(verdict.status, count, grace, ctx.settings.language))
+        line = render.check_ok_line(verdict.status, count, grace, ctx.settings.language)
+        ctx.say(line + paused_note(ctx, verdict.status))
     return 0 if verdict.ok else 1
+
+
+def paused_note(ctx: Context, status: SystemStatus) -> str:
+    """A pause is an operator's choice, not a failure, but a healthy line must not hide
+    that nothing is being sent."""
+    pause = status.pause
+    if pause is None or not pause.paused:
+        return ""
+    since = render.moment_text(pause.since, ctx.settings.timezone)
+    return " " + ctx.message("cli_check_paused", since=since, by=pause.by or "?")
 
 
 def status_document(ctx: Context, args: argparse.Namespace, walk: Walk) -> dict[str, Any]:

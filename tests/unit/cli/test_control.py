@@ -215,3 +215,17 @@ def test_restart_sends_the_signal_the_launcher_restarts_on() -> None:
     from app.launcher import supervisor
 
     assert RESTART_SIGNAL == supervisor.RESTART_SIGNAL
+
+
+def test_a_passing_check_still_says_dispatching_is_paused(world: World) -> None:
+    world.add("매시")
+    running = world.cli("status", "--check", "--ping-timeout", "0")
+    world.cli("stop")
+
+    paused = world.cli("status", "--check", "--ping-timeout", "0")
+
+    assert running.code == paused.code == 0
+    assert running.out.startswith("OK: ") and "PAUSED" not in running.out
+    assert paused.out.startswith("OK: ")
+    assert paused.out.rstrip().endswith("nothing is sent until `batchsched-cli start`.")
+    assert "Dispatching is PAUSED (since " in paused.out

@@ -28,6 +28,12 @@ CONTROL_CATALOG: dict[str, dict[Language, str]] = {
         "ko": "중지된 동안 실행 시각이 된 스케줄은 건너뜀(사유 paused)으로 기록되고 나중에도 "
         "전송되지 않습니다. `run NAME`과 `collect`는 그래도 전송합니다.",
     },
+    "cli_check_paused": {
+        "en": "Dispatching is PAUSED (since {since}, by {by}): nothing is sent until "
+        "`batchsched-cli start`.",
+        "ko": "디스패치 중지됨 ({since}부터, {by}): `batchsched-cli start` 전까지 아무것도 "
+        "전송되지 않습니다.",
+    },
     "cli_not_paused": {
         "en": "Dispatching was not paused; nothing changed.",
         "ko": "디스패치가 중지되어 있지 않았습니다. 바뀐 것이 없습니다.",
