@@ -13,7 +13,8 @@
 #
 # Exit codes: 0 ok, 1 check failed, 2 Redis unreachable, 64 bad usage. The other
 # commands (show, runs, run, pause, resume, delete, export, apply) are in the CLI behind
-# this script: .venv/bin/batchsched-cli --help
+# this script: .venv/bin/batchsched-cli --help; seed 001's stop, start, restart, logs and
+# collect are in ./scheduler_control.sh.
 set -euo pipefail
 
 # The command is in the repo's .venv, or on PATH (the Docker image has no .venv).
