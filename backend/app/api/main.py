@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from app.api import errors
-from app.api.routes import audit, control, health, jobs, runs, schedules, status, tasks
+from app.api.routes import audit, control, health, jobs, metrics, runs, schedules, status, tasks
 from app.core.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -57,6 +57,7 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.include_router(health.router)
+    app.include_router(metrics.router)
     # Before the schedule routes: `/schedule/{name}` would otherwise take
     # `/schedule/{name}/runs` as the name `{name}/runs` (and `/audit` likewise).
     app.include_router(runs.router)

@@ -37,7 +37,7 @@ from app.beat.dispatch import FirePolicy, Step, plan_batch
 from app.beat.leadership import Leadership, Role
 from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
-from app.core.constants import REDBEAT_LOCK_KEY
+from app.core.constants import REDBEAT_LOCK_KEY, WAKE_TTL_SECONDS
 from app.core.redis import make_redis, redacted_url
 from app.core.zones import zones_line
 from app.schedules import (
@@ -333,8 +333,18 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         if timeout <= 2 * REDIS_TIMEOUT_SLACK_SECONDS:
             time.sleep(timeout)
             return
-        if self.store.wait_for_change(timeout - REDIS_TIMEOUT_SLACK_SECONDS):
+        changed_at = self.store.wait_for_change(timeout - REDIS_TIMEOUT_SLACK_SECONDS)
+        if changed_at is not None:
             log.debug("beat: woken by a schedule change")
+            self._observe_apply(changed_at)
+
+    def _observe_apply(self, changed_at: float) -> None:
+        """Metrics: how long the change waited for Beat, from its write (the writer's
+        clock) to now. A token older than it can live is not a time (or the clocks
+        disagree by more than that): not counted."""
+        waited = time.time() - changed_at
+        if changed_at > 0 and waited <= WAKE_TTL_SECONDS:
+            self.store.observe_apply(max(waited, 0.0))
 
     def close(self) -> None:
         if "leadership" in self.__dict__:

@@ -80,8 +80,17 @@ def overdue_matching(ctx: Context, args: argparse.Namespace, now: datetime) -> O
     return OverdueReport(kept)
 
 
+def worker_timeout(args: argparse.Namespace) -> float | None:
+    """--ping-timeout as read_status takes it: unset reads the workers' heartbeats (0),
+    0 does not ask (None), more pings them live that long."""
+    timeout: float | None = args.ping_timeout
+    if timeout is None:
+        return 0.0
+    return timeout or None
+
+
 def judge(ctx: Context, args: argparse.Namespace, now: datetime) -> Verdict:
-    status = read_status(ctx.store, ctx.settings.redis_url, worker_timeout=args.ping_timeout)
+    status = read_status(ctx.store, ctx.settings.redis_url, worker_timeout=worker_timeout(args))
     if not status.redis_ok:
         raise RedisUnreachable(status.redis_error or "no answer")
     failing = failing_matching(ctx, args.pattern)

@@ -9,7 +9,6 @@ from typing import NoReturn
 from app.cli import control, files, history, listing, logs, manage
 from app.cli.arguments import count_in, cursor, moment, positive, seconds
 from app.cli.failures import EXIT_USAGE
-from app.core.constants import WORKER_PING_TIMEOUT
 from app.monitor import MAX_LIMIT
 
 # How late an enabled schedule may be before --check fails: Beat fires within a second
@@ -74,9 +73,10 @@ def _add_listing(sub: argparse._SubParsersAction[Parser], common: Parser) -> Non
     status.add_argument(
         "--ping-timeout",
         type=seconds,
-        default=WORKER_PING_TIMEOUT,
+        default=None,
         metavar="SECONDS",
-        help="wait this long for workers (0: do not ask)",
+        help="ask the workers live, waiting this long for their answers (0: do not ask; "
+        "default: read the heartbeat each worker writes, which waits for nobody)",
     )
     status.set_defaults(handler=listing.run_status)
 

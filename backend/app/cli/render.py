@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.cli.table import Cell, Column
+from app.core.constants import WORKER_TTL_SECONDS
 from app.monitor import BeatStatus, HealthProblem, SystemStatus
 from app.presentation import Language, message
 from app.schedules import PauseState
@@ -137,13 +138,15 @@ def beat_line(beat: BeatStatus, now: datetime, tz: str, language: Language) -> s
     return message("cli_beat_none", language)
 
 
-def workers_line(status: SystemStatus, timeout: float, language: Language) -> str:
+def workers_line(status: SystemStatus, timeout: float | None, language: Language) -> str:
     if status.workers_error is not None:
         return message("cli_workers_error", language, error=status.workers_error)
     if status.workers is None:
         return message("cli_workers_unchecked", language)
+    if not status.workers and status.workers_source == "presence":
+        return message("cli_workers_none_present", language, ttl=WORKER_TTL_SECONDS)
     if not status.workers:
-        return message("cli_workers_none", language, timeout=f"{timeout:g}")
+        return message("cli_workers_none", language, timeout=f"{timeout or 0:g}")
     names = ", ".join(status.workers)
     return message("cli_workers_online", language, count=len(status.workers), names=names)
 

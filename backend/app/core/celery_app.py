@@ -45,9 +45,10 @@ def create_celery_app() -> Celery:
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=True,
         beat_scheduler="app.beat.scheduler:BatchScheduler",
-        # Run history: the worker records each run of a fire (app/execution/tracking.py).
+        # Run history: the worker records each run of a fire (app/execution/tracking.py);
+        # its presence tells status it is alive (app/execution/presence.py).
         # Alerts: rules and webhook delivery in its main process (app/alerts/worker.py).
-        imports=["app.execution.tracking", "app.alerts.worker"],
+        imports=["app.execution.tracking", "app.execution.presence", "app.alerts.worker"],
         beat_max_loop_interval=settings.beat_max_loop_interval,
         redbeat_redis_url=settings.redis_url,
         redbeat_key_prefix=REDBEAT_PREFIX,

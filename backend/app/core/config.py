@@ -71,6 +71,13 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Records kept in the stream that queries across schedules read.",
     )
+    metrics_schedule_limit: int = Field(
+        default=100,
+        ge=0,
+        le=10_000,
+        description="Schedules whose runs /metrics counts under their own name (the first "
+        'to run); the runs of the rest are summed under schedule="_other".',
+    )
     audit_per_schedule: int = Field(
         default=100, ge=1, le=10_000, description="Changes kept in each schedule's audit trail."
     )

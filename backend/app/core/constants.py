@@ -21,6 +21,9 @@ OWN_PREFIX = "batchsched:"
 BEAT_LEADER_KEY = OWN_PREFIX + "beat:leader"
 # One key per Beat process (leader or standby), so status can list standbys too.
 BEAT_INSTANCE_KEY_PREFIX = OWN_PREFIX + "beat:instance:"
+# Those keys, scored by when they expire (ms, Redis's clock): status reads them from
+# here, not by a SCAN whose cost grows with the whole keyspace.
+BEAT_INSTANCES_KEY = OWN_PREFIX + "beat:instances"
 # Writers push here so a sleeping Beat wakes at once instead of at its next poll.
 BEAT_WAKE_KEY = OWN_PREFIX + "beat:wake"
 # name -> hash of the file definition last applied; tells "edited in the file" apart
@@ -98,8 +101,43 @@ WORKER_PING_TIMEOUT = 1.0
 # At most this many past-due entries are read to find the overdue ones; the count of
 # candidates beyond it is still reported, so a huge backlog stays visible and cheap.
 OVERDUE_SCAN_LIMIT = 1000
-# Instance keys read per SCAN step; a handful of Beats is the norm.
-SCAN_COUNT = 100
+
+# Metrics (GET /metrics, docs/metrics.md): counters kept in Redis by the scripts that
+# write run history, so every API, worker and Beat process counts into one place and
+# any API process can answer a scrape.
+# Fires by outcome: a run's final outcome (`succeeded`, ...), `retried` attempts,
+# `skipped|<reason>`, `missed|<reason>`.
+METRICS_FIRES_KEY = OWN_PREFIX + "metrics:fires"
+# Runs by outcome and schedule: `<outcome>|<schedule>`, `<outcome>|_other`.
+METRICS_RUNS_KEY = OWN_PREFIX + "metrics:runs"
+# Schedules that get a series of their own (at most METRICS_SCHEDULE_LIMIT, first come).
+METRICS_NAMED_KEY = OWN_PREFIX + "metrics:named"
+# Where the runs of every other schedule are counted: a bounded number of series.
+METRICS_OTHER_LABEL = "_other"
+# Histograms: one hash each, field <i> = observations in bucket i (1-based, the last
+# one past every bound), `sum_us` = their total in microseconds. Changing a bound
+# means deleting its key.
+METRICS_DURATION_KEY = OWN_PREFIX + "metrics:duration"
+METRICS_LATENESS_KEY = OWN_PREFIX + "metrics:lateness"
+METRICS_APPLY_KEY = OWN_PREFIX + "metrics:apply"
+# Bucket bounds in seconds. Runs: seconds-long collections to hours-long reports.
+DURATION_BUCKETS = (0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600)
+# From the slot to the worker's start: Beat's milliseconds, a queue's minutes, an outage.
+LATENESS_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
+# From a schedule write to Beat waking for it: milliseconds when Beat waits idle.
+APPLY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+# Worker presence: each worker's main process keeps `worker:<hostname>` alive (JSON:
+# hostname, pid, concurrency, started, last_seen), so status lists workers by reading
+# keys instead of a broadcast ping that waits for the slowest answer.
+WORKER_KEY_PREFIX = OWN_PREFIX + "worker:"
+# How often a worker renews its key, and how long the key outlives the last renewal:
+# three missed beats, so a busy host is not dropped, a dead one within 15 s.
+WORKER_HEARTBEAT_SECONDS = 5.0
+WORKER_TTL_SECONDS = 15
+# hostname -> its last heartbeat (epoch seconds): which worker keys to read, without a
+# SCAN of the whole keyspace.
+WORKERS_INDEX_KEY = OWN_PREFIX + "workers"
 
 # Alerts (app/alerts, docs/alerts.md). Rules read every schedule's records from the
 # shared history stream through a consumer group, so each record is looked at by one

@@ -4,6 +4,7 @@ failing schedules, and the run history as readers query it.
 Read by `GET /api/scheduler/status`, the run routes and `./check_schedules.sh`.
 """
 
+from app.monitor.metrics import render_metrics
 from app.monitor.runs import (
     CURSOR_PATTERN,
     HISTORY_OUTCOMES,
@@ -56,6 +57,7 @@ __all__ = [
     "health_problems",
     "parse_outcomes",
     "read_status",
+    "render_metrics",
     "recorded_at",
     "run_view",
     "schedule_runs",

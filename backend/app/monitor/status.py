@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, cast
 from urllib.parse import unquote, urlsplit
 
-from celery import Celery
 from redis.exceptions import RedisError
 
-from app.core.constants import OVERDUE_SCAN_LIMIT, WORKER_PING_TIMEOUT
+from app.core.constants import OVERDUE_SCAN_LIMIT
 from app.core.redis import redacted_url
+from app.execution.presence import WorkerPresence
+from app.monitor.workers import WorkerSource, WorkersSeen, read_workers
 from app.schedules import PauseState, ScheduleStore, overdue_by
 from app.schedules_file import read_state
 
@@ -99,9 +100,13 @@ class SystemStatus:
     redis_error: str | None = None
     beat: BeatStatus | None = None
     sync: dict[str, Any] | None = None
-    # Hostnames that answered a ping; None when not asked, or when asking failed.
+    # Hostnames of live workers (from their presence keys, or that answered a ping);
+    # None when not asked, or when asking failed.
     workers: list[str] | None = None
     workers_error: str | None = None
+    # Each worker's heartbeat record (presence only) and where `workers` came from.
+    worker_details: list[WorkerPresence] | None = None
+    workers_source: WorkerSource | None = None
     schedules: int | None = None
     pause: PauseState | None = None
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -153,34 +158,31 @@ def read_beat(store: ScheduleStore) -> BeatStatus:
     )
 
 
-def ping_workers(app: Celery, timeout: float = WORKER_PING_TIMEOUT) -> list[str]:
-    """Hostnames of the workers that answer a broadcast ping through the broker."""
-    replies = app.control.ping(timeout=timeout) or []
-    return sorted(name for reply in replies for name in reply)
-
-
 def read_status(
-    store: ScheduleStore, redis_url: str, *, worker_timeout: float = WORKER_PING_TIMEOUT
+    store: ScheduleStore, redis_url: str, *, worker_timeout: float | None = 0.0
 ) -> SystemStatus:
-    """Everything at once; an unreachable Redis is reported, not raised."""
+    """Everything at once; an unreachable Redis is reported, not raised.
+
+    `worker_timeout`: 0 (default) reads the workers' presence keys, which waits for
+    nobody; above 0, a live broadcast ping waiting that long; None leaves workers out.
+    """
     url = redacted_url(redis_url)
     try:
         store.ping()
     except RedisError as exc:
         return SystemStatus(url, redis_error=scrub(str(exc), redis_url))
-    workers: list[str] | None = None
-    workers_error = None
-    if worker_timeout > 0:
-        try:
-            workers = ping_workers(store.app, worker_timeout)
-        except Exception as exc:  # a broker hiccup must not hide the rest of the status
-            workers_error = scrub(str(exc) or type(exc).__name__, redis_url)
+    try:
+        seen = read_workers(store, worker_timeout)
+    except Exception as exc:  # a broker hiccup must not hide the rest of the status
+        seen = WorkersSeen(error=scrub(str(exc) or type(exc).__name__, redis_url))
     return SystemStatus(
         url,
         beat=read_beat(store),
         sync=read_state(store),
-        workers=workers,
-        workers_error=workers_error,
+        workers=seen.names,
+        workers_error=seen.error,
+        worker_details=seen.details,
+        workers_source=seen.source,
         schedules=store.count(),
         pause=store.pause_state(),
     )

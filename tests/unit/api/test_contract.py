@@ -57,6 +57,7 @@ def test_operation_ids_are_readable_and_stable(spec: dict[str, Any]) -> None:
             "control-pause",
             "control-resume",
             "health-check",
+            "metrics-get",
             "runs-list",
             "runs-get",
             # Seed 000's routes (test_jobs.py checks them).

@@ -13,6 +13,8 @@ from app.api.deps import get_redis
 from app.api.main import app
 from app.core.celery_app import celery_app
 from app.core.config import Settings
+from app.execution.presence import Presence
+from app.schedules import ScheduleStore
 from tests.unit.api.conftest import BASE, SEED_004_BODY
 
 STATUS = "/api/scheduler/status"
@@ -23,18 +25,34 @@ def documented(client: TestClient, model: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{model}", "components": components}
 
 
-def test_status_reports_workers_and_a_missing_beat(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+def refuse_ping(**_: Any) -> None:
+    raise AssertionError("status pinged the workers")
+
+
+def test_status_reports_workers_from_their_heartbeats_and_a_missing_beat(
+    client: TestClient, store: ScheduleStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(celery_app.control, "ping", lambda **k: [{"w1@host": {"ok": "pong"}}])
+    monkeypatch.setattr(celery_app.control, "ping", refuse_ping)
+    Presence(store, "w1@host", 4).beat()
     response = client.get(STATUS)
     assert response.status_code == 200
     body = response.json()
     jsonschema.validate(body, documented(client, "StatusPublic"))
-    assert body["workers"] == ["w1@host"]
+    assert (body["workers"], body["workers_source"]) == (["w1@host"], "presence")
+    [worker] = body["worker_details"]
+    assert (worker["hostname"], worker["concurrency"]) == ("w1@host", 4)
     assert body["redis_ok"] is True and body["beat"]["running"] is False
     assert body["healthy"] is False
     assert [p["code"] for p in body["problems"]] == ["no_beat"]
+
+
+def test_status_pings_the_workers_only_when_asked(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(celery_app.control, "ping", lambda **k: [{"w1@host": {"ok": "pong"}}])
+    body = client.get(STATUS, params={"ping": "true"}).json()
+    assert (body["workers"], body["workers_source"]) == (["w1@host"], "ping")
+    assert body["worker_details"] is None
 
 
 def test_status_without_the_worker_ping(client: TestClient) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from app.beat.leadership import Leadership
 from app.core.celery_app import celery_app
-from app.core.constants import REDBEAT_SCHEDULE_KEY
+from app.core.constants import BEAT_INSTANCES_KEY, REDBEAT_SCHEDULE_KEY
 from app.monitor.status import (
     BeatInstance,
     BeatStatus,
@@ -22,6 +22,7 @@ from app.monitor.status import (
     SystemStatus,
     find_overdue,
     health_problems,
+    read_beat,
     read_status,
     scrub,
 )
@@ -140,7 +141,8 @@ def test_status_reads_beats_sync_and_count_through_the_store(store: ScheduleStor
     assert status.beat is not None and status.beat.lock_holder == "host:1:ab"
     assert status.beat.leader is not None and status.beat.leader.role == "leader"
     assert [i.instance for i in status.beat.standbys] == ["host:2:cd"]
-    assert (status.sync, status.schedules, status.workers) == ({"ok": True, "counts": {}}, 1, None)
+    assert (status.sync, status.schedules) == ({"ok": True, "counts": {}}, 1)
+    assert (status.workers, status.workers_source) == ([], "presence"), "no worker writes one"
 
 
 def test_status_reports_unreachable_redis_without_its_password() -> None:
@@ -185,3 +187,15 @@ def test_failing_schedules_are_a_problem_with_their_streaks() -> None:
         ],
     }
     assert health_problems(status, None, FailingReport(3, ())) == []
+
+
+def test_beats_are_listed_from_their_index_without_a_scan(store: ScheduleStore) -> None:
+    Leadership(store.beats, 30.0, "host:1:ab").beat()
+    standby = Leadership(store.beats, 30.0, "host:2:cd")
+    standby.beat()
+    store.redis.delete("batchsched:beat:instance:host:1:ab")  # what its expiry does
+
+    assert [i.instance for i in read_beat(store).instances] == ["host:2:cd"]
+    store.beats.release(standby.token, "host:2:cd")
+    assert read_beat(store).instances == ()
+    assert store.redis.zcard(BEAT_INSTANCES_KEY) == 1, "the expired one until a claim prunes it"

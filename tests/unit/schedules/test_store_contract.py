@@ -178,12 +178,14 @@ def test_commit_fires_drops_the_index_member_of_a_deleted_entry(store: ScheduleS
 
 
 def test_a_write_wakes_a_waiting_beat_once(store: ScheduleStore) -> None:
-    assert store.wait_for_change(0.1) is False
+    assert store.wait_for_change(0.1) is None
+    before = time.time()
     store.save("a", parse_spec(HOURLY))
     store.save("b", parse_spec(HOURLY))
 
-    assert store.wait_for_change(0.1) is True
-    assert store.wait_for_change(0.1) is False, "writes between two waits wake once"
+    written = store.wait_for_change(0.1)
+    assert written is not None and before <= written <= time.time(), "when it was written"
+    assert store.wait_for_change(0.1) is None, "writes between two waits wake once"
 
 
 def test_file_index_marks_and_tombstones(store: ScheduleStore) -> None:

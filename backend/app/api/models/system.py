@@ -39,6 +39,16 @@ class BeatInstance(BaseModel):
     last_tick: Timestamp | None
 
 
+class WorkerPublic(BaseModel):
+    """A worker as its heartbeat describes it."""
+
+    hostname: str = Field(description="Celery's node name, e.g. celery@host.")
+    pid: int | None = Field(description="The worker's main process.")
+    concurrency: int | None = Field(description="Pool processes.")
+    started: Timestamp | None
+    last_seen: Timestamp | None = Field(description="Its last heartbeat.")
+
+
 class BeatPublic(BaseModel):
     leader: BeatInstance | None
     lock_holder: str | None = Field(description="The token in RedBeat's lock.")
@@ -64,8 +74,17 @@ class StatusPublic(BaseModel):
     redis_error: str | None
     beat: BeatPublic | None
     sync: dict[str, Any] | None = Field(description="The last schedules.json sync, or null.")
-    workers: list[str] | None = Field(description="Hostnames that answered; null if not asked.")
+    workers: list[str] | None = Field(
+        description="Hostnames of the running workers; null if not asked (`workers=false`)."
+    )
     workers_error: str | None
+    workers_source: Literal["presence", "ping"] | None = Field(
+        description="`presence`: from the heartbeat each worker writes every "
+        "WORKER_HEARTBEAT_SECONDS (instant); `ping`: they answered a live ping (`ping=true`)."
+    )
+    worker_details: list[WorkerPublic] | None = Field(
+        description="Each worker's heartbeat (presence only)."
+    )
     schedules: int | None
     paused: bool | None = Field(
         description="Dispatching is globally paused (POST /api/scheduler/pause); null when "

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.models import ExportFile, StatusPublic, error_responses
+from app.core.constants import WORKER_PING_TIMEOUT
 from app.monitor import find_failing, find_overdue, health_problems, read_status
 from app.schedules_file import export_store
 
@@ -42,11 +43,19 @@ def status(
     grace: Annotated[
         float, Query(ge=0, le=MAX_GRACE_SECONDS, description="Seconds late before overdue.")
     ] = 300,
-    workers: Annotated[bool, Query(description="Ping the workers (up to 1 s).")] = True,
+    workers: Annotated[bool, Query(description="List the running workers.")] = True,
+    ping: Annotated[
+        bool,
+        Query(
+            description="Ask the workers live, by a broadcast ping that waits "
+            f"{WORKER_PING_TIMEOUT:g} s, instead of reading their heartbeats (instant)."
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """Which Beat leads, workers online, the last schedules.json sync, overdue entries,
     and schedules failing ALERT_CONSECUTIVE_FAILURES or more times in a row."""
-    found = read_status(service.store, settings.redis_url, worker_timeout=1.0 if workers else 0)
+    timeout = (WORKER_PING_TIMEOUT if ping else 0.0) if workers else None
+    found = read_status(service.store, settings.redis_url, worker_timeout=timeout)
     overdue = failing = None
     if found.redis_ok:
         overdue = find_overdue(service.store, datetime.now(UTC), timedelta(seconds=grace))

@@ -91,6 +91,10 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "en": "Workers: none answered a ping within {timeout}s.",
         "ko": "워커: {timeout}초 안에 ping에 응답한 워커가 없습니다.",
     },
+    "cli_workers_none_present": {
+        "en": "Workers: none running (no worker heartbeat in the last {ttl} s).",
+        "ko": "워커: 실행 중인 워커가 없습니다 (최근 {ttl}초 동안 하트비트 없음).",
+    },
     "cli_workers_unchecked": {"en": "Workers: not checked.", "ko": "워커: 확인하지 않았습니다."},
     "cli_workers_error": {
         "en": "Workers: could not ask ({error}).",

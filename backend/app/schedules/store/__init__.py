@@ -32,10 +32,13 @@ from app.schedules.store._dispatch import (
 )
 from app.schedules.store._entries import CREATE, UPSERT, PastDue, SaveMode
 from app.schedules.store._file_index import FileMark
+from app.schedules.store._metrics import HistogramCounts, MetricCounts
 from app.schedules.store._runs import Buffered, HistoryLimits, RunState
 from app.schedules.store._store import ScheduleStore
 
 __all__ = [
+    "HistogramCounts",
+    "MetricCounts",
     "DUPLICATE",
     "QUEUED",
     "SUPPRESSED",

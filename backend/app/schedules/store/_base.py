@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -37,8 +38,9 @@ class StoreBase:
 
 
 def wake_beat(pipe: Pipeline) -> None:
-    """Queue the wake token, so a Beat blocked in `wait_for_change` looks again at once."""
-    pipe.lpush(BEAT_WAKE_KEY, "1")
+    """Queue the wake token, so a Beat blocked in `wait_for_change` looks again at once.
+    The token is the write's time (this host's clock): Beat counts how long it waited."""
+    pipe.lpush(BEAT_WAKE_KEY, repr(time.time()))
     pipe.ltrim(BEAT_WAKE_KEY, 0, 0)
     pipe.expire(BEAT_WAKE_KEY, WAKE_TTL_SECONDS)
 

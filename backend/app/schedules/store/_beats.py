@@ -16,10 +16,10 @@ from redis.commands.core import Script
 
 from app.core.constants import (
     BEAT_INSTANCE_KEY_PREFIX,
+    BEAT_INSTANCES_KEY,
     BEAT_LEADER_KEY,
     INSTANCE_TTL_SECONDS,
     REDBEAT_LOCK_KEY,
-    SCAN_COUNT,
 )
 from app.schedules.store._scripts import CLAIM_LOCK, RELEASE_LOCK
 
@@ -59,7 +59,12 @@ class BeatLocks:
         also leave `heartbeat` on this instance's key (and on the leader key when the
         lock is ours). Raises redis.exceptions.RedisError when Redis does not answer."""
         result = self._claim(
-            keys=[REDBEAT_LOCK_KEY, BEAT_LEADER_KEY, _instance_key(instance_id)],
+            keys=[
+                REDBEAT_LOCK_KEY,
+                BEAT_LEADER_KEY,
+                _instance_key(instance_id),
+                BEAT_INSTANCES_KEY,
+            ],
             args=[token, int(lock_timeout * 1000), INSTANCE_TTL_SECONDS * 1000, heartbeat],
         )
         return Claim(int(result))
@@ -67,7 +72,13 @@ class BeatLocks:
     def release(self, token: str, instance_id: str) -> None:
         """Free the lock if `token` holds it, and remove this instance's key."""
         self._release(
-            keys=[REDBEAT_LOCK_KEY, BEAT_LEADER_KEY, _instance_key(instance_id)], args=[token]
+            keys=[
+                REDBEAT_LOCK_KEY,
+                BEAT_LEADER_KEY,
+                _instance_key(instance_id),
+                BEAT_INSTANCES_KEY,
+            ],
+            args=[token],
         )
 
     def holder(self) -> str | None:
@@ -75,19 +86,16 @@ class BeatLocks:
         return value if isinstance(value, str) else None
 
     def read(self) -> BeatRecords:
+        """Two round trips: the lock, the leader and the index of instance keys, then
+        those keys (an expired one reads as nothing, whatever the index still says)."""
         with self.redis.pipeline(transaction=False) as pipe:
             pipe.get(BEAT_LEADER_KEY)
             pipe.get(REDBEAT_LOCK_KEY)
-            leader, holder = pipe.execute()
-        pattern = _glob_escape(BEAT_INSTANCE_KEY_PREFIX) + "*"
-        keys = sorted(self.redis.scan_iter(match=pattern, count=SCAN_COUNT))
-        raws = cast(list[str | None], self.redis.mget(keys)) if keys else []
+            pipe.zrange(BEAT_INSTANCES_KEY, 0, -1)
+            leader, holder, keys = pipe.execute()
+        raws = cast(list[str | None], self.redis.mget(sorted(keys))) if keys else []
         return BeatRecords(leader, holder, [raw for raw in raws if raw])
 
 
 def _instance_key(instance_id: str) -> str:
     return BEAT_INSTANCE_KEY_PREFIX + instance_id
-
-
-def _glob_escape(text: str) -> str:
-    return "".join(f"[{ch}]" if ch in "*?[]\\" else ch for ch in text)

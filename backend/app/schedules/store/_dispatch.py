@@ -173,9 +173,17 @@ class DispatchOps(RunOps):
         codes = self._commit_fires(keys=keys, args=args)
         return None if codes is None else [int(c) for c in codes]
 
-    def wait_for_change(self, timeout: float) -> bool:
-        """Block until a writer signals a change or `timeout` seconds pass; True if woken.
+    def wait_for_change(self, timeout: float) -> float | None:
+        """Block until a writer signals a change or `timeout` seconds pass. Returns when
+        the latest change was written (epoch seconds, by the writer's clock; 0.0 from a
+        writer that did not say), or None if no change came.
 
         Redis ends a blocking call on its own clock tick (up to 100 ms late at hz=10).
         """
-        return bool(self.redis.blpop([BEAT_WAKE_KEY], timeout=timeout))
+        popped = self.redis.blpop([BEAT_WAKE_KEY], timeout=timeout)
+        if not popped:
+            return None
+        try:
+            return float(popped[1])
+        except ValueError:
+            return 0.0

@@ -19,6 +19,8 @@ Times are epoch seconds (floats) except stream ids and PEXPIRE, which are ms.
 
 from __future__ import annotations
 
+import json
+
 from app.core import constants as c
 from app.schedules.store._scripts import FIELD_NAMES, lua
 
@@ -34,6 +36,15 @@ _PREFIXES = {
     "LEASES": c.LEASES_KEY,
     "LOCKG": c.LOCK_GROUP_KEY_PREFIX,
     "PAUSED": c.PAUSED_KEY,
+    # Metrics (count_record, count_run); bucket bounds as JSON, decoded when observed.
+    "M_FIRES": c.METRICS_FIRES_KEY,
+    "M_RUNS": c.METRICS_RUNS_KEY,
+    "M_NAMED": c.METRICS_NAMED_KEY,
+    "M_OTHER": c.METRICS_OTHER_LABEL,
+    "M_DURATION": c.METRICS_DURATION_KEY,
+    "M_LATENESS": c.METRICS_LATENESS_KEY,
+    "B_DURATION": json.dumps(c.DURATION_BUCKETS),
+    "B_LATENESS": json.dumps(c.LATENESS_BUCKETS),
 }
 
 # `limits` (every script that writes history takes it as its first ARGV): a JSON
@@ -57,6 +68,75 @@ local function server_ms()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- Metrics (docs/metrics.md): counters that GET /metrics reads at scrape time.
+local M_FIRES, M_RUNS, M_NAMED, M_OTHER = $M_FIRES, $M_RUNS, $M_NAMED, $M_OTHER
+-- Outcomes of an attempt that was started: its record says when.
+local STARTED = {succeeded = true, failed = true, timed_out = true, lost = true, retried = true}
+
+-- One observation into a histogram hash: field i counts values up to the i-th bound
+-- (one past the last bound: the rest), `sum_us` adds them up in whole microseconds
+-- (HINCRBY costs half of HINCRBYFLOAT). `bounds`: JSON, decoded once per script call.
+local decoded = {}
+local function observe(key, bounds, value)
+  local b = decoded[bounds]
+  if not b then
+    b = cjson.decode(bounds)
+    decoded[bounds] = b
+  end
+  local i = #b + 1
+  for j = 1, #b do
+    if value <= b[j] then
+      i = j
+      break
+    end
+  end
+  redis.call('HINCRBY', key, i, 1)
+  redis.call('HINCRBY', key, 'sum_us', math.floor(value * 1e6 + 0.5))
+end
+
+-- A field of a record's JSON text, read without decoding it: a record's keys are the
+-- only unescaped quotes in it. `key` with its quotes and colon; `pattern` anchored.
+local function field(rec, key, pattern)
+  local at = string.find(rec, key, 1, true)
+  if at then return string.match(rec, pattern, at + #key) end
+  return nil
+end
+
+-- A record's part of the metrics: skips and misses by reason, retried attempts, and
+-- how late a fire's first attempt started after its slot (once per fire); final
+-- outcomes are counted by tally(). A run's schedule gets a series of its own while
+-- fewer than `limits.named` have one.
+local function count_record(limits, name, rec)
+  local outcome = field(rec, '"outcome":"', '^[%l_]+')
+  if outcome == 'skipped' or outcome == 'missed' then
+    local reason = field(rec, '"reason":"', '^[^"]*') or ''
+    redis.call('HINCRBY', M_FIRES, outcome .. '|' .. reason, 1)
+    return
+  end
+  if not STARTED[outcome] then return end
+  if outcome == 'retried' then redis.call('HINCRBY', M_FIRES, 'retried', 1) end
+  if RUNS[outcome] and redis.call('SCARD', M_NAMED) < (limits.named or 100) then
+    redis.call('SADD', M_NAMED, name)
+  end
+  local attempt = field(rec, '"attempt":', '^%d+')
+  if attempt and attempt ~= '1' then return end
+  local started = tonumber(field(rec, '"started_at":', '^[-%d.eE+]+') or '')
+  local slot = tonumber(field(rec, '"scheduled_at":', '^[-%d.eE+]+') or '')
+  if started and slot then observe($M_LATENESS, $B_LATENESS, math.max(0, started - slot)) end
+end
+
+-- A run's final outcome under its schedule's name if it has a series, else under
+-- M_OTHER; and how long it ran (a lost run's end is unknown).
+local function count_run(name, outcome, duration)
+  local label = M_OTHER
+  if redis.call('SISMEMBER', M_NAMED, name) == 1 then label = name end
+  redis.call('HINCRBY', M_RUNS, outcome .. '|' .. label, 1)
+  -- The total apart: a deleted schedule's series goes, what it ran stays counted.
+  redis.call('HINCRBY', M_FIRES, outcome, 1)
+  local seconds = tonumber(duration)
+  if seconds and outcome ~= 'lost' then observe($M_DURATION, $B_DURATION, seconds) end
+end
+
 local function append(limits, name, rec)
   local stream = HIST .. name
   local written = server_ms()
@@ -75,6 +155,7 @@ local function append(limits, name, rec)
   redis.call('XTRIM', stream, 'MAXLEN', limits.cap)
   redis.call('PEXPIRE', stream, limits.age_ms)
   redis.call('ZADD', NAMES, written, name)
+  count_record(limits, name, rec)
   return id
 end
 
@@ -93,6 +174,7 @@ local function tally(name, outcome, finished, duration)
   end
   redis.call('HSET', st, 'last_outcome', outcome, 'last_finished_at', finished,
     'last_duration', duration)
+  count_run(name, outcome, duration)
 end
 
 -- Take a fire into progress: its run hash, its lease, its lock group. `fresh`: the

@@ -47,11 +47,14 @@ class HistoryLimits:
     per_schedule: int
     all_max: int
     stale_seconds: float
+    # Not history, but it rides with it into the scripts: METRICS_SCHEDULE_LIMIT.
+    metrics_schedules: int = 100
 
     def as_json(self) -> str:
         return (
             f'{{"age_ms":{int(self.max_age_seconds * 1000)},"cap":{self.per_schedule},'
-            f'"all_cap":{self.all_max},"stale":{self.stale_seconds}}}'
+            f'"all_cap":{self.all_max},"stale":{self.stale_seconds},'
+            f'"named":{self.metrics_schedules}}}'
         )
 
 
@@ -99,6 +102,7 @@ class RunOps(StoreBase):
             s.history_per_schedule,
             s.history_all_max,
             s.run_stale_seconds,
+            s.metrics_schedule_limit,
         )
 
     @property

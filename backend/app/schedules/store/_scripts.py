@@ -49,10 +49,15 @@ return dropped
 """)
 
 # One Beat's tick: renew or take the lock, and leave a heartbeat, in one round trip.
-# KEYS: lock, leader heartbeat, instance key.
+# KEYS: lock, leader heartbeat, instance key, instances index.
 # ARGV: token, lock ttl ms, instance ttl ms, heartbeat json.
 # Returns: 2 = just acquired, 1 = still held, 0 = held by another (standby).
+# The index scores each instance key by its expiry; the expired ones leave it here.
 CLAIM_LOCK = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), KEYS[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. now)
 local holder = redis.call('GET', KEYS[1])
 local result = 0
 if holder == ARGV[1] then
@@ -69,12 +74,13 @@ redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
 return result
 """
 
-# KEYS: lock, leader heartbeat, instance key. ARGV: token. Only the holder's token
-# frees the lock; the instance key goes either way.
+# KEYS: lock, leader heartbeat, instance key, instances index. ARGV: token. Only the
+# holder's token frees the lock; the instance key goes either way.
 RELEASE_LOCK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1], KEYS[2])
 end
 redis.call('DEL', KEYS[3])
+redis.call('ZREM', KEYS[4], KEYS[3])
 return 1
 """

@@ -11,14 +11,20 @@ from app.schedules.store._control import ControlOps
 from app.schedules.store._dispatch import DispatchOps
 from app.schedules.store._entries import EntryOps
 from app.schedules.store._file_index import FileIndexOps
+from app.schedules.store._metrics import MetricsOps
+from app.schedules.store._workers import WorkerOps
 
 
-class ScheduleStore(EntryOps, DispatchOps, FileIndexOps, ControlOps, AuditOps):
+class ScheduleStore(
+    EntryOps, DispatchOps, FileIndexOps, ControlOps, AuditOps, MetricsOps, WorkerOps
+):
     """Entries by name (get, get_many, read_keys, keys, count, save, delete), what Beat
     needs (due, commit_fires, wait_for_change), the file sync's memory
     (file_index, apply_file_plan, write_sync_state, read_sync_state), status reads
     (overdue, ping), the global pause (pause_state, pause, resume) and the Beat lock
-    (`beats`), and the audit trail (record_changes, audit, audit_tail).
+    (`beats`), and the audit trail (record_changes, audit, audit_tail), the metrics'
+    counters (metric_counts, observe_apply) and worker presence (renew_worker,
+    worker_records).
 
     Each method is one round trip or one transaction unless its docstring says
     otherwise, and raises redis.exceptions.RedisError when Redis does not answer.
