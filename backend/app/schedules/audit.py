@@ -177,17 +177,17 @@ def foreign_edit(entry: Entry) -> tuple[dict[str, Any] | None, dict[str, Any]] |
     edit made around this app. An entry with no `manager` was created that way (None
     before). None when the entry is as we wrote it.
     """
-    now = _no_stars(document_of(entry) or {})
-    if entry.raw_manager is None:
-        return None, now
-    try:
-        manager = json.loads(entry.raw_manager)
-    except ValueError:
-        return None, now
-    if manager.get("definition") == digest(entry.raw_definition):
-        return None
-    spec = manager.get("spec")
-    return (_no_stars(spec) if isinstance(spec, dict) else None), now
+    manager: Any = None
+    if entry.raw_manager is not None:
+        try:
+            manager = json.loads(entry.raw_manager)
+        except ValueError:
+            manager = None
+        if isinstance(manager, dict) and manager.get("definition") == digest(entry.raw_definition):
+            return None
+    spec = manager.get("spec") if isinstance(manager, dict) else None
+    before = _no_stars(spec) if isinstance(spec, dict) else None
+    return before, _no_stars(document_of(entry) or {})
 
 
 def _no_stars(doc: dict[str, Any]) -> dict[str, Any]:
