@@ -350,7 +350,11 @@ def test_json_is_one_document_with_the_same_facts(
             "catchup_window_seconds": None,
             "lock_key": None,
             "lease_seconds": None,
+            "alert_webhook_url": None,
+            "alert_failed_items": None,
+            "alert_long_run_seconds": None,
         },
+        "category": None,
         "next_run_at": "2030-02-01T00:00:00+00:00",
         # From --now, 2026-01-01 01:00 in Seoul.
         "next_run_in_seconds": 128937600.0,
@@ -386,7 +390,11 @@ def test_json_is_one_document_with_the_same_facts(
         },
         "workers": None,
         "workers_error": None,
+        "worker_details": None,
+        "workers_source": None,
         "schedules": 8,
+        "paused": False,
+        "pause": {"paused": False, "since": None, "reason": None, "by": None},
     }
     assert document == {
         "timezone": "Asia/Seoul",
@@ -757,7 +765,8 @@ Kwargs:         {}
 Options:        {}
 Policy:         {"overlap": "skip", "timeout_seconds": null, "max_retries": 0, \
 "retry_backoff_seconds": null, "min_gap_seconds": 0.0, "catchup_window_seconds": null, \
-"lock_key": null, "lease_seconds": null}
+"lock_key": null, "lease_seconds": null, "alert_webhook_url": null, "alert_failed_items": null, \
+"alert_long_run_seconds": null}
 Next run:       2030-06-01 01:00
 Last run:       -
 Runs:           0
