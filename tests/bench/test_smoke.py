@@ -128,6 +128,26 @@ def test_tools_scale_benchmark_lists_every_schedule() -> None:
 
 
 @pytest.mark.integration
+def test_status_benchmark_times_status_ping_and_metrics() -> None:
+    out = run_bench("status.py", "--schedules", "20", "--calls", "2")
+    assert "20 schedules, 61 keys in Redis, no worker running" in out
+    for call in ("status (workers from heartbeats) | 2 |", "?ping=true (live ping) | 3 |"):
+        assert call in out
+    assert "| metrics | 2 |" in out
+
+
+@pytest.mark.integration
+def test_metrics_cost_benchmark_counts_the_added_commands() -> None:
+    out = run_bench("metrics_cost.py", "--fires", "5", "--rounds", "2")
+    # Deterministic: a skip's counter is one command; a run's end nine while fewer than
+    # METRICS_SCHEDULE_LIMIT schedules have series (eight after).
+    skip = re.search(r"fire skipped \| ([\d.]+) \| ([\d.]+) \|", out)
+    finish = re.search(r"FINISH_RUN \| ([\d.]+) \| ([\d.]+) \|", out)
+    assert skip and float(skip[2]) - float(skip[1]) == 1.0, out
+    assert finish and float(finish[2]) - float(finish[1]) == 9.0, out
+
+
+@pytest.mark.integration
 def test_run_all_runs_the_chosen_benchmarks() -> None:
     out = run_bench("run_all.py", "--smoke", "--only", "memory")
     assert "## memory" in out
