@@ -160,8 +160,9 @@ class DispatchOps(RunOps):
 
         Returns a code per step (NOT_APPLIED, APPLIED, SEND, SKIPPED, MISSED,
         HELD_BACK, PAUSED: skipped since dispatching is globally paused). A step is not
-        applied when its entry changed since its revision was read, or when its slot was already served (one slot is sent at most once);
-        one whose hash is gone drops its index member. Returns None, having written
+        applied when its entry changed since its revision was read, or when its slot was
+        already served (one slot is sent at most once); one whose hash is gone drops its
+        index member. Returns None, having written
         nothing, when `token` does not hold the Beat lock. Raises
         redis.exceptions.RedisError when Redis does not answer.
         """
