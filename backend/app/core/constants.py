@@ -32,9 +32,6 @@ FILE_INDEX_KEY = OWN_PREFIX + "file:index"
 # JSON: result of the last schedules.json sync (ok or the error), for status and CLI.
 FILE_SYNC_STATE_KEY = OWN_PREFIX + "file:sync"
 
-# Run history and execution policy (app/schedules/runs.py has the record's shape).
-# Per schedule name: a stream of finished records, counters, fires in progress (a
-# zset of task ids scored by lease expiry) and the one fire `buffer_one` holds back.
 # Audit trail (app/schedules/audit.py): per schedule name, a stream of its changes
 # (who, what, when), capped by AUDIT_PER_SCHEDULE; kept AUDIT_DELETED_KEEP_DAYS after
 # the schedule is deleted, so "who deleted it" stays answerable, and kept forever while
@@ -47,6 +44,9 @@ AUDIT_ALL_MAX = 10_000
 # Changes Beat reads from the feed per pass; a larger burst is logged over the next passes.
 AUDIT_FEED_BATCH = 500
 
+# Run history and execution policy (app/schedules/runs.py has the record's shape).
+# Per schedule name: a stream of finished records, counters, fires in progress (a
+# zset of task ids scored by lease expiry) and the one fire `buffer_one` holds back.
 HISTORY_KEY_PREFIX = OWN_PREFIX + "hist:"
 STATS_KEY_PREFIX = OWN_PREFIX + "stats:"
 INFLIGHT_KEY_PREFIX = OWN_PREFIX + "inflight:"

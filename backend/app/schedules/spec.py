@@ -44,6 +44,9 @@ POLICY_KEYS = (
     "lock_key",
     "retry_backoff_seconds",
     "lease_seconds",
+    "alert_webhook_url",
+    "alert_failed_items",
+    "alert_long_run_seconds",
 )
 OPTION_KEYS = ("queue", "priority", "expires")
 # Ten years: longer is a typo, and far larger values overflow date arithmetic.
