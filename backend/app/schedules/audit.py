@@ -16,9 +16,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from app.schedules.entry import Entry, digest
-from app.schedules.spec import CRON_FIELDS
+from app.schedules.spec import CRON_FIELDS, SECRET_POLICY_FIELDS
 
 Action = Literal["created", "changed", "paused", "resumed", "deleted"]
 Source = Literal["api", "cli", "file", "page", "redbeat", "unknown"]
@@ -127,8 +128,26 @@ def diff_documents(
     before, after = _flatten(old or {}), _flatten(new or {})
     names = list(after) + [k for k in before if k not in after]
     return tuple(
-        FieldChange(k, before.get(k), after.get(k)) for k in names if before.get(k) != after.get(k)
+        FieldChange(k, _redacted(k, before.get(k)), _redacted(k, after.get(k)))
+        for k in names
+        if before.get(k) != after.get(k)
     )
+
+
+SECRET_FIELDS = {f"policy.{name}" for name in SECRET_POLICY_FIELDS}
+
+
+def _redacted(field: str, value: Any) -> Any:
+    """A webhook URL carries its secret in the path (Slack's do): the audit trail and
+    Beat's log keep its scheme and host only, enough to tell which service it names."""
+    if field not in SECRET_FIELDS or not isinstance(value, str):
+        return value
+    try:
+        parts = urlsplit(value)
+        shown = f"{parts.scheme}://{parts.hostname}/…" if parts.hostname else "…"
+    except ValueError:
+        shown = "…"
+    return shown
 
 
 def action_of(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Action:

@@ -14,6 +14,7 @@ from app.schedules.audit import (
     Change,
     FieldChange,
     action_of,
+    change_from_documents,
     change_of,
     describe,
     diff_documents,
@@ -203,3 +204,22 @@ def test_a_created_line_shows_a_cron_quoted() -> None:
     assert made is not None
     assert describe(made) == f'schedule 매일 created: task {TASK}, cron "0 3 * * *" (file)'
     assert json.loads(made.to_json())["actor"] == "file"
+
+
+def test_a_webhook_url_is_kept_as_its_host_only() -> None:
+    """Slack's webhook URLs carry their secret in the path: never in the trail or log."""
+    old = {
+        "task": "t",
+        "policy": {"alert_webhook_url": "https://hooks.slack.com/services/T0/B0/s3cret"},
+    }
+    new = {
+        "task": "t",
+        "policy": {"alert_webhook_url": "https://hooks.slack.com/services/T0/B0/other"},
+    }
+    [change] = diff_documents(old, new)
+    assert change == FieldChange(
+        "policy.alert_webhook_url", "https://hooks.slack.com/…", "https://hooks.slack.com/…"
+    )
+    event = change_from_documents("a", old, new, "file", 0.0, None)
+    assert event is not None
+    assert "s3cret" not in describe(event) and "s3cret" not in event.to_json()
