@@ -18,7 +18,7 @@ from typing import Any
 from app.cli.context import Context
 from app.cli.failures import EXIT_FAILED
 from app.schedules import Entry, ListFilter, iter_chunks
-from app.tasks.collection import SUPPLIER_ALIASES, SUPPLIERS
+from app.tasks.suppliers import SUPPLIER_ALIASES, SUPPLIERS
 
 COLLECT_ONE = "app.tasks.collection.collect_supplier"
 COLLECT_ALL = "app.tasks.collection.collect_all_suppliers"

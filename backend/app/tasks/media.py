@@ -11,7 +11,7 @@ from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
 from app.tasks._simulate import SimulateSeconds, check_int, check_names, simulate, stable_int
-from app.tasks.collection import SUPPLIER_ALIASES, SUPPLIERS
+from app.tasks.suppliers import SUPPLIER_ALIASES, SUPPLIERS
 
 logger: logging.Logger = get_task_logger(__name__)
 

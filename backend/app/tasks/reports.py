@@ -18,7 +18,7 @@ from pydantic import AfterValidator
 from app.core.celery_app import celery_app
 from app.tasks import history_report
 from app.tasks._simulate import SimulateSeconds, check_int, simulate, stable_int
-from app.tasks.collection import SUPPLIERS
+from app.tasks.suppliers import SUPPLIERS
 
 logger: logging.Logger = get_task_logger(__name__)
 

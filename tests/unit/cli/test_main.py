@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from redis.exceptions import AuthenticationError, ResponseError
@@ -155,3 +159,24 @@ def test_other_redis_errors_exit_2_too() -> None:
 def test_a_bug_is_not_hidden() -> None:
     with pytest.raises(KeyError):
         report(context(), KeyError("bug"))
+
+
+BACKEND = Path(__file__).resolve().parents[3] / "backend"
+
+
+def test_invalid_settings_are_one_line_from_a_fresh_process() -> None:
+    """In-process tests import the app first; a fresh CLI process must not build the
+    Celery app (which reads the settings) before main() checks them."""
+    env = {**os.environ, "TIMEZONE": "Mars/Olympus_Mons", "REDIS_URL": "redis://127.0.0.1:1/0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "list"],
+        cwd=BACKEND,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == EXIT_FAILED
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("The settings are invalid: timezone")
