@@ -373,7 +373,7 @@ def _log_paused(steps: list[Step]) -> None:
     )
     log.info(
         "beat: dispatching is paused, so %d due fire(s) were skipped (recorded with reason "
-        "paused): %s%s. Resume with POST /api/scheduler/resume or check_schedules.sh start.",
+        "paused): %s%s. Resume with POST /api/scheduler/resume or ./scheduler_control.sh start.",
         len(steps),
         shown,
         more,

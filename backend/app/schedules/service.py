@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -31,6 +32,8 @@ from app.schedules.store import CREATE, SaveMode, ScheduleStore
 from app.schedules.timing import build_schedule
 from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter
+
+log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
 # A partial update without If-Match retries its read-merge-write this often when a
@@ -147,12 +150,20 @@ class ScheduleService:
             raise invalid(
                 "reason", reason[:40] + "…", f"is longer than {REASON_MAX_LENGTH} characters"
             )
-        return self.store.pause(PauseState(True, self.clock(), reason or None, actor))
+        state = self.store.pause(PauseState(True, self.clock(), reason or None, actor))
+        log.info(
+            "dispatching paused by %s (reason: %s); in force since %s",
+            actor or "unknown",
+            reason or "-",
+            state.since.isoformat() if state.since else "?",
+        )
+        return state
 
     def resume(self, actor: str | None = None) -> PauseState:
         """Dispatch again from the next slot of each schedule; slots that passed while
         paused stay skipped. A no-op when not paused."""
-        self.store.resume()
+        if self.store.resume():
+            log.info("dispatching resumed by %s", actor or "unknown")
         return PauseState(False)
 
     def run_now(self, name: str, force: bool = False) -> str:

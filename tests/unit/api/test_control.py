@@ -13,7 +13,9 @@ STATUS = "/api/scheduler/status"
 
 def test_not_paused_by_default(client: TestClient) -> None:
     assert client.get(PAUSE).json() == {"paused": False, "since": None, "reason": None, "by": None}
-    body = client.get(STATUS, params={"workers": False}).json()
+    body = client.get(
+        STATUS,
+    ).json()
     assert (body["paused"], body["pause"]["paused"]) == (False, False)
 
 
@@ -23,12 +25,19 @@ def test_pause_with_a_reason_shows_in_status_until_resumed(client: TestClient) -
     assert answer.json()["pause"]["paused"] is True
     assert answer.json()["pause"]["reason"] == "공급사 점검"
     assert answer.json()["pause"]["since"]
-    status = client.get(STATUS, params={"workers": False}).json()
+    status = client.get(
+        STATUS,
+    ).json()
     assert status["paused"] is True
     assert status["pause"]["reason"] == "공급사 점검"
 
     assert client.post(RESUME).json()["pause"]["paused"] is False
-    assert client.get(STATUS, params={"workers": False}).json()["paused"] is False
+    assert (
+        client.get(
+            STATUS,
+        ).json()["paused"]
+        is False
+    )
 
 
 def test_pause_needs_no_body(client: TestClient) -> None:
@@ -58,3 +67,11 @@ def test_messages_in_korean(client: TestClient, settings: Settings) -> None:
     settings.language = "ko"
     assert "중지" in client.post(PAUSE).json()["message"]
     assert "시작" in client.post(RESUME).json()["message"]
+
+
+def test_pause_records_who_paused(client: TestClient) -> None:
+    answer = client.post(PAUSE, json={"reason": "점검"})
+    assert answer.json()["pause"]["by"] == "client:testclient"
+    assert client.get(
+        STATUS,
+    ).json()["pause"]["by"] == ("client:testclient")

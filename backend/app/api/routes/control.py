@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from app.api.deps import Mutating, ServiceDep, SettingsDep
+from app.api.deps import ActorDep, Mutating, ServiceDep, SettingsDep
 from app.api.models import error_responses
 from app.api.models.control import PauseChanged, PausePublic, PauseRequest
 from app.api.routing import JsonBodyRoute
@@ -33,6 +33,7 @@ def pause_state(service: ServiceDep) -> dict[str, Any]:
 def pause(
     service: ServiceDep,
     settings: SettingsDep,
+    actor: ActorDep,
     body: Annotated[PauseRequest | None, Body()] = None,
 ) -> dict[str, Any]:
     """Stop sending every schedule until resumed; each schedule's `enabled` is untouched.
@@ -40,7 +41,7 @@ def pause(
     Fires that come due meanwhile are recorded as `skipped` with reason `paused` and are
     not sent later. Run-now still sends. Pausing again keeps the first pause's details.
     """
-    state = service.pause(body.reason if body else None)
+    state = service.pause(body.reason if body else None, actor)
     return {"message": message("dispatch_paused", settings.language), "pause": state.as_dict()}
 
 
@@ -51,7 +52,7 @@ def pause(
     response_model=PauseChanged,
     responses=error_responses(401, 503),
 )
-def resume(service: ServiceDep, settings: SettingsDep) -> dict[str, Any]:
+def resume(service: ServiceDep, settings: SettingsDep, actor: ActorDep) -> dict[str, Any]:
     """Send again: each schedule from its next slot after now (passed slots stay skipped)."""
-    state = service.resume()
+    state = service.resume(actor)
     return {"message": message("dispatch_resumed", settings.language), "pause": state.as_dict()}
