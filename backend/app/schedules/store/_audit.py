@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 from app.core.config import get_settings
 from app.core.constants import AUDIT_ALL_KEY, AUDIT_ALL_MAX, AUDIT_KEY_PREFIX
 from app.schedules.audit import Change
-from app.schedules.store._base import StoreBase
+from app.schedules.store._base import StoreBase, wake_beat
 
 log = logging.getLogger("app.schedules.store")
 
@@ -51,6 +51,9 @@ class AuditOps(StoreBase):
                         pipe.expire(key, keep)
                     else:
                         pipe.persist(key)
+                # The write itself woke Beat already, maybe before this record was in
+                # the feed: wake it again, so its change line follows at once.
+                wake_beat(pipe)
                 pipe.execute()
         except RedisError:
             log.warning(
