@@ -645,6 +645,8 @@ def test_export_then_flush_then_apply_reproduces_the_live_state(
     assert after == before
     assert after["잠시_멈춤"]["enabled"] is False
     assert read_state(store)["ok"] is True  # type: ignore[index]
+    [created] = store.audit("잠시_멈춤", 5)
+    assert (created.action, created.source) == ("created", "cli"), "apply is the operator's"
 
     again = cli(redis_server.url, "apply", str(exported))
     assert again.stdout == f"Applied {exported}: 6 unchanged.\n"

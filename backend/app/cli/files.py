@@ -57,7 +57,7 @@ def run_apply(ctx: Context, args: argparse.Namespace) -> int:
     if args.dry_run:
         ctx.say(ctx.message("cli_apply_valid", path=path, count=len(loaded.specs)))
         return 0
-    report = sync_file(ctx.store, path, ctx.registry)
+    report = sync_file(ctx.store, path, ctx.registry, actor=ctx.actor)
     if report is None:
         # The file changed between the check above and the sync, and is invalid now.
         state = read_state(ctx.store) or {}

@@ -52,13 +52,16 @@ def _plan_entry(spec: ScheduleSpec, previous: FileMark | None, exists: bool) -> 
     return "unchanged" if previous and previous.digest == file_digest else "updated"
 
 
-def reconcile(store: ScheduleStore, specs: dict[str, ScheduleSpec]) -> SyncReport:
+def reconcile(
+    store: ScheduleStore, specs: dict[str, ScheduleSpec], actor: str = "file"
+) -> SyncReport:
     index = store.file_index()
     current = store.get_many(set(specs) | set(index))
     report = SyncReport()
     new_index: dict[str, FileMark] = {}
-    # The audit trail: each change the sync makes, recorded as made by "file".
-    audit = ChangeBatch("file", time.time())
+    # The audit trail: each change the sync makes, recorded as made by `actor` ("file"
+    # for Beat's own sync, the operator for a CLI `apply`).
+    audit = ChangeBatch(actor, time.time())
     for name, spec in specs.items():
         action = _plan_entry(spec, index.get(name), name in current)
         getattr(report, action).append(name)
@@ -108,7 +111,11 @@ def read_state(store: ScheduleStore) -> dict[str, Any] | None:
 
 
 def sync_file(
-    store: ScheduleStore, path: Path, registry: TaskRegistry, routine: bool = False
+    store: ScheduleStore,
+    path: Path,
+    registry: TaskRegistry,
+    routine: bool = False,
+    actor: str = "file",
 ) -> SyncReport | None:
     """Validate the whole file, then reconcile; an invalid file changes nothing.
 
@@ -134,7 +141,7 @@ def sync_file(
             },
         )
         return None
-    report = reconcile(store, loaded.specs)
+    report = reconcile(store, loaded.specs, actor)
     counts = report.counts()
     changed = {k: v for k, v in counts.items() if v and k != "unchanged"}
     log.log(
