@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from app.cli.render import workers_line
-from app.core.constants import WORKER_KEY_PREFIX
+from app.core.constants import WORKER_KEY_PREFIX, WORKERS_INDEX_KEY
 from app.execution.presence import Presence, WorkerPresence
 from app.monitor import read_status
 from app.monitor.workers import read_workers
@@ -95,3 +95,13 @@ def test_the_cli_says_no_worker_runs_without_mentioning_a_ping(store: ScheduleSt
     assert workers_line(status, None, "en") == (
         "Workers: none running (no worker heartbeat in the last 15 s)."
     )
+
+
+def test_a_worker_whose_clock_runs_ahead_hides_no_other_worker(store: ScheduleStore) -> None:
+    """Liveness is each key's expiry, by Redis's clock, never a writer's clock."""
+    store.renew_worker("slow@a", '{"hostname": "slow@a"}', now=1_000.0)
+    store.renew_worker("fast@b", '{"hostname": "fast@b"}', now=1_000_000.0)
+    assert sorted(store.worker_records()) == ['{"hostname": "fast@b"}', '{"hostname": "slow@a"}']
+    store.redis.delete(WORKER_KEY_PREFIX + "slow@a")  # its key expired
+    assert store.worker_records() == ['{"hostname": "fast@b"}']
+    assert store.redis.zrange(WORKERS_INDEX_KEY, 0, -1) == ["fast@b"]

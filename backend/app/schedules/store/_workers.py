@@ -13,12 +13,12 @@ from app.schedules.store._base import StoreBase
 
 class WorkerOps(StoreBase):
     def renew_worker(self, hostname: str, record: str, now: float) -> None:
-        """Keep `hostname`'s record alive for WORKER_TTL_SECONDS more; workers silent
-        longer than that leave the index here (their keys expire by themselves)."""
+        """Keep `hostname`'s record alive for WORKER_TTL_SECONDS more (its key expires
+        by Redis's clock, so no worker's clock decides whether another one is alive;
+        names whose key expired leave the index as `worker_records` reads it)."""
         with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(WORKER_KEY_PREFIX + hostname, record, ex=WORKER_TTL_SECONDS)
             pipe.zadd(WORKERS_INDEX_KEY, {hostname: now})
-            pipe.zremrangebyscore(WORKERS_INDEX_KEY, "-inf", f"({now - WORKER_TTL_SECONDS}")
             pipe.execute()
 
     def forget_worker(self, hostname: str) -> None:
@@ -34,5 +34,9 @@ class WorkerOps(StoreBase):
         names = self.redis.zrange(WORKERS_INDEX_KEY, 0, -1)
         if not names:
             return []
-        keys = [WORKER_KEY_PREFIX + str(n) for n in sorted(cast(list[str], names))]
-        return [raw for raw in cast(list[str | None], self.redis.mget(keys)) if raw]
+        ordered = sorted(cast(list[str], names))
+        raws = cast(list[str | None], self.redis.mget([WORKER_KEY_PREFIX + n for n in ordered]))
+        gone = [name for name, raw in zip(ordered, raws, strict=True) if not raw]
+        if gone:
+            self.redis.zrem(WORKERS_INDEX_KEY, *gone)
+        return [raw for raw in raws if raw]
