@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 from typing import Any
 
 from app.cli import collect, render
 from app.cli.context import Context
 from app.cli.failures import EXIT_FAILED
-from app.core.run_dir import RunDir
+from app.core.run_dir import RESTART_SIGNAL, RunDir
 from app.monitor import read_status
-
-# What a running ./run.sh takes as "restart the worker, Beat and API" (app.launcher).
-RESTART_SIGNAL = signal.SIGUSR1
 
 
 def add_commands(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:

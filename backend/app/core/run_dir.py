@@ -10,12 +10,16 @@ REDIS_URL is found by every tool the same way, from the environment or .env.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.config import Settings
 
+# What a running ./run.sh takes as "restart the worker, Beat and API" (CLI `restart`).
+RESTART_SIGNAL = signal.SIGUSR1
 PID_FILE = "run.pid"
 REDIS_URL_FILE = "redis.url"
 
@@ -43,18 +47,27 @@ class RunDir:
         return self.path / REDIS_URL_FILE
 
     def launcher_pid(self) -> int | None:
-        """The pid of the ./run.sh that holds this directory, if one is alive."""
+        """The pid of the ./run.sh that holds this directory, if one runs.
+
+        A running launcher holds the pid file under an exclusive lock (see
+        app/launcher/pidfile.py); the lock, not "is that pid alive", is the test, so a
+        stale file whose pid now belongs to another process is never taken for it
+        (`restart` would signal that process).
+        """
         try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
+            fd = os.open(self.pid_file, os.O_RDONLY)
+        except OSError:
             return None
         try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            pass  # alive, another user's
-        return pid
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                text = os.read(fd, 64).decode(errors="replace").strip()
+                return int(text) if text.isdigit() else None
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None  # nobody holds it: a file left by a launcher that died
+        finally:
+            os.close(fd)
 
     def write_redis_url(self, url: str) -> None:
         tmp = self.redis_url_file.with_suffix(".tmp")

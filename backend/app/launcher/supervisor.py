@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType, TracebackType
 
+from app.core.run_dir import RESTART_SIGNAL
 from app.launcher.child import Child
 from app.launcher.output import Terminal
 from app.launcher.readiness import wait_until_ready
 from app.launcher.stopping import stop_children
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-RESTART_SIGNAL = signal.SIGUSR1
 # How often `watch` looks for a child that died; a stop request ends the wait at once.
 WATCH_SECONDS = 0.2
 STOPPING = "stopping (press Ctrl-C again to kill at once)..."

@@ -14,6 +14,7 @@ from app.cli.control import RESTART_SIGNAL
 from app.cli.failures import EXIT_FAILED
 from app.core.celery_app import celery_app
 from app.core.run_dir import RunDir
+from app.launcher.pidfile import PidFile
 from tests.unit.cli.conftest import World
 
 COLLECT_ONE = "app.tasks.collection.collect_supplier"
@@ -200,9 +201,8 @@ def test_restart_signals_the_running_launcher(world: World, tmp_path: Path) -> N
     got = threading.Event()
     previous = signal.signal(RESTART_SIGNAL, lambda signum, frame: got.set())
     try:
-        RunDir(tmp_path).pid_file.write_text(f"{os.getpid()}\n")
-
-        result = world.cli("restart", RUN_DATA_DIR=str(tmp_path))
+        with PidFile(RunDir(tmp_path).pid_file):
+            result = world.cli("restart", RUN_DATA_DIR=str(tmp_path))
 
         assert got.wait(5), "no SIGUSR1 arrived"
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from app.cli import logs
 from app.cli.failures import EXIT_FAILED
 from app.core.run_dir import RunDir
+from app.launcher.pidfile import PidFile
 from tests.unit.cli.conftest import World
 
 TASK_ID = "6f1c0d2e-5b7a-4c1e-9f0a-2d3b4c5d6e7f"
@@ -88,7 +88,8 @@ def test_follows_new_lines_and_a_replaced_file_until_the_stack_stops(
 ) -> None:
     write_logs(tmp_path, worker=["old"])
     run_dir = RunDir(tmp_path)
-    run_dir.pid_file.write_text(f"{os.getpid()}\n")  # this process stands in for ./run.sh
+    launcher = PidFile(run_dir.pid_file)  # this process stands in for ./run.sh
+    launcher.claim()
     following = threading.Event()
     real_follow = logs.follow
 
@@ -107,7 +108,7 @@ def test_follows_new_lines_and_a_replaced_file_until_the_stack_stops(
             f.write("line\n")
         log.replace(log.with_name("worker.log.1"))  # a restart: a new file
         log.write_text("restarted\n")
-        run_dir.pid_file.unlink()  # ./run.sh stops
+        launcher.release()  # ./run.sh stops
 
     writer = threading.Thread(target=the_stack)
     writer.start()

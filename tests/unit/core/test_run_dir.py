@@ -11,6 +11,7 @@ import pytest
 
 from app.core.config import Settings
 from app.core.run_dir import RunDir, resolved_redis_url
+from app.launcher.pidfile import PidFile
 from app.launcher.stack import Layout
 
 EMBEDDED = "redis://127.0.0.1:40123/0"
@@ -45,26 +46,33 @@ def test_the_launcher_and_the_tools_agree_on_the_layout(tmp_path: Path) -> None:
 def test_the_embedded_redis_is_found_while_its_launcher_lives(tmp_path: Path) -> None:
     run_dir = RunDir(tmp_path)
     run_dir.write_redis_url(EMBEDDED)
-    run_dir.pid_file.write_text(f"{os.getpid()}\n")
-
-    assert run_dir.embedded_redis_url() == EMBEDDED
-    assert resolved_redis_url(settings(tmp_path)) == EMBEDDED
+    with PidFile(run_dir.pid_file):  # this process stands in for ./run.sh
+        assert run_dir.launcher_pid() == os.getpid()
+        assert run_dir.embedded_redis_url() == EMBEDDED
+        assert resolved_redis_url(settings(tmp_path)) == EMBEDDED
 
 
 def test_a_named_redis_url_wins(tmp_path: Path) -> None:
     run_dir = RunDir(tmp_path)
     run_dir.write_redis_url(EMBEDDED)
-    run_dir.pid_file.write_text(f"{os.getpid()}\n")
-
     named = settings(tmp_path, redis_url="redis://cache:6379/2")
 
-    assert resolved_redis_url(named) == "redis://cache:6379/2"
+    with PidFile(run_dir.pid_file):
+        assert resolved_redis_url(named) == "redis://cache:6379/2"
 
 
 def test_a_dead_launcher_leaves_the_default(tmp_path: Path) -> None:
     run_dir = RunDir(tmp_path)
     run_dir.write_redis_url(EMBEDDED)
     run_dir.pid_file.write_text(f"{a_dead_pid()}\n")
+
+    assert run_dir.launcher_pid() is None
+
+
+def test_a_stale_pid_file_naming_a_live_process_is_not_a_launcher(tmp_path: Path) -> None:
+    """Its pid reused by another process: no lock held, so `restart` signals nobody."""
+    run_dir = RunDir(tmp_path)
+    run_dir.pid_file.write_text(f"{os.getpid()}\n")
 
     assert run_dir.launcher_pid() is None
     assert resolved_redis_url(settings(tmp_path)) == Settings.model_fields["redis_url"].default
