@@ -11,7 +11,8 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 
-def _offset(moment: datetime) -> str:
+def utc_offset(moment: datetime) -> str:
+    """ "UTC+09:00": the offset of `moment`'s zone at that moment."""
     text = moment.strftime("%z") or "+0000"
     return f"UTC{text[:3]}:{text[3:5]}"
 
@@ -26,9 +27,9 @@ def zones_line(default_tz: str, now: datetime | None = None, host: tzinfo | None
     schedules = instant.astimezone(ZoneInfo(default_tz))
     local = instant.astimezone(host) if host is not None else instant.astimezone()
     if schedules.utcoffset() == local.utcoffset():
-        return f"{default_tz} ({_offset(schedules)}), as this host"
+        return f"{default_tz} ({utc_offset(schedules)}), as this host"
     host_name = getattr(local.tzinfo, "key", None) or local.tzname() or "local time"
     return (
-        f"schedules in {default_tz} ({_offset(schedules)}, now {schedules:%H:%M}); "
-        f"this host is {host_name} ({_offset(local)}, now {local:%H:%M})"
+        f"schedules in {default_tz} ({utc_offset(schedules)}, now {schedules:%H:%M}); "
+        f"this host is {host_name} ({utc_offset(local)}, now {local:%H:%M})"
     )

@@ -12,18 +12,15 @@ from app.presentation.describe import (
     upcoming,
 )
 from app.presentation.messages import message
-from app.presentation.times import next_run_sentence, relative_in_words, span_in_words, zone_label
+from app.presentation.times import next_run_sentence
 
 __all__ = [
     "Language",
     "entry_view",
     "message",
     "next_run_sentence",
-    "relative_in_words",
-    "span_in_words",
     "outcome_in_words",
     "reason_in_words",
     "trigger_in_words",
     "upcoming",
-    "zone_label",
 ]

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.core.config import Language
+from app.core.zones import utc_offset
 from app.presentation.messages import message
 
 UNITS: dict[Language, tuple[tuple[int, str], ...]] = {
@@ -58,10 +59,8 @@ def next_run_fields(
 
 def zone_label(moment: datetime) -> str:
     """ "Asia/Seoul, UTC+09:00": the zone's name and its offset at that moment."""
-    offset = moment.strftime("%z")
-    sign, hours, minutes = offset[:1] or "+", offset[1:3] or "00", offset[3:5] or "00"
     name = getattr(moment.tzinfo, "key", None) or moment.tzname() or "UTC"
-    return f"{name}, UTC{sign}{hours}:{minutes}"
+    return f"{name}, {utc_offset(moment)}"
 
 
 def next_run_sentence(view: dict[str, Any], default_tz: str, language: Language = "en") -> str:
