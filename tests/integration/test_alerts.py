@@ -242,14 +242,14 @@ def test_a_dead_or_hanging_webhook_never_slows_a_run(
         shared.service.set_enabled(dead, False)
         shared.service.set_enabled(hung, False)
         # Both kinds of failure to deliver are logged and counted (after the retry).
-        gave_up = "not delivered to http://127.0.0.1 after 2 attempt(s): timed out"
+        gave_up = "not delivered to http://127.0.0.1/… after 2 attempt(s): timed out"
         wait_until(lambda: gave_up in shared.worker.log(), DEADLINE, "a hung call given up")
         assert len(hanging.bodies) >= 2  # the call, then its retry
     for name in (dead, hung):
         runs = records(store, name, "failed")
         assert all((r.duration_seconds or 0) < 1.0 for r in runs), runs
     log = shared.worker.log()
-    assert "not delivered to http://127.0.0.1 after 2 attempt(s): ConnectionRefusedError" in log
+    assert "not delivered to http://127.0.0.1/… after 2 attempt(s): ConnectionRefusedError" in log
     assert "s3cr3t" not in log and "/hangs" not in log
     counts = store.alerts.counts()
     assert counts.get("failed:run_failed", 0) >= 2 and counts.get("retried:run_failed", 0) >= 2

@@ -14,11 +14,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from app.alerts.events import AlertEvent
 from app.alerts.payload import Links, build_payload
 from app.core.config import Settings
+from app.core.redaction import redacted_webhook
 
 log = logging.getLogger("app.alerts")
 
@@ -61,8 +61,7 @@ class Outcome:
 
 def where(url: str) -> str:
     """What a log may say about a webhook: its scheme and host, not its path."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.hostname or '?'}"
+    return redacted_webhook(url)
 
 
 def _describe(exc: BaseException) -> str:
