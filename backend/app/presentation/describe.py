@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from cron_descriptor import ExpressionDescriptor, Options
 
 from app.core.config import Language
+from app.core.redaction import redacted_webhook
 from app.presentation.times import next_run_fields
-from app.schedules import CRON_FIELDS, Entry, ScheduleSpec, next_fire
+from app.schedules import CRON_FIELDS, SECRET_POLICY_FIELDS, Entry, ScheduleSpec, next_fire
 
 # cron-descriptor's Korean locale leaves day and month names in English.
 KOREAN_NAMES = {
@@ -203,6 +204,20 @@ def upcoming(entry: Entry, default_tz: str, count: int = 5) -> list[datetime]:
     return times
 
 
+def _shown_policy(spec: ScheduleSpec) -> dict[str, Any]:
+    """The policy as every view shows it: a webhook URL as its scheme and host only.
+
+    Reads need no token, and a Slack URL's path is what posts to the channel. The full
+    URL is kept in Redis and given only by the export, which must restore it; an update
+    merges into the stored spec, never into this view, so it keeps the URL it omits.
+    """
+    policy = spec.policy.model_dump(mode="json")
+    for name in SECRET_POLICY_FIELDS:
+        if isinstance(policy.get(name), str):
+            policy[name] = redacted_webhook(policy[name])
+    return policy
+
+
 def _iso(moment: datetime | None, zone: ZoneInfo) -> str | None:
     return moment.astimezone(zone).isoformat() if moment else None
 
@@ -230,7 +245,7 @@ def entry_view(
         "origin": entry.origin,
         "description": spec.description if spec else "",
         "category": spec.category if spec else None,
-        "policy": spec.policy.model_dump(mode="json") if spec else None,
+        "policy": _shown_policy(spec) if spec else None,
         # When Beat will send it, and when it last did (not RedBeat's save time).
         "next_run_at": _iso(entry.due_at, zone),
         **next_run_fields(entry.due_at, now or datetime.now(UTC), language),
