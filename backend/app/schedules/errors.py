@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from app.core.redaction import HIDDEN, redacted_webhook
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a schedule was refused: the field, the bad value, and why."""
+    """One reason a schedule was refused: the field, the bad value, and why.
+
+    A secret field's value is masked here, as the Problem is made: every rendering of
+    it (the API's error body, the sync state the status API shows, Beat's log line,
+    the CLI) then shows the masked one, and none can forget to.
+    """
 
     field: str
     value: Any
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", masked(self.field, self.value))
 
     def __str__(self) -> str:
         return f"{self.field}: {self.message} (got {self.value!r})"
@@ -67,3 +78,39 @@ class RunRefused(ScheduleError):
 
 def invalid(field: str, value: Any, message: str) -> InvalidSchedule:
     return InvalidSchedule([Problem(field, value, message)])
+
+
+def _secret_names() -> tuple[str, ...]:
+    # Imported here: spec imports this module for Problem.
+    from app.schedules.spec import SECRET_POLICY_FIELDS
+
+    return SECRET_POLICY_FIELDS
+
+
+def masked(field: str, value: Any) -> Any:
+    """`value` with any secret in it masked, for an error message.
+
+    A secret field is named `policy.alert_webhook_url`, `alert_webhook_url` (the flat
+    spelling) or with a prefix (`schedules.<name>.policy.alert_webhook_url`), so its last
+    part decides. A whole object refused at once (a schedule with two timings, a
+    request body) carries such fields inside it: those are masked in a copy, at any
+    depth. Masking a masked value changes nothing, so wrapping a Problem is safe.
+    """
+    names = _secret_names()
+    if field.rsplit(".", 1)[-1] in names:
+        return _hidden(value)
+    return _masked_inside(value, names)
+
+
+def _hidden(value: Any) -> Any:
+    if value is None:
+        return None
+    return redacted_webhook(value) if isinstance(value, str) else HIDDEN
+
+
+def _masked_inside(value: Any, names: tuple[str, ...]) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _hidden(v) if k in names else _masked_inside(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_inside(v, names) for v in value]
+    return value

@@ -77,3 +77,33 @@ def test_each_change_of_a_sync_is_recorded_as_made_by_the_file(
     ]
     assert [(c.field, c.old, c.new) for c in trail_a[0].changes] == [("interval", 60.0, 90.0)]
     assert [c.action for c in store.audit("b", 10)] == ["deleted", "created"]
+
+
+def test_a_refused_webhook_is_masked_in_the_state_and_the_log(
+    store: ScheduleStore, registry: TaskRegistry, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The sync state is what the status API (no token) and check_schedules.sh show."""
+    caplog.set_level(logging.INFO, logger=LOGGER)
+    secret = "s3cr3t"
+    path = tmp_path / "schedules.json"
+    nested = {"alert_webhook_url": f"https://hooks.slack.com/services/{secret} x"}
+    write(
+        path,
+        {
+            "a": {"task": TASK, "interval": 60, "policy": nested},
+            "b": {"task": TASK, "interval": 60, "alert_webhook_url": f"hooks/{secret}"},
+        },
+    )
+
+    assert sync_file(store, path, registry) is None
+
+    state = store.read_sync_state()
+    assert state is not None and state["ok"] is False
+    assert secret not in json.dumps(state, ensure_ascii=False)
+    assert [(p["field"], p["value"]) for p in state["problems"]] == [
+        ("schedules.a.policy.alert_webhook_url", "https://hooks.slack.com/…"),
+        ("schedules.b.policy.alert_webhook_url", "…"),
+    ]
+    [(level, line)] = levels(caplog)
+    assert level == logging.ERROR and "schedules.a.policy.alert_webhook_url" in line
+    assert secret not in line and "https://hooks.slack.com/…" in line
