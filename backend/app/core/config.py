@@ -25,8 +25,10 @@ DEFAULT_RUN_DATA_DIR = PACKAGE_DIR.parent.parent / ".data"
 
 
 class Settings(BaseSettings):
-    # Environment variables win over ENV_FILE.
-    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore")
+    # Environment variables win over ENV_FILE. A refused value is not repeated in the
+    # error (./run.sh prints it, tracebacks log it): ALERT_WEBHOOK_URL's is a secret.
+    # The error still names the setting and says what is wrong with it.
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore", hide_input_in_errors=True)
 
     redis_url: str = Field(
         default="redis://127.0.0.1:6379/0",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
-from app.core.config import ENV_FILE, Settings
+from app.core.config import ENV_FILE, Settings, get_settings
+from app.launcher import run as launcher
 
 ROOT = Path(__file__).resolve().parents[3]
 # Values nobody's real .env holds, so that seeing one proves which file was read.
@@ -44,3 +46,33 @@ def test_the_environment_wins_over_the_env_file(
     settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
 
     assert (settings.log_level, settings.api_port) == ("WARNING", 9000)
+
+
+def test_a_refused_setting_is_named_but_its_value_is_not_repeated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """./run.sh prints the error and a traceback logs it: ALERT_WEBHOOK_URL's value is a
+    secret even when it is wrong (a Slack URL missing its scheme)."""
+    monkeypatch.setenv("ALERT_WEBHOOK_URL", "hooks.slack.com/services/T0/B0/s3cr3t")
+
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+    text = str(refused.value)
+    assert "alert_webhook_url" in text and "must be an http:// or https:// URL" in text
+    assert "s3cr3t" not in text and "input_value" not in text
+
+
+def test_the_launcher_says_which_setting_is_wrong(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ALERT_WEBHOOK_URL", "hooks.slack.com/services/T0/B0/s3cr3t")
+    get_settings.cache_clear()
+    try:
+        assert launcher.main() == 1
+    finally:
+        get_settings.cache_clear()
+
+    err = capsys.readouterr().err
+    assert err.startswith("run.sh: a setting is invalid") and "alert_webhook_url" in err
+    assert "s3cr3t" not in err
