@@ -16,8 +16,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
+from app.core.redaction import redacted_webhook
 from app.schedules.entry import Entry, digest
 from app.schedules.spec import CRON_FIELDS, SECRET_POLICY_FIELDS
 
@@ -142,12 +142,7 @@ def _redacted(field: str, value: Any) -> Any:
     Beat's log keep its scheme and host only, enough to tell which service it names."""
     if field not in SECRET_FIELDS or not isinstance(value, str):
         return value
-    try:
-        parts = urlsplit(value)
-        shown = f"{parts.scheme}://{parts.hostname}/…" if parts.hostname else "…"
-    except ValueError:
-        shown = "…"
-    return shown
+    return redacted_webhook(value)
 
 
 def action_of(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> Action:
