@@ -21,6 +21,7 @@ from app.schedules import iso
 MAX_FIELDS = 10
 FIELD_MAX = 2000
 SOURCE = "batchsched"
+CONTROL_SCRIPT = "./scheduler_control.sh"
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,13 @@ class Links:
 
     @staticmethod
     def history_command(name: str) -> str:
-        # Quoted only when the shell needs it: a Korean name reads better bare.
+        """The CLI's `runs` verb through ./scheduler_control.sh, which passes every verb
+        on (./check_schedules.sh would run `status` with these arguments)."""
+        # Quoted only when the shell needs it: a Korean name reads better bare. A name
+        # that starts with `-` would read as an option: `--` ends them.
         plain = all(ch.isalnum() or ch in "_-.:" for ch in name)
-        return f"./check_schedules.sh runs {name if plain else shlex.quote(name)}"
+        ends_options = "-- " if name.startswith("-") else ""
+        return f"{CONTROL_SCRIPT} runs {ends_options}{name if plain else shlex.quote(name)}"
 
 
 def escape(text: str) -> str:

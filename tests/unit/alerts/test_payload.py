@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.alerts.events import KINDS, AlertEvent
 from app.alerts.payload import Links, build_payload, headline, span
+from app.cli import history
+from app.cli.parser import build_parser
+
+ROOT = Path(__file__).resolve().parents[3]
 
 T0 = 1_800_000_000.0  # 2027-01-15 08:00:00 UTC
 LINKS = Links("https://sched.example.com/")
@@ -94,7 +101,7 @@ def test_the_body_is_slack_s_with_the_event_as_data_and_where_to_see_history() -
     url = "https://sched.example.com/api/scheduler/schedule/%EC%98%A4%EB%84%88%ED%81%B4%EB%9E%9C%20%EC%88%98%EC%A7%91/runs"
     history = context["elements"][0]["text"]
     assert f"<{url}|runs of 오너클랜 수집>" in history
-    assert "`./check_schedules.sh runs '오너클랜 수집'`" in history  # quoted for the shell
+    assert "`./scheduler_control.sh runs '오너클랜 수집'`" in history  # quoted for the shell
 
     data = body["alert"]
     assert (data["id"], data["kind"], data["schedule"]) == (
@@ -104,7 +111,7 @@ def test_the_body_is_slack_s_with_the_event_as_data_and_where_to_see_history() -
     )
     assert (data["history_url"], data["history_command"]) == (
         url,
-        "./check_schedules.sh runs '오너클랜 수집'",
+        "./scheduler_control.sh runs '오너클랜 수집'",
     )
     assert data["error"] == {"type": "ValueError", "message": "bad <input> & more"}
     assert (data["scheduled_at"], data["at"]) == ("2027-01-15T08:00:00Z", "2027-01-15T08:01:00Z")
@@ -146,14 +153,35 @@ def test_spans(seconds: float, text: str) -> None:
 @pytest.mark.parametrize(
     ("name", "command"),
     [
-        ("놓침", "./check_schedules.sh runs 놓침"),
-        ("daily_report-2", "./check_schedules.sh runs daily_report-2"),
-        ("오너클랜 수집", "./check_schedules.sh runs '오너클랜 수집'"),
-        ("a;rm -rf /", "./check_schedules.sh runs 'a;rm -rf /'"),
-        ("it's", "./check_schedules.sh runs 'it'\"'\"'s'"),
+        ("놓침", "./scheduler_control.sh runs 놓침"),
+        ("daily_report-2", "./scheduler_control.sh runs daily_report-2"),
+        ("오너클랜 수집", "./scheduler_control.sh runs '오너클랜 수집'"),
+        ("a;rm -rf /", "./scheduler_control.sh runs 'a;rm -rf /'"),
+        ("it's", "./scheduler_control.sh runs 'it'\"'\"'s'"),
+        ("-x", "./scheduler_control.sh runs -- -x"),
+        ("--json", "./scheduler_control.sh runs -- --json"),
     ],
 )
 def test_the_history_command_is_quoted_only_when_the_shell_needs_it(
     name: str, command: str
 ) -> None:
     assert Links.history_command(name) == command
+
+
+def _script_prefix(script: str) -> list[str]:
+    """The arguments `script` (one of the repo's wrappers) gives the CLI before the
+    caller's: `exec batchsched-cli status "$@"` gives ["status"]."""
+    text = (ROOT / script).read_text(encoding="utf-8")
+    match = re.search(r'^exec batchsched-cli (.*)"\$@"$', text, re.MULTILINE)
+    assert match, f"{script} does not end by passing its arguments to batchsched-cli"
+    return shlex.split(match.group(1))
+
+
+@pytest.mark.parametrize(
+    "name", ["놓침", "오너클랜 수집", "a;rm -rf /", "it's", "-x", "--json", "x --limit 1"]
+)
+def test_the_history_command_is_one_the_cli_runs_as_runs_of_that_schedule(name: str) -> None:
+    script, *args = shlex.split(Links.history_command(name))
+    assert script.startswith("./")
+    parsed = build_parser().parse_args(_script_prefix(script[2:]) + args)
+    assert (parsed.handler, parsed.name) == (history.run_runs, name)
