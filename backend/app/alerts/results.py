@@ -16,6 +16,7 @@ from typing import Any
 
 from app.alerts.detector import queue_event
 from app.alerts.rules import ScheduleAlerts, failed_items_event, item_counts
+from app.alerts.switch import alerts_active
 from app.core.config import get_settings
 from app.schedules import RateLimit, RunRecord, ScheduleStore
 
@@ -26,7 +27,7 @@ def check_result(store: ScheduleStore, running: RunRecord, result: Any) -> None:
     """Queue a failed_items alert if `result` (a succeeded run's return value) reports
     enough failed items. `running`: the run's record as it ran."""
     settings = get_settings()
-    if not settings.alerts_enabled:
+    if not alerts_active(settings):
         return
     counts = item_counts(result)
     if counts is None or counts.failed == 0:

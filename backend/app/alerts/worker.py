@@ -14,6 +14,7 @@ from celery import signals
 
 from app.alerts.delivery import where
 from app.alerts.loops import AlertLoops
+from app.alerts.switch import alerts_active
 from app.core.config import get_settings
 
 log = logging.getLogger("app.alerts")
@@ -24,7 +25,7 @@ _running: list[AlertLoops] = []
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _start(sender: Any = None, **_: Any) -> None:
     settings = get_settings()
-    if not settings.alerts_enabled or not settings.history_enabled:
+    if not alerts_active(settings):
         log.info("alerts: off (ALERTS_ENABLED or HISTORY_ENABLED is false)")
         return
     if _running or sender is None:
