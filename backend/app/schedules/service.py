@@ -19,6 +19,7 @@ from typing import Any
 from celery import Celery
 
 from app.core.config import get_settings
+from app.core.redaction import redacted_webhook
 from app.schedules.audit import change_of
 from app.schedules.control import REASON_MAX_LENGTH, PauseState
 from app.schedules.entry import Entry
@@ -27,7 +28,13 @@ from app.schedules.fire import new_task_id, policy_headers, send_recorded
 from app.schedules.patch import merge_patch, timing_groups
 from app.schedules.registry import TaskRegistry
 from app.schedules.runs import RunRecord, error_of
-from app.schedules.spec import OPTION_KEYS, ScheduleSpec, parse_spec, validate_name
+from app.schedules.spec import (
+    OPTION_KEYS,
+    SECRET_POLICY_FIELDS,
+    ScheduleSpec,
+    parse_spec,
+    validate_name,
+)
 from app.schedules.store import CREATE, SaveMode, ScheduleStore
 from app.schedules.timing import build_schedule
 from app.schedules.validation import validate_spec
@@ -237,6 +244,7 @@ class ScheduleService:
                 "form; give a new timing (crontab fields, cron, interval or at) with the change",
             )
         base = current.spec.to_document() if current.spec else _foreign_document(current)
+        patch = _without_masked_secrets(patch, base)
         spec = validate_spec(parse_spec(merge_patch(base, patch)), self.registry)
         if "at" in patch:
             self._refuse_past_one_off(spec)
@@ -268,6 +276,26 @@ def _audit(
     change = change_of(name, old, new, actor, service.clock().timestamp())
     if change is not None:
         service.store.record_changes([change])
+
+
+def _without_masked_secrets(patch: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
+    """A secret sent back as reads show it (`https://hooks.slack.com/…`) means "keep the
+    stored one": a client that saves what it read must not overwrite the real URL."""
+    out = dict(patch)
+    stored_policy = base.get("policy")
+    if not isinstance(stored_policy, Mapping):
+        return out
+    for name in SECRET_POLICY_FIELDS:
+        stored = stored_policy.get(name)
+        if not isinstance(stored, str):
+            continue
+        masked = redacted_webhook(stored)
+        if out.get(name) == masked:
+            del out[name]
+        policy = out.get("policy")
+        if isinstance(policy, Mapping) and policy.get(name) == masked:
+            out["policy"] = {k: v for k, v in policy.items() if k != name}
+    return out
 
 
 def _mapping(raw: Any) -> Mapping[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.redaction import HIDDEN
+from app.schedules.errors import invalid
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import ScheduleSpec, parse_spec
 
@@ -16,4 +18,18 @@ def validate_spec(raw: Mapping[str, Any] | ScheduleSpec, registry: TaskRegistry)
     registry.check_call(task, spec.args, spec.kwargs)
     if task.name != spec.task:
         spec = spec.model_copy(update={"task": task.name})
+    _refuse_masked_secrets(spec)
     return spec
+
+
+def _refuse_masked_secrets(spec: ScheduleSpec) -> None:
+    """Reads show a webhook as `https://host/…`; saved back over the stored URL it is
+    kept (service._without_masked_secrets), anywhere else it is no URL: a real one
+    would spell "…" as %E2%80%A6."""
+    url = spec.policy.alert_webhook_url
+    if url is not None and HIDDEN in url:
+        raise invalid(
+            "policy.alert_webhook_url",
+            url,
+            "is the masked form reads show, not a URL: send the whole webhook URL",
+        )

@@ -76,6 +76,32 @@ def test_an_update_that_leaves_the_url_out_keeps_it(
     assert entry.spec.policy.alert_webhook_url == URL
 
 
+@pytest.mark.parametrize(
+    "sent_back",
+    [{"policy": {"alert_webhook_url": SHOWN, "max_retries": 2}}, {"alert_webhook_url": SHOWN}],
+    ids=["nested", "flat"],
+)
+def test_the_masked_url_sent_back_keeps_the_stored_one(
+    client: TestClient, store: ScheduleStore, sent_back: dict[str, Any]
+) -> None:
+    """A client (the page) saves what it read: the mask must not replace the URL."""
+    create(client, policy={"alert_webhook_url": URL})
+
+    changed = client.patch(one("알림"), json=sent_back)
+
+    assert changed.status_code == 200, changed.text
+    entry = store.get("알림")
+    assert entry is not None and entry.spec is not None
+    assert entry.spec.policy.alert_webhook_url == URL
+
+
+def test_the_masked_form_is_no_url_to_create_with(client: TestClient) -> None:
+    body = {"name": "x", "task": CRAWL, "cron": "0 3 * * *", "alert_webhook_url": SHOWN}
+    refused = client.post(BASE, json=body)
+    assert refused.status_code == 422, refused.text
+    assert "alert_webhook_url" in refused.text
+
+
 # Refused webhook values, each spelling: the detail's value and the message are masked.
 BAD = [
     ({"policy": {"alert_webhook_url": f"https://hooks.slack.com/x/{SECRET} 2"}}, SHOWN),
