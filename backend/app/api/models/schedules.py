@@ -58,7 +58,10 @@ class SchedulePublic(BaseModel):
     category: CategoryName | None = Field(
         default=None, description="Seed 000's job type, if one was given."
     )
-    policy: dict[str, Any] | None = Field(description="Execution policy (stored, not enforced).")
+    policy: dict[str, Any] | None = Field(
+        description="Execution policy (docs/history.md); `alert_webhook_url` shows its scheme "
+        "and host only (`https://hooks.slack.com/…`), and sent back so it keeps the stored URL."
+    )
     next_run_at: Timestamp | None = Field(
         description="With the offset of its timezone (`timing.timezone`). Null while paused "
         "or finished."
