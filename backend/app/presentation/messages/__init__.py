@@ -4,8 +4,8 @@ Seed 004's operators read Korean ("스케줄 '테스트_크롤링'이 생성되�
 sentence the API, the CLI or the page shows a person comes from here. Field-level
 validation details stay in English: they quote field names and values, which read the
 same in both. The CLI's sentences (keys `cli_*`) live in cli.py beside this file and join the
-same CATALOG; a Korean sentence that puts 이/가 after a schedule's name writes
-`'{name}'{subject}`, and message() fills in the particle.
+same CATALOG, as do the page's words (keys `page_*`, page.py); a Korean sentence that puts
+이/가 after a schedule's name writes `'{name}'{subject}`, and message() fills in the particle.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from app.core.config import Language
 from app.presentation.messages.cli import CLI_CATALOG
 from app.presentation.messages.control import CONTROL_CATALOG
 from app.presentation.messages.jobs import JOBS_CATALOG
+from app.presentation.messages.page import PAGE_CATALOG
 
 API_CATALOG: dict[str, dict[Language, str]] = {
     "created": {
@@ -128,6 +129,7 @@ CATALOG: dict[str, dict[Language, str]] = {
     **CLI_CATALOG,
     **CONTROL_CATALOG,
     **JOBS_CATALOG,
+    **PAGE_CATALOG,
 }
 
 
