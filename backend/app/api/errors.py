@@ -34,6 +34,8 @@ from app.schedules import (
 
 log = logging.getLogger(__name__)
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Routes that take a POST body but write nothing (the page's timing preview).
+READ_ONLY_POSTS = frozenset({"timing-preview"})
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
 
 
@@ -117,7 +119,9 @@ def routing_refused(request: Request, exc: HTTPException) -> JSONResponse:
 
 def schedule_invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:
     # "Not saved" is true of a write; a read refused for a bad parameter saved nothing.
-    key = "invalid" if request.method in WRITES else "invalid_request"
+    route = getattr(request.scope.get("route"), "name", None)
+    writes = request.method in WRITES and route not in READ_ONLY_POSTS
+    key = "invalid" if writes else "invalid_request"
     text = message(key, _settings(request).language, detail=str(exc))
     return error_response(422, "invalid", text, exc.problems)
 

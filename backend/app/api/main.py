@@ -1,7 +1,8 @@
 """The HTTP API: `uvicorn app.api.main:app`.
 
 /docs and /redoc serve Swagger UI and ReDoc from assets inside the package
-(fastapi-offline), so they work with no internet access.
+(fastapi-offline), so they work with no internet access. /scheduler is the schedule
+management page (app.web), and / leads there.
 """
 
 from __future__ import annotations
@@ -15,8 +16,20 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
+from app import web
 from app.api import errors
-from app.api.routes import audit, control, health, jobs, metrics, runs, schedules, status, tasks
+from app.api.routes import (
+    audit,
+    control,
+    health,
+    jobs,
+    metrics,
+    preview,
+    runs,
+    schedules,
+    status,
+    tasks,
+)
 from app.core.config import get_settings
 
 log = logging.getLogger(__name__)
@@ -64,10 +77,13 @@ def create_app() -> FastAPI:
     app.include_router(audit.router)
     app.include_router(schedules.router)
     app.include_router(tasks.router)
+    app.include_router(preview.router)
     app.include_router(status.router)
     app.include_router(control.router)
     # Seed 000's routes as printed (`/scheduler/...`), over the same service.
     app.include_router(jobs.router)
+    # The page at /scheduler and its assets (no path of theirs is one of the above).
+    web.install(app)
     errors.install(app)
     return app
 

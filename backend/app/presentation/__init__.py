@@ -1,6 +1,6 @@
 """What people read: entry views with timing in words, and the message catalog.
 
-Shared by the API and the CLI (and the page), so all three say the same thing.
+Shared by the API, the CLI and the page, so all three say the same thing.
 """
 
 from app.core.config import Language
@@ -11,7 +11,8 @@ from app.presentation.describe import (
     trigger_in_words,
     upcoming,
 )
-from app.presentation.messages import message
+from app.presentation.messages import message, page_words
+from app.presentation.preview import timing_preview
 from app.presentation.times import next_run_sentence
 
 __all__ = [
@@ -19,8 +20,10 @@ __all__ = [
     "entry_view",
     "message",
     "next_run_sentence",
+    "page_words",
     "outcome_in_words",
     "reason_in_words",
+    "timing_preview",
     "trigger_in_words",
     "upcoming",
 ]

@@ -36,13 +36,15 @@ from app.schedules.spec import (
     validate_name,
 )
 from app.schedules.store import CREATE, SaveMode, ScheduleStore
-from app.schedules.timing import build_schedule
+from app.schedules.timing import TIMING_FIELDS, build_schedule, upcoming_fires
 from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter
 
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
+# A preview checks a timing alone; the spec it builds needs some task name.
+PREVIEW_TASK = "preview"
 # A partial update without If-Match retries its read-merge-write this often when a
 # concurrent writer gets in between; with If-Match the caller decides instead.
 MERGE_ATTEMPTS = 5
@@ -95,6 +97,23 @@ class ScheduleService:
         spec = validate_spec(_mapping(raw), self.registry)
         self._refuse_past_one_off(spec)
         return spec
+
+    def preview(
+        self, timing: Mapping[str, Any], count: int = 5
+    ) -> tuple[ScheduleSpec, list[datetime]]:
+        """A timing checked as a new schedule's would be, and the first `count` times a
+        schedule saved with it now would fire. Writes nothing.
+
+        Raises InvalidSchedule naming the field: one outside the timing, a second
+        timing, a bad crontab field, a one-off in the past, ...
+        """
+        for key, value in timing.items():
+            if key not in TIMING_FIELDS:
+                raise invalid(key, value, f"not a timing field (one of {', '.join(TIMING_FIELDS)})")
+        spec = parse_spec({**timing, "task": PREVIEW_TASK})
+        self._refuse_past_one_off(spec)
+        sched = build_schedule(spec, self.store.default_tz, self.app)
+        return spec, upcoming_fires(sched, self.clock(), count)
 
     def create(self, raw: Any, actor: str | None = None) -> Entry:
         """`actor` (on every write): who asks, for the audit trail ("client:10.0.0.5")."""

@@ -20,7 +20,10 @@ from celery.schedules import schedule as every
 from dateutil.rrule import DAILY, HOURLY, MINUTELY, SECONDLY
 from redbeat.schedules import rrule
 
-from app.schedules.spec import ScheduleSpec
+from app.schedules.spec import CRON_FIELDS, ScheduleSpec
+
+# The fields of a definition that make its timing (what a preview takes).
+TIMING_FIELDS = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone")
 
 
 class ZonedCrontab(crontab):  # type: ignore[misc]
@@ -227,6 +230,17 @@ def first_due(sched: BaseSchedule, last_run_at: datetime | None, now: datetime) 
         passed = max((now - last_run_at) // step, 0)
         return last_run_at + (passed + 1) * step
     return next_fire(sched, now)
+
+
+def upcoming_fires(sched: BaseSchedule, now: datetime, count: int) -> list[datetime]:
+    """The first `count` fire times of a new entry with this schedule, saved at `now`:
+    its first due time as the store indexes it (first_due), then each next slot."""
+    times: list[datetime] = []
+    moment = first_due(sched, None, now)
+    while moment is not None and len(times) < count:
+        times.append(moment)
+        moment = next_fire(sched, moment)
+    return times
 
 
 def serve_fire(

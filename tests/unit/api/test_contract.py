@@ -51,6 +51,7 @@ def test_operation_ids_are_readable_and_stable(spec: dict[str, Any]) -> None:
             "schedules-list",
             "schedules-create",
             "tasks-list",
+            "timing-preview",
             "status-get",
             "status-export",
             "control-get",

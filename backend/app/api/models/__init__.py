@@ -8,6 +8,7 @@ validates the body as received (see `requests`).
 
 from app.api.models.audit import AuditEventPublic, AuditPage, FieldChangePublic
 from app.api.models.errors import ErrorBody, ErrorDetail, error_responses
+from app.api.models.preview import TimingPreviewPublic, TimingPreviewRequest
 from app.api.models.requests import ScheduleCreate, ScheduleUpdate
 from app.api.models.runs import (
     FailingPublic,
@@ -60,5 +61,7 @@ __all__ = [
     "TaskPublic",
     "TasksPublic",
     "Timing",
+    "TimingPreviewPublic",
+    "TimingPreviewRequest",
     "error_responses",
 ]

@@ -141,6 +141,11 @@ def subject_particle(word: str) -> str:
     return "이(가)"
 
 
+def page_words(language: Language = "en") -> dict[str, str]:
+    """Every `page_*` text in `language` (English where one lacks it): what the page shows."""
+    return {key: texts.get(language) or texts["en"] for key, texts in PAGE_CATALOG.items()}
+
+
 def message(key: str, language: Language = "en", **values: object) -> str:
     text = CATALOG[key].get(language) or CATALOG[key]["en"]
     name = str(values.get("name", ""))
