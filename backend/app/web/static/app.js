@@ -1,0 +1,203 @@
+// The schedule management page (/scheduler): plain ES modules, no build step.
+// It polls GET /api/scheduler/schedule and /status every few seconds and acts through
+// the same REST API as every other client.
+
+import { ApiError, api, get, schedulePath, setTokenAsker } from "./js/api.js";
+import { renderStatus, renderUnreachable, setToggle } from "./js/banner.js";
+import { confirmDialog, initNotice, notice, tokenDialog } from "./js/dialogs.js";
+import { inZone } from "./js/dom.js";
+import { initForm, openCreate, openEdit } from "./js/form.js";
+import { initHistory, refreshHistory, setHistoryZone, showHistory } from "./js/history.js";
+import { dropRow, initTable, renderSchedules, scheduleData } from "./js/table.js";
+import { T, applyText, config, loadText } from "./js/text.js";
+
+let zone = "";
+let failing = new Set();
+let ticking = null;
+let timer = null;
+
+function failed(error) {
+  notice(T("page_failed", { message: error.message }), { error: true });
+}
+
+async function loadStatus() {
+  try {
+    const status = await get("/api/scheduler/status");
+    failing = new Set((status.failing?.schedules ?? []).map((f) => f.name));
+    renderStatus(status, zone);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 503 && error.code) {
+      renderStatus({ redis_ok: false, redis_error: error.message }, zone);
+    } else renderUnreachable(error);
+  }
+}
+
+async function loadSchedules() {
+  const data = await get("/api/scheduler/schedule?limit=1000");
+  if (data.timezone && data.timezone !== zone) {
+    zone = data.timezone;
+    setHistoryZone(zone);
+  }
+  renderSchedules(data.schedule ?? {}, { failing, timezone: zone, minute: Math.floor(Date.now() / 60000) });
+  document.getElementById("updated-at").textContent = T("page_updated_at", {
+    time: inZone(new Date().toISOString(), zone, { seconds: true }).slice(11),
+  });
+}
+
+/** One refresh: status first (the list marks what it reports failing), then the rest. */
+async function refresh() {
+  if (ticking) return ticking;
+  ticking = (async () => {
+    await loadStatus();
+    await Promise.all([
+      loadSchedules().catch(() => {}), // the banner already says the API is unreachable
+      refreshHistory().catch(() => {}),
+    ]);
+  })().finally(() => {
+    ticking = null;
+  });
+  return ticking;
+}
+
+function schedule() {
+  clearTimeout(timer);
+  timer = setTimeout(async () => {
+    if (document.visibilityState !== "hidden") await refresh();
+    schedule();
+  }, config("refresh_ms", 3000));
+}
+
+async function refreshSoon() {
+  await ticking;
+  await refresh();
+}
+
+// Row actions.
+
+async function toggle(name, enabled, row) {
+  row.pending = true;
+  row.sw.disabled = true;
+  try {
+    const { data } = await api("POST", schedulePath(name, enabled ? "/resume" : "/pause"));
+    notice(data.message);
+  } catch (error) {
+    row.sw.checked = !enabled;
+    failed(error);
+  } finally {
+    row.pending = false;
+    row.sw.disabled = false;
+  }
+  refreshSoon();
+}
+
+async function run(name, force = false) {
+  try {
+    const { data } = await api("POST", schedulePath(name, force ? "/run?force=true" : "/run"));
+    notice(data.message);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 409 && !force) {
+      const again = await confirmDialog({
+        title: T("page_run_refused_title"),
+        message: error.message,
+        yes: T("page_run_force"),
+        no: T("page_cancel"),
+        danger: false,
+      });
+      if (again) await run(name, true);
+      else focusAction(name, "run");
+      return;
+    }
+    failed(error);
+  }
+  refreshSoon();
+}
+
+async function remove(name) {
+  const yes = await confirmDialog({ message: T("page_confirm_delete", { name }) });
+  if (!yes) {
+    focusAction(name, "delete");
+    return;
+  }
+  try {
+    const { data } = await api("DELETE", schedulePath(name));
+    dropRow(name);
+    notice(data?.message ?? T("page_deleted", { name }));
+    document.getElementById("schedules-section").focus();
+  } catch (error) {
+    failed(error);
+  }
+  refreshSoon();
+}
+
+async function edit(name) {
+  try {
+    await openEdit(name, scheduleData(name));
+  } catch (error) {
+    failed(error);
+  }
+}
+
+function focusAction(name, action) {
+  const row = [...document.querySelectorAll("#schedules tr[data-schedule]")].find((tr) => tr.dataset.schedule === name);
+  row?.querySelector(`[data-action="${action}"]`)?.focus();
+}
+
+// Page-wide actions.
+
+async function globalToggle() {
+  const button = document.getElementById("global-toggle");
+  const stopping = button.getAttribute("aria-pressed") !== "true";
+  button.disabled = true;
+  try {
+    const { data } = await api("POST", stopping ? "/api/scheduler/pause" : "/api/scheduler/resume");
+    setToggle(data.pause?.paused ?? stopping);
+    notice(data.message);
+  } catch (error) {
+    failed(error);
+  } finally {
+    button.disabled = false;
+    button.focus();
+  }
+  refreshSoon();
+}
+
+async function presets() {
+  const button = document.getElementById("presets-button");
+  button.disabled = true;
+  try {
+    const { data } = await api("POST", "/scheduler/jobs/presets");
+    const created = (data.created ?? []).map((j) => j.name);
+    notice(created.length ? `${data.message} (${created.join(", ")})` : data.message);
+  } catch (error) {
+    failed(error);
+  } finally {
+    button.disabled = false;
+    button.focus();
+  }
+  refreshSoon();
+}
+
+function saved(answer) {
+  notice([answer.message, answer.next_run].filter(Boolean).join(" "));
+  refreshSoon().then(() => focusAction(answer.schedule?.name, "edit"));
+}
+
+function boot() {
+  loadText();
+  document.documentElement.lang = config("language", document.documentElement.lang || "en");
+  applyText();
+  document.title = T("page_title");
+  zone = config("timezone", "");
+  setHistoryZone(zone);
+  setTokenAsker(tokenDialog);
+  initNotice();
+  initHistory();
+  initTable({ toggle, run, edit, delete: remove, history: showHistory });
+  initForm({ saved, zone: () => zone });
+  document.getElementById("add-button").addEventListener("click", () => openCreate().catch(failed));
+  document.getElementById("global-toggle").addEventListener("click", globalToggle);
+  document.getElementById("presets-button").addEventListener("click", presets);
+  refresh().finally(schedule);
+}
+
+boot();
