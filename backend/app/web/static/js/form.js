@@ -45,6 +45,7 @@ export function initForm({ saved, zone }) {
   for (const [value, key] of CRON_EXAMPLES) {
     document.getElementById("cron-examples").append(el("option", { value, label: T(key) }));
   }
+  document.getElementById("kwargs-help").textContent = T("page_kwargs_help", { example: '{"limit": 100}', empty: "{}" });
   for (const button of form.querySelectorAll("[data-close]")) button.addEventListener("click", () => dialog.close());
   form.addEventListener("submit", submit);
   form.addEventListener("change", (event) => {

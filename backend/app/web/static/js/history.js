@@ -3,7 +3,7 @@
 
 import { get, schedulePath } from "./api.js";
 import { duration, el, inZone } from "./dom.js";
-import { T } from "./text.js";
+import { T, hasText } from "./text.js";
 
 const ERRORS = ["failed", "timed_out", "lost", "retried"];
 const LIMIT = 50;
@@ -35,7 +35,7 @@ export async function showHistory(name) {
   document.querySelector("#history-table tbody").replaceChildren();
   document.getElementById("history-empty").hidden = true;
   await refreshHistory(true);
-  section().scrollIntoView({ block: "start", behavior: "smooth" });
+  section().scrollIntoView({ block: "start" });
   section().focus({ preventScroll: true });
 }
 
@@ -67,8 +67,16 @@ function errorCell(run) {
     if (run.error.traceback) {
       cell.append(el("details", {}, el("summary", { text: T("page_traceback") }), el("pre", { text: run.error.traceback })));
     }
-  } else if (run.reason) cell.append(el("span", { class: "muted", text: run.reason }));
+  } else if (run.reason) cell.append(el("span", { class: "muted", text: why(run) }));
   return cell;
+}
+
+/** Why a fire did not run, in words ("overlap: the previous run had not ended"). */
+function why(run) {
+  const key = `page_why_${run.reason.replace(/\W+/g, "_")}`;
+  let text = hasText(key) ? T(key) : run.reason;
+  if (run.missed_count > 1) text += ` (${T("page_missed_slots", { count: run.missed_count })})`;
+  return text;
 }
 
 function row(run) {

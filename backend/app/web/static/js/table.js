@@ -119,7 +119,7 @@ function update(row, entry, ctx) {
   fill(cells.last, JSON.stringify([last, entry.last_outcome, ctx.minute]),
     last
       ? el("time", { datetime: last, title: relative(last), text: wallClock(last) })
-      : el("span", { class: "muted", text: T("page_never") }),
+      : !entry.last_outcome && el("span", { class: "muted", text: T("page_never") }),
     entry.last_outcome && outcomeBadge(entry.last_outcome),
   );
 }

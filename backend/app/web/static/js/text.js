@@ -53,17 +53,24 @@ const ENGLISH = {
   page_disabled: "paused",
   page_never: "never",
   page_no_next: "none",
-  page_outcome_sent: "queued",
+  page_outcome_sent: "sent",
   page_outcome_running: "running",
   page_outcome_succeeded: "succeeded",
   page_outcome_failed: "failed",
   page_outcome_retried: "retried",
-  page_outcome_timed_out: "timed out",
+  page_outcome_timed_out: "timed_out",
   page_outcome_skipped: "skipped",
   page_outcome_missed: "missed",
   page_outcome_lost: "lost",
-  page_trigger_beat: "scheduled",
+  page_trigger_beat: "Beat",
   page_trigger_run_now: "run now",
+  page_why_overlap: "overlap: the previous run had not ended",
+  page_why_min_gap: "min_gap: too soon after the last run ended",
+  page_why_lock_key: "lock_key: a schedule with the same lock_key was running",
+  page_why_paused: "paused",
+  page_why_catchup_window: "catchup_window: too late to run when Beat came back",
+  page_why_lease_expired: "lease expired: its worker stopped answering",
+  page_missed_slots: "{count} slots",
   page_time_in: "in {span}",
   page_time_ago: "{span} ago",
   page_time_now: "now",
@@ -113,7 +120,7 @@ const ENGLISH = {
   page_field_timezone: "Timezone",
   page_timezone_default: "default: {zone}",
   page_field_kwargs: "Parameters (JSON)",
-  page_kwargs_help: 'A JSON object of the task\'s parameters, e.g. {"limit": 100}; {} for none.',
+  page_kwargs_help: "A JSON object of the task's parameters, e.g. {example}; {empty} for none.",
   page_field_description: "Description",
   page_policy: "Policy",
   page_policy_overlap: "If the last run is still going",
@@ -185,6 +192,11 @@ export function T(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) =>
     Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : whole,
   );
+}
+
+/** Whether the catalog or the English fallback has `key`. */
+export function hasText(key) {
+  return typeof words[key] === "string" || key in ENGLISH;
 }
 
 /** Fill every element marked data-text (its text) or data-label (its aria-label). */
