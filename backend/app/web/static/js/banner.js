@@ -1,6 +1,6 @@
 // The status banner and the global stop/start button, from GET /api/scheduler/status.
 
-import { el, inZone, relative } from "./dom.js";
+import { el, inZone } from "./dom.js";
 import { T } from "./text.js";
 
 /** One line per thing an operator must know; "all fine" when there is none. */
@@ -12,9 +12,7 @@ function lines(status, zone) {
   if (status.beat && !status.beat.running) found.push(["no-beat", T("page_banner_no_beat")]);
   if (status.paused) {
     const pause = status.pause ?? {};
-    const since = pause.since
-      ? `${inZone(pause.since, zone, { seconds: false })} (${relative(pause.since)})`
-      : T("page_unknown");
+    const since = pause.since ? inZone(pause.since, zone, { seconds: false }) : T("page_unknown");
     found.push([
       "paused",
       T("page_banner_paused", {

@@ -195,7 +195,7 @@ function prefill(entry) {
   input("name").value = entry.name;
   input("name").readOnly = true;
   fillTaskOptions(entry.task);
-  const timing = entry.timing ?? {};
+  const timing = entry.timing ?? fromScheduleText(entry.schedule);
   const current = timing.kind ?? (entry.cron ? "cron" : entry.interval ? "interval" : entry.at ? "once" : "crontab");
   form.querySelector(`input[name="timing-kind"][value="${current}"]`).checked = true;
   for (const field of KINDS.crontab) input(field).value = entry[field] ?? timing[field] ?? "";
@@ -211,6 +211,16 @@ function prefill(entry) {
     const value = policy[key];
     input(`policy.${key}`).value = value === null || value === undefined ? (key === "overlap" ? "skip" : "") : value;
   }
+}
+
+/** An entry RedBeat wrote directly has no `timing`: read its schedule's text instead
+ * ("<crontab: 0 4 * * * (m/h/dM/MY/d)>", "<freq: 5.00 seconds>"), so saving keeps it. */
+function fromScheduleText(text) {
+  const cron = /^<crontab: (\S+ \S+ \S+ \S+ \S+) /.exec(text ?? "");
+  if (cron) return { kind: "cron", cron: cron[1] };
+  const every = /^<freq: ([\d.]+) seconds>/.exec(text ?? "");
+  if (every) return { kind: "interval", interval: Number(every[1]) };
+  return {};
 }
 
 /** The timing part of the form, as the API takes it. `patch`: empty optional → null. */

@@ -60,15 +60,20 @@ function path(name) {
   return `${schedulePath(name, "/runs")}?limit=${LIMIT}`;
 }
 
+/** A cell whose content is one element: on a phone it sits beside the label. */
+function td(col, ...children) {
+  return el("td", { "data-col": col, "data-label": T(`page_col_${col}`) }, el("div", { class: "cell" }, ...children));
+}
+
 function errorCell(run) {
-  const cell = el("td", { "data-col": "error", "data-label": T("page_col_error") });
   if (run.error) {
-    cell.append(el("span", { class: "error-text", text: `${run.error.type}: ${run.error.message}` }));
-    if (run.error.traceback) {
-      cell.append(el("details", {}, el("summary", { text: T("page_traceback") }), el("pre", { text: run.error.traceback })));
-    }
-  } else if (run.reason) cell.append(el("span", { class: "muted", text: why(run) }));
-  return cell;
+    return td("error",
+      el("span", { class: "error-text", text: `${run.error.type}: ${run.error.message}` }),
+      run.error.traceback &&
+        el("details", {}, el("summary", { text: T("page_traceback") }), el("pre", { text: run.error.traceback })),
+    );
+  }
+  return td("error", run.reason && el("span", { class: "muted", text: why(run) }));
 }
 
 /** Why a fire did not run, in words ("overlap: the previous run had not ended"). */
@@ -82,7 +87,6 @@ function why(run) {
 function row(run) {
   const time = run.started_at ?? run.sent_at ?? run.scheduled_at;
   const bad = ["failed", "timed_out", "lost"].includes(run.outcome);
-  const td = (col, ...children) => el("td", { "data-col": col, "data-label": T(`page_col_${col}`) }, ...children);
   return el("tr", { "data-outcome": run.outcome, class: bad ? "bad" : null },
     td("time", el("time", { datetime: time, text: inZone(time, zone) })),
     td("outcome", el("span", { class: `badge badge-${bad ? "bad" : run.outcome}`, text: T(`page_outcome_${run.outcome}`) })),
