@@ -5,6 +5,8 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")"
 scripts/bootstrap.sh --dev
+# Chromium for tests/browser, from apt when missing (silent when present).
+scripts/browser_deps.sh
 bin=.venv/bin
 
 failed=()

@@ -1,0 +1,75 @@
+"""Global stop and start, the API token, and the page in Korean."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, Response, expect
+
+from tests.browser.conftest import TOKEN, Console, Site
+from tests.browser.pages import create, eventually, open_page, read, remove, row
+
+STATUS = "/api/scheduler/status"
+
+
+def paused(site: Site) -> bool:
+    return bool(site.api.get(STATUS, params={"workers": "false"}).json()["paused"])
+
+
+@pytest.fixture
+def resumed_after(site: Site) -> Iterator[None]:
+    yield
+    site.api.post("/api/scheduler/resume")
+
+
+@pytest.mark.usefixtures("resumed_after")
+def test_global_stop_and_start(page: Page, site: Site) -> None:
+    open_page(page, site)
+    toggle = page.locator("#global-toggle")
+    banner = page.locator("#status-banner")
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(banner).not_to_contain_text(re.compile("paused", re.I))
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(banner).to_contain_text(re.compile("paused", re.I))
+    eventually(lambda: paused(site), "the status API to say paused")
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(banner).not_to_contain_text(re.compile("paused", re.I))
+    eventually(lambda: not paused(site), "the status API to say running")
+
+
+def test_in_korean_the_page_asks_for_the_token_once(
+    page: Page, korean_with_token: Site, console: Console
+) -> None:
+    site = korean_with_token
+    name = "브라우저_토큰"
+    create(site, name, interval=3600)
+    refused: list[Response] = []
+    page.on("response", lambda r: refused.append(r) if r.status == 401 else None)
+    console.allow(401)
+    try:
+        open_page(page, site)
+        expect(page.locator("html")).to_have_attribute("lang", "ko")
+        expect(page.locator("#add-button")).to_have_text("작업 추가")
+        expect(page.locator("#presets-button")).to_have_text("기본 작업 생성")
+
+        switch = row(page, name).locator("input[role=switch].enabled-switch")
+        switch.click()
+        token_dialog = page.locator("dialog#token-dialog")
+        expect(token_dialog).to_be_visible()
+        token_dialog.locator("input[name=token]").fill(TOKEN)
+        token_dialog.locator("button[type=submit]").click()
+        expect(token_dialog).to_be_hidden()
+        eventually(lambda: read(site, name)["enabled"] is False, "the pause to go through")  # type: ignore[index]
+
+        switch.click()
+        eventually(lambda: read(site, name)["enabled"] is True, "the resume to go through")  # type: ignore[index]
+        expect(token_dialog).to_be_hidden()
+        assert len(refused) == 1, [r.url for r in refused]
+    finally:
+        remove(site, name)

@@ -1,0 +1,140 @@
+"""The schedule dialog: create (with a Korean name, and watch it fire), edit, and
+errors shown at the field they concern."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Locator, Page, Request, expect
+
+from tests.browser.conftest import Console, Site
+from tests.browser.pages import BASE, REPORT, create, eventually, open_page, read, remove, row, runs
+
+
+def schedule_dialog(page: Page) -> Locator:
+    return page.locator("dialog#schedule-dialog")
+
+
+def open_new(page: Page) -> Locator:
+    page.locator("#add-button").click()
+    dialog = schedule_dialog(page)
+    expect(dialog).to_be_visible()
+    return dialog.locator("form#schedule-form")
+
+
+@pytest.fixture
+def cleanup(site: Site) -> Iterator[list[str]]:
+    """Names to delete after the test, so no schedule keeps firing into the next one."""
+    names: list[str] = []
+    yield names
+    for name in names:
+        remove(site, name)
+
+
+def test_a_schedule_made_on_the_page_fires_and_its_run_shows_in_the_history(
+    page: Page, site: Site, cleanup: list[str]
+) -> None:
+    name = "브라우저_트렌드_분석"
+    cleanup.append(name)
+    open_page(page, site)
+
+    form = open_new(page)
+    form.locator("[name=name]").fill(name)
+    form.locator("select[name=task]").select_option(REPORT)
+    expect(page.locator("#task-params")).to_contain_text("top_n")
+    form.locator("input[name=timing-kind][value=interval]").check()
+    form.locator("[name=interval]").fill("3")
+    expect(page.locator("#timing-preview ol#next-runs li")).to_have_count(5)
+    expect(page.locator("#timing-preview")).to_contain_text("every 3 seconds")
+    form.locator("[name=kwargs]").fill('{"top_n": 3}')
+    form.locator("button[type=submit]").click()
+
+    expect(schedule_dialog(page)).to_be_hidden()
+    saved = read(site, name)
+    assert saved is not None
+    assert (saved["task"], saved["interval"], saved["kwargs"]) == (REPORT, 3, {"top_n": 3})
+    listed = row(page, name)
+    expect(listed.locator("[data-col=timing]")).to_contain_text("every 3 seconds")
+    # It fires every 3 s; the list shows the run without a reload.
+    expect(listed.locator("[data-col=last]")).to_contain_text("succeeded")
+    eventually(lambda: [r for r in runs(site, name) if r["outcome"] == "succeeded"], "a run")
+
+    listed.locator("button[data-action=history]").click()
+    history = page.locator("section#history")
+    expect(history).to_be_visible()
+    expect(history.locator("h2")).to_contain_text(name)
+    expect(history.locator('tr[data-outcome="succeeded"]').first).to_be_visible()
+
+
+def test_editing_a_schedule_changes_its_timing(page: Page, site: Site, cleanup: list[str]) -> None:
+    name = "브라우저_수정"
+    cleanup.append(name)
+    create(site, name, cron="0 3 * * *")
+    open_page(page, site)
+
+    row(page, name).locator("button[data-action=edit]").click()
+    form = schedule_dialog(page).locator("form#schedule-form")
+    expect(form.locator("[name=name]")).to_have_value(name)
+    expect(form.locator("[name=name]")).not_to_be_editable()
+    expect(form.locator("[name=cron]")).to_have_value("0 3 * * *")
+    form.locator("[name=cron]").fill("30 4 * * *")
+    expect(page.locator("#timing-preview")).to_contain_text("04:30")
+    form.locator("button[type=submit]").click()
+
+    expect(schedule_dialog(page)).to_be_hidden()
+    expect(row(page, name).locator("[data-col=timing]")).to_contain_text("04:30")
+    saved = read(site, name)
+    assert saved is not None and saved["cron"] == "30 4 * * *"
+
+
+def test_errors_show_at_their_field_and_bad_json_never_reaches_the_api(
+    page: Page, site: Site, console: Console
+) -> None:
+    console.allow(422)
+    name = "브라우저_오류"
+    creates: list[Request] = []
+    page.on(
+        "request",
+        lambda r: creates.append(r) if r.method == "POST" and r.url.endswith(BASE) else None,
+    )
+    open_page(page, site)
+    form = open_new(page)
+    form.locator("[name=name]").fill(name)
+    form.locator("select[name=task]").select_option(REPORT)
+    form.locator("input[name=timing-kind][value=cron]").check()
+    form.locator("[name=cron]").fill("0 3 * * *")
+
+    form.locator("[name=kwargs]").fill("{top_n: 3")
+    form.locator("button[type=submit]").click()
+    expect(page.locator('[data-error-for="kwargs"]')).not_to_be_empty()
+    assert creates == []
+
+    # A parameter the task does not take: the API names `kwargs...`, shown at the box.
+    form.locator("[name=kwargs]").fill('{"no_such_parameter": 1}')
+    form.locator("button[type=submit]").click()
+    expect(page.locator('[data-error-for="kwargs"]')).to_contain_text("no_such_parameter")
+
+    form.locator("[name=kwargs]").fill('{"top_n": 3}')
+    form.locator("[name=cron]").fill("61 3 * * *")
+    form.locator("button[type=submit]").click()
+    expect(page.locator('[data-error-for="cron"]')).to_contain_text("61")
+    expect(page.locator('[data-error-for="kwargs"]')).to_be_empty()
+
+    expect(schedule_dialog(page)).to_be_visible()
+    assert read(site, name) is None
+
+
+def test_the_dialog_is_keyboard_usable(page: Page, site: Site) -> None:
+    open_page(page, site)
+
+    page.locator("#add-button").focus()
+    page.keyboard.press("Enter")
+    expect(schedule_dialog(page)).to_be_visible()
+    expect(page.locator("#schedule-form [name=name]")).to_be_focused()
+    page.keyboard.press("Escape")
+
+    expect(schedule_dialog(page)).to_be_hidden()
+    expect(page.locator("#add-button")).to_be_visible()
+    assert re.search(r"\S", page.locator("#add-button").inner_text())

@@ -1,0 +1,139 @@
+"""The schedule list: switches, run now, delete, refresh, failures and presets."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Site
+from tests.browser.pages import (
+    create,
+    eventually,
+    open_page,
+    read,
+    remove,
+    row,
+    runs,
+    schedule_url,
+)
+
+PRESET_NAMES = ("도매처_상품_수집", "베스트셀러_수집", "이미지_처리")
+
+
+@pytest.fixture
+def cleanup(site: Site) -> Iterator[list[str]]:
+    names: list[str] = []
+    yield names
+    for name in names:
+        remove(site, name)
+
+
+def test_the_switch_pauses_and_resumes_a_schedule(
+    page: Page, site: Site, cleanup: list[str]
+) -> None:
+    name = "브라우저_스위치"
+    cleanup.append(name)
+    create(site, name, interval=3600)
+    open_page(page, site)
+
+    switch = row(page, name).locator("input[type=checkbox][role=switch].enabled-switch")
+    expect(switch).to_be_checked()
+    expect(switch).to_have_attribute("aria-label", re.compile(name))
+    switch.click()
+    expect(switch).not_to_be_checked()
+    eventually(lambda: read(site, name)["enabled"] is False, "the schedule to be paused")  # type: ignore[index]
+
+    switch.click()
+    expect(switch).to_be_checked()
+    eventually(lambda: read(site, name)["enabled"] is True, "the schedule to be resumed")  # type: ignore[index]
+
+
+def test_run_now_sends_it_to_a_worker(page: Page, site: Site, cleanup: list[str]) -> None:
+    name = "브라우저_지금_실행"
+    cleanup.append(name)
+    create(site, name, cron="0 3 1 1 *")
+    open_page(page, site)
+
+    button = row(page, name).locator("button[data-action=run]")
+    expect(button).to_have_attribute("aria-label", re.compile(name))
+    button.click()
+
+    eventually(
+        lambda: [
+            r for r in runs(site, name) if (r["trigger"], r["outcome"]) == ("run_now", "succeeded")
+        ],
+        "the manual run to succeed",
+    )
+    expect(row(page, name).locator("[data-col=last]")).to_contain_text("succeeded")
+
+
+def test_delete_asks_first(page: Page, site: Site, cleanup: list[str]) -> None:
+    name = "브라우저_삭제"
+    cleanup.append(name)
+    create(site, name, cron="0 3 * * *")
+    open_page(page, site)
+    confirm = page.locator("dialog#confirm")
+
+    row(page, name).locator("button[data-action=delete]").click()
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text(name)
+    confirm.locator("button[data-confirm=no]").click()
+    expect(confirm).to_be_hidden()
+    assert read(site, name) is not None
+
+    row(page, name).locator("button[data-action=delete]").click()
+    confirm.locator("button[data-confirm=yes]").click()
+    expect(row(page, name)).to_have_count(0)
+    assert read(site, name) is None
+
+
+def test_a_schedule_made_elsewhere_appears_without_a_reload(
+    page: Page, site: Site, cleanup: list[str]
+) -> None:
+    name = "브라우저_외부_생성"
+    cleanup.append(name)
+    open_page(page, site)
+    page.evaluate("() => { window.notReloaded = true; }")
+
+    create(site, name, cron="15 6 * * *")
+
+    expect(row(page, name)).to_be_visible()
+    expect(row(page, name).locator("[data-col=origin]")).to_contain_text("api", ignore_case=True)
+    assert page.evaluate("() => window.notReloaded") is True
+
+
+def test_a_failing_schedule_is_marked_and_its_failures_filtered(
+    page: Page, site: Site, cleanup: list[str]
+) -> None:
+    name = "브라우저_실패"
+    cleanup.append(name)
+    create(site, name, interval=2, kwargs={"simulate_failure": True})
+    open_page(page, site)
+
+    expect(row(page, name)).to_have_class(re.compile(r"\bfailing\b"))
+    assert site.api.patch(schedule_url(name), json={"kwargs": {}}).status_code == 200
+    eventually(lambda: [r for r in runs(site, name) if r["outcome"] == "succeeded"], "a success")
+    assert site.api.post(schedule_url(name, "/pause")).status_code == 200
+    row(page, name).locator("button[data-action=history]").click()
+
+    history = page.locator("section#history")
+    expect(history.locator('tr[data-outcome="failed"]').first).to_be_visible()
+    expect(history.locator('tr[data-outcome="succeeded"]').first).to_be_visible()
+    history.locator("input#history-failed-only").check()
+    expect(history.locator('tr[data-outcome="succeeded"]')).to_have_count(0)
+    expect(history.locator('tr[data-outcome="failed"]').first).to_be_visible()
+    failed = history.locator('tr[data-outcome="failed"]').first
+    expect(failed).to_contain_text(re.compile("simulated", re.I))
+
+
+def test_presets_create_the_default_jobs(page: Page, site: Site) -> None:
+    open_page(page, site)
+
+    page.locator("#presets-button").click()
+
+    for name in PRESET_NAMES:
+        expect(row(page, name)).to_be_visible()
+        assert read(site, name) is not None
