@@ -32,13 +32,28 @@ async function loadStatus() {
   }
 }
 
+const PAGE = 1000; // the API's largest page
+const MAX_PAGES = 20;
+
+/** Every schedule: one page almost always, following `next_cursor` when there are more. */
+async function readAll() {
+  let data = await get(`/api/scheduler/schedule?limit=${PAGE}`);
+  const all = { ...(data.schedule ?? {}) };
+  for (let n = 1; data.next_cursor && n < MAX_PAGES; n += 1) {
+    const cursor = encodeURIComponent(data.next_cursor);
+    data = await get(`/api/scheduler/schedule?limit=${PAGE}&cursor=${cursor}`);
+    Object.assign(all, data.schedule ?? {});
+  }
+  return { schedule: all, timezone: data.timezone };
+}
+
 async function loadSchedules() {
-  const data = await get("/api/scheduler/schedule?limit=1000");
+  const data = await readAll();
   if (data.timezone && data.timezone !== zone) {
     zone = data.timezone;
     setHistoryZone(zone);
   }
-  renderSchedules(data.schedule ?? {}, { failing, timezone: zone, minute: Math.floor(Date.now() / 60000) });
+  renderSchedules(data.schedule, { failing, timezone: zone, minute: Math.floor(Date.now() / 60000) });
   document.getElementById("updated-at").textContent = T("page_updated_at", {
     time: inZone(new Date().toISOString(), zone, { seconds: true }).slice(11),
   });

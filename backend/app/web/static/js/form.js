@@ -241,10 +241,25 @@ function timingBody(patch) {
   return body;
 }
 
+function knownZone(zone) {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What to preview, or null while the timing is plainly unfinished (no call then: a
+ * half-typed cron expression would only draw a 422), or {error} for a zone no one has. */
 function previewBody() {
   const body = timingBody(false);
-  const main = { cron: body.cron, interval: body.interval, once: body.at }[kind()];
-  return main === "" || main === null ? null : body;
+  const current = kind();
+  if (current === "cron" && !/^\S+(\s+\S+){4}$/.test(body.cron)) return null;
+  if (current === "interval" && !(body.interval > 0)) return null;
+  if (current === "once" && !body.at) return null;
+  if (body.timezone && !knownZone(body.timezone)) return { error: `timezone: ${body.timezone}` };
+  return body;
 }
 
 function parseKwargs() {

@@ -53,13 +53,15 @@ async function ask(body, id) {
   }
 }
 
-/** Ask again after DELAY_MS; `bodyOf()` is read then (null: nothing to preview yet). */
+/** Ask again after DELAY_MS; `bodyOf()` is read then (null: nothing to preview yet;
+ * {error}: a sentence to show instead). */
 export function schedulePreview(bodyOf, delay = DELAY_MS) {
   clearTimeout(timer);
   timer = setTimeout(() => {
     const body = bodyOf();
     asked += 1;
     if (body === null) renderPreview(null);
+    else if (body.error) renderPreview(null, T("page_preview_unavailable", { error: body.error }));
     else ask(body, asked);
   }, delay);
 }
