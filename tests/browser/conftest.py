@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sy
 from redis import Redis
 
 from app.core.embedded_redis import RedisServer
-from tests.integration.conftest import ROOT, Stack, write_schedules
+from tests.integration.conftest import ROOT, Proc, Stack, write_schedules
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Quiet, offline and reproducible: nothing of Chromium's own reaches the network.
@@ -92,6 +92,7 @@ class Running:
     stack: Stack
     env: dict[str, str]
     redis: Redis
+    beat: Proc | None = None
     sites: list[Site] = field(default_factory=list)
 
     def site(self, token: str | None = None, **env: str) -> Site:
@@ -136,7 +137,7 @@ def _run_stack(redis_server: RedisServer, workdir: Path) -> Iterator[Running]:
     running = Running(stack, env, redis)
     try:
         stack.worker()
-        stack.beat()
+        running.beat = stack.beat()
         yield running
     finally:
         for site in running.sites:
