@@ -33,6 +33,8 @@ export function renderPreview(preview, error = null) {
   const when = preview.next_run_in ? ` (${T("page_col_next")}: ${preview.next_run_in})` : "";
   words.textContent = `${preview.description ?? ""} · ${preview.timezone ?? ""}${when}`;
   const runs = preview.next_runs ?? [];
+  // A one-off has one time to come: "Next run", not "Next 5 runs".
+  root.querySelector(".preview-label").textContent = T(runs.length === 1 ? "page_col_next" : "page_preview_next");
   list.replaceChildren(
     ...(runs.length
       ? runs.map((iso) => el("li", {}, el("time", { datetime: iso, text: inZone(iso, preview.timezone, { seconds: true, weekday: true }) })))
