@@ -21,6 +21,7 @@ from app.schedules.timing import (
     first_due,
     next_fire,
     serve_fire,
+    upcoming_fires,
 )
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -469,3 +470,18 @@ def test_due_for_beat_agrees_with_crontab_math(timing: dict[str, Any]) -> None:
         assert slot is not None
         for score_at in (slot, slot - timedelta(seconds=1), slot - timedelta(minutes=1)):
             assert due_for_beat(crontab_sched, score_at, last_run_at) == max(score_at, slot)
+
+
+@pytest.mark.parametrize(
+    ("timing", "expected"),
+    [
+        # The first is the store's first_due for a new entry; each next is next_fire's.
+        (EVERY_30S, [utc(2026, 3, 4, 1, 0, 30), utc(2026, 3, 4, 1, 1), utc(2026, 3, 4, 1, 1, 30)]),
+        (EVERY_TWO_HOURS, [utc(2026, 3, 4, 3, 0), utc(2026, 3, 4, 5, 0), utc(2026, 3, 4, 7, 0)]),
+        (ANCHOR_IN_FUTURE, [utc(2029, 12, 31, 16, 0), utc(2030, 1, 2, 16, 0), utc(2030, 1, 4, 16)]),
+        (ONCE, [utc(2026, 3, 5, 0, 0)]),  # nothing follows a one-off
+    ],
+    ids=str,
+)
+def test_upcoming_fires_of_a_new_entry(timing: dict[str, Any], expected: list[datetime]) -> None:
+    assert upcoming_fires(sched(timing), utc(2026, 3, 4, 1, 0), 3) == expected
