@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,18 +17,11 @@ class Receiver:
     def __init__(self) -> None:
         self.bodies: list[dict[str, Any]] = []
         self.paths: list[str] = []
-        self.arrived: list[float] = []  # time.time() of each request's arrival
         self.statuses: list[int] = []  # answered in turn; 200 when empty
         self.hang = threading.Event()  # set: accept, read, never answer
         self.release = threading.Event()  # set at the end, so hung handlers return
         self.lock = threading.Lock()
         self.url = ""
-
-    def arrived_at(self, alert_id: str) -> float:
-        """When the POST of alert `alert_id` arrived (its first, if sent twice)."""
-        with self.lock:
-            pairs = list(zip(self.bodies, self.arrived, strict=True))
-        return next(t for b, t in pairs if b.get("alert", {}).get("id") == alert_id)
 
     def alerts(self, kind: str | None = None, schedule: str | None = None) -> list[dict[str, Any]]:
         with self.lock:
@@ -45,10 +37,8 @@ class Receiver:
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            arrived = time.time()
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             with receiver.lock:
-                receiver.arrived.append(arrived)
                 receiver.paths.append(self.path)
                 receiver.bodies.append(json.loads(body))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200

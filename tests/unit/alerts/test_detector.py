@@ -18,6 +18,7 @@ from app.core.config import Settings, get_settings
 from app.core.constants import HISTORY_ALL_KEY
 from app.execution.tracking import RunTracker
 from app.schedules import RunRecord, ScheduleStore, parse_spec
+from tests.unit.alerts.streams import queued_alerts
 from tests.unit.beat.fakes import lua_fakeredis
 
 TASK = "app.tasks.reports.generate_daily_report"
@@ -72,7 +73,7 @@ def look(store: ScheduleStore, detector: Detector) -> list[tuple[str, str]]:
 
 
 def queued(store: ScheduleStore) -> list[dict[str, Any]]:
-    return [json.loads(q.event) for q in reversed(store.alerts.recent_alerts(1000))]
+    return [json.loads(event) for event, _held in queued_alerts(store.redis)]
 
 
 def test_failures_alert_each_and_the_streak_once_when_it_reaches_n(
@@ -108,7 +109,10 @@ def test_looking_at_the_same_records_again_queues_nothing_more(
     assert len(again.records) == 3
     assert len(Detector(store, SETTINGS).look_at(again.records)) == 4  # raised again ...
     assert queued(store) == before  # ... and dropped by the queue
-    assert store.alerts.counts() == {"queued:run_failed": 3, "queued:consecutive_failures": 1}
+    assert store.metric_counts().alerts == {
+        "queued:run_failed": 3,
+        "queued:consecutive_failures": 1,
+    }
 
 
 def test_a_streak_is_counted_on_the_schedule_s_own_history(

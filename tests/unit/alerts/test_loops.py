@@ -15,6 +15,7 @@ from app.core.celery_app import celery_app
 from app.core.config import Settings
 from app.schedules import RunRecord, ScheduleStore, parse_spec
 from tests.unit.alerts.receiver import Receiver, dead_url, receiver
+from tests.unit.alerts.streams import settled
 from tests.unit.beat.fakes import lua_fakeredis
 
 TASK = "app.tasks.reports.generate_daily_report"
@@ -83,11 +84,11 @@ def test_a_failed_run_is_posted_once_to_the_default_or_its_own_webhook(
         failed(store, "default", "t1")
         failed(store, "own", "t2")
         wait_until(lambda: hook.alerts() and own.alerts())
-        wait_until(lambda: store.alerts.backlog().settled)
+        wait_until(lambda: settled(store.redis))
     assert [(a["schedule"], a["task_id"]) for a in hook.alerts()] == [("default", "t1")]
     assert [(a["schedule"], a["task_id"]) for a in own.alerts()] == [("own", "t2")]
     assert own.paths == ["/own"]
-    assert store.alerts.counts() == {"queued:run_failed": 2, "delivered:run_failed": 2}
+    assert store.metric_counts().alerts == {"queued:run_failed": 2, "delivered:run_failed": 2}
 
 
 def test_an_undeliverable_alert_is_counted_and_the_next_one_still_goes(
@@ -96,11 +97,11 @@ def test_an_undeliverable_alert_is_counted_and_the_next_one_still_goes(
     policy = {"alert_webhook_url": dead_url()}
     store.save("dead", parse_spec({"task": TASK, "interval": 60, "policy": policy}))
     failed(store, "dead", "t1")
-    wait_until(lambda: store.alerts.counts().get("failed:run_failed"))
+    wait_until(lambda: store.metric_counts().alerts.get("failed:run_failed"))
     failed(store, "alive", "t2")  # deleted (or never made): the default webhook
     wait_until(lambda: hook.alerts())
-    wait_until(lambda: store.alerts.backlog().settled)
-    counts = store.alerts.counts()
+    wait_until(lambda: settled(store.redis))
+    counts = store.metric_counts().alerts
     assert counts["failed:run_failed"] == 1 and counts["retried:run_failed"] == 1
     assert counts["delivered:run_failed"] == 1
     assert [a["task_id"] for a in hook.alerts()] == ["t2"]
