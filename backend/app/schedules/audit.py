@@ -24,6 +24,9 @@ from app.schedules.spec import CRON_FIELDS, SECRET_POLICY_FIELDS
 Action = Literal["created", "changed", "paused", "resumed", "deleted"]
 Source = Literal["api", "cli", "file", "page", "redbeat", "unknown"]
 ACTIONS: tuple[Action, ...] = ("created", "changed", "paused", "resumed", "deleted")
+# The names other layers import (the API's models).
+AuditAction = Action
+AuditSource = Source
 # Actor prefixes and the source each stands for. API callers are named by token
 # ("token:ops") once tokens have names, by client address until then.
 SOURCES: dict[str, Source] = {

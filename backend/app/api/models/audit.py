@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from app.api.models.common import Timestamp
+from app.schedules import AuditAction, AuditSource
 
 
 class FieldChangePublic(BaseModel):
@@ -28,15 +29,13 @@ class AuditEventPublic(BaseModel):
     )
     at: Timestamp = Field(description="When it was applied, ISO-8601 UTC.")
     schedule: str
-    action: Literal["created", "changed", "paused", "resumed", "deleted"]
+    action: AuditAction
     actor: str = Field(
         description="Who: `client:<address>` (API), `cli:<user>@<host>`, `file` "
         "(schedules.json), `redbeat` (an edit made with RedBeat's own API, noticed by Beat).",
         examples=["client:127.0.0.1"],
     )
-    source: Literal["api", "cli", "file", "page", "redbeat", "unknown"] = Field(
-        description="Where the change came in."
-    )
+    source: AuditSource = Field(description="Where the change came in.")
     changes: list[FieldChangePublic] = Field(
         description="The fields that differ (for `created`, those set; for `deleted`, the "
         "last definition)."
