@@ -35,6 +35,7 @@ from app.schedules import (
     RateLimit,
     RunRecord,
     ScheduleStore,
+    stream_order,
 )
 
 log = logging.getLogger("app.alerts")
@@ -86,13 +87,8 @@ def queue_event(store: ScheduleStore, event: AlertEvent, limit: RateLimit) -> in
     return result
 
 
-def _stream_order(sid: str | None) -> tuple[int, int]:
-    ms, _, seq = (sid or "0-0").partition("-")
-    return int(ms), int(seq or 0)
-
-
 def _older(rec: RunRecord, than: RunRecord) -> bool:
-    return than.id is None or _stream_order(rec.id) < _stream_order(than.id)
+    return than.id is None or stream_order(rec.id) < stream_order(than.id)
 
 
 class Detector:

@@ -6,6 +6,8 @@ tests/unit/test_layers.py checks that.
 """
 
 from app.schedules.audit import (
+    AuditAction,
+    AuditSource,
     Change,
     ChangeBatch,
     FieldChange,
@@ -100,7 +102,6 @@ from app.schedules.store import (
     SEND,
     SKIPPED,
     SUPPRESSED,
-    AlertBacklog,
     AlertStore,
     BeatLocks,
     BeatRecords,
@@ -120,6 +121,7 @@ from app.schedules.store import (
     RecordBatch,
     RunState,
     ScheduleStore,
+    stream_order,
 )
 from app.schedules.timing import next_fire, serve_fire
 from app.schedules.validation import validate_spec
@@ -130,12 +132,14 @@ __all__ = [
     "QUEUED",
     "SECRET_POLICY_FIELDS",
     "SUPPRESSED",
-    "AlertBacklog",
     "AlertStore",
     "Policy",
     "QueuedAlert",
     "RateLimit",
     "RecordBatch",
+    "stream_order",
+    "AuditAction",
+    "AuditSource",
     "Change",
     "ChangeBatch",
     "FieldChange",

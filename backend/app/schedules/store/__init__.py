@@ -10,11 +10,11 @@ from app.schedules.store._alerts import (
     DUPLICATE,
     QUEUED,
     SUPPRESSED,
-    AlertBacklog,
     AlertStore,
     QueuedAlert,
     RateLimit,
     RecordBatch,
+    stream_order,
 )
 from app.schedules.store._beats import BeatLocks, BeatRecords, Claim
 from app.schedules.store._dispatch import (
@@ -42,11 +42,11 @@ __all__ = [
     "DUPLICATE",
     "QUEUED",
     "SUPPRESSED",
-    "AlertBacklog",
     "AlertStore",
     "QueuedAlert",
     "RateLimit",
     "RecordBatch",
+    "stream_order",
     "APPLIED",
     "HELD_BACK",
     "MISSED",

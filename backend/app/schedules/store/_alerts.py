@@ -7,8 +7,9 @@ share the work and each entry goes to one of them:
 - the alerts (`alerts`): one entry per alert, queued by `enqueue` at most once per
   event id and within the schedule's rate limit; group `alert-delivery` POSTs them.
 An entry a consumer took and never acknowledged (its process died) is taken over by
-another after a while (`claim_*`). Delivered alerts stay in their stream, trimmed by
-count: it doubles as their log.
+another after a while (`claim_*`); one whose entry the stream's cap trimmed meanwhile
+is acknowledged then, with nothing left to do. Delivered alerts stay in their stream,
+trimmed by count: it doubles as their log.
 """
 
 from __future__ import annotations
@@ -95,28 +96,11 @@ class RecordBatch:
     records: list[RunRecord]
 
 
-@dataclass(frozen=True)
-class AlertBacklog:
-    """What is left to do: history records not yet looked at (or taken, not finished),
-    alerts not yet delivered (or in delivery)."""
-
-    records_unread: bool
-    records_pending: int
-    alerts_unread: bool
-    alerts_pending: int
-
-    @property
-    def settled(self) -> bool:
-        return not (self.records_unread or self.records_pending) and not (
-            self.alerts_unread or self.alerts_pending
-        )
-
-
-def _id_tuple(sid: str | None) -> tuple[int, int]:
-    if not sid:
-        return (0, 0)
-    ms, _, seq = sid.partition("-")
-    return (int(ms), int(seq or 0))
+def stream_order(sid: str | None) -> tuple[int, int]:
+    """A stream id (`<ms>-<seq>`, as a record's id) as something that sorts as Redis
+    orders the entries; none sorts first."""
+    ms, _, seq = (sid or "0-0").partition("-")
+    return int(ms), int(seq or 0)
 
 
 class AlertStore:
@@ -160,18 +144,11 @@ class AlertStore:
     def claim_alerts(self, consumer: str, idle_ms: int, count: int) -> list[QueuedAlert]:
         """Alerts another consumer took and has not acknowledged for `idle_ms`."""
         claimed = self._claim(ALERTS_STREAM_KEY, ALERT_DELIVERY_GROUP, consumer, idle_ms, count)
-        return [
-            _alert(sid, fields, deliveries + 1) for sid, fields, deliveries in claimed if fields
-        ]
+        return [_alert(sid, fields, deliveries + 1) for sid, fields, deliveries in claimed]
 
     def ack_alerts(self, sids: Sequence[str]) -> None:
         if sids:
             self._db.xack(ALERTS_STREAM_KEY, ALERT_DELIVERY_GROUP, *sids)
-
-    def recent_alerts(self, count: int) -> list[QueuedAlert]:
-        """The latest alerts queued, newest first (delivered or not)."""
-        rows = self._db.xrevrange(ALERTS_STREAM_KEY, "+", "-", count=count)
-        return [_alert(sid, fields) for sid, fields in rows]
 
     # --- history, as the rules read it -----------------------------------------------
 
@@ -209,33 +186,6 @@ class AlertStore:
 
     def count(self, state: str, kind: str, amount: int = 1) -> None:
         self._db.hincrby(ALERT_COUNTS_KEY, f"{state}:{kind}", amount)
-
-    def counts(self) -> dict[str, int]:
-        """`<state>:<kind>` -> count (app.core.constants.ALERT_COUNTS_KEY says which)."""
-        return {k: int(v) for k, v in self._db.hgetall(ALERT_COUNTS_KEY).items()}
-
-    def backlog(self) -> AlertBacklog:
-        """Two round trips."""
-        with self._db.pipeline(transaction=False) as pipe:
-            for stream in (HISTORY_ALL_KEY, ALERTS_STREAM_KEY):
-                pipe.xrevrange(stream, "+", "-", count=1)
-                pipe.xinfo_groups(stream)
-            rows = pipe.execute(raise_on_error=False)
-        parts = []
-        for last, groups, group in zip(
-            rows[0::2], rows[1::2], (ALERT_RULES_GROUP, ALERT_DELIVERY_GROUP), strict=True
-        ):
-            last_id = last[0][0] if isinstance(last, list) and last else None
-            info = (
-                next((g for g in groups if g["name"] == group), None)
-                if isinstance(groups, list)
-                else None
-            )
-            seen = info["last-delivered-id"] if info else None
-            unread = last_id is not None and _id_tuple(last_id) > _id_tuple(seen)
-            parts.append((unread, int(info["pending"]) if info else 0))
-        (records_unread, records_pending), (alerts_unread, alerts_pending) = parts
-        return AlertBacklog(records_unread, records_pending, alerts_unread, alerts_pending)
 
     def forget_idle_consumers(self, idle_ms: int) -> int:
         """Drop consumers (dead processes) idle that long with nothing pending; a few
@@ -293,7 +243,10 @@ class AlertStore:
 
     def _claim(
         self, stream: str, group: str, consumer: str, idle_ms: int, count: int
-    ) -> list[tuple[str, dict[str, str] | None, int]]:
+    ) -> list[tuple[str, dict[str, str], int]]:
+        """Entries pending for `idle_ms` or longer, now `consumer`'s: id, fields and how
+        often they were handed out before. Two round trips; two more if one did not come
+        back (`_ack_trimmed`)."""
         try:
             pending = self._db.xpending_range(stream, group, "-", "+", count)
         except ResponseError:
@@ -307,7 +260,26 @@ class AlertStore:
             return []
         # XCLAIM checks the idle time again, so two consumers never both take one.
         rows = self._db.xclaim(stream, group, consumer, idle_ms, list(stale))
-        return [(sid, fields, stale.get(sid, 1)) for sid, fields in rows]
+        taken = [(sid, fields, stale.get(sid, 1)) for sid, fields in rows if sid and fields]
+        self._ack_trimmed(stream, group, stale.keys() - {sid for sid, _, _ in taken})
+        return taken
+
+    def _ack_trimmed(self, stream: str, group: str, missing: set[str]) -> None:
+        """Acknowledge the pending ids whose entries the stream's cap trimmed away: there
+        is nothing left to do for them. Redis 7 drops them from the group as XCLAIM meets
+        them; Redis 6.2 answers nil for each and keeps it pending, so without this they
+        would be handed out at every take-over, forever, and fill its count. An id still
+        in the stream (another consumer took it first) is left alone."""
+        if not missing:
+            return
+        ordered = sorted(missing, key=stream_order)
+        with self._db.pipeline(transaction=False) as pipe:
+            for sid in ordered:
+                pipe.xrange(stream, sid, sid, count=1)
+            found = pipe.execute()
+        gone = [sid for sid, rows in zip(ordered, found, strict=True) if not rows]
+        if gone:
+            self._db.xack(stream, group, *gone)
 
 
 def _batch(rows: list[tuple[str, dict[str, str] | None]]) -> RecordBatch:
