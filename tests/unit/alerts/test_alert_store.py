@@ -5,11 +5,9 @@ redis-server too (the embedded one is 6.2, whose XCLAIM differs from fakeredis's
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import fakeredis
 import pytest
-from redis import Redis
 
 from app.core.celery_app import celery_app
 from app.core.constants import (
@@ -19,7 +17,6 @@ from app.core.constants import (
     ALERTS_STREAM_KEY,
     HISTORY_ALL_KEY,
 )
-from app.core.embedded_redis import RedisServer
 from app.schedules import (
     DUPLICATE,
     QUEUED,
@@ -47,25 +44,11 @@ def store(client: fakeredis.FakeRedis) -> ScheduleStore:
     return made
 
 
-@pytest.fixture(scope="module")
-def redis_server() -> Iterator[RedisServer]:
-    with RedisServer() as server:
-        yield server
-
-
-@pytest.fixture(params=["fakeredis", "redis-server"])
-def both(request: pytest.FixtureRequest) -> Iterator[ScheduleStore]:
-    """A store with its groups made, on each backend in turn."""
-    if request.param == "fakeredis":
-        client: Redis = lua_fakeredis()
-    else:
-        server: RedisServer = request.getfixturevalue("redis_server")
-        client = Redis.from_url(server.url, decode_responses=True)
-        client.flushdb()
-    made = ScheduleStore(client, celery_app, "Asia/Seoul")
-    made.alerts.ensure_groups()
-    yield made
-    client.close()
+@pytest.fixture
+def both(store_on_both: ScheduleStore) -> ScheduleStore:
+    """A store with its groups made, on fakeredis and on a real redis-server in turn."""
+    store_on_both.alerts.ensure_groups()
+    return store_on_both
 
 
 def pending(store: ScheduleStore, stream: str, group: str) -> int:

@@ -17,7 +17,6 @@ from app.core.constants import (
 from app.schedules import HistoryLimits, MetricCounts, RunRecord, ScheduleStore
 from app.schedules.store import MISSED, SKIPPED
 from app.schedules.store._metrics import bucket_of
-from tests.unit.schedules.conftest import redis_server, store_on_both  # noqa: F401
 from tests.unit.schedules.test_runs_store import STALE, add, fire
 
 SLOT = time.time() - 100
