@@ -86,8 +86,14 @@ def _no_control_chars(value: str) -> bool:
     return not any(unicodedata.category(ch) == "Cc" for ch in value)
 
 
+# A name travels in URL paths (`/api/scheduler/schedule/{name}`), where these endings
+# are the routes below a schedule: `x/runs` would read the runs of `x`, not entry `x/runs`.
+RESERVED_NAME_ENDINGS = ("/runs", "/audit", "/run", "/pause", "/resume")
+
+
 def validate_name(name: Any, field: str = "name") -> str:
-    """Any Unicode text up to 200 characters without control characters."""
+    """Any Unicode text up to 200 characters without control characters, not ending in
+    one of the API's sub-route names."""
     if not isinstance(name, str) or not name:
         raise invalid(field, name, "must be a non-empty string")
     if not name.strip():
@@ -96,6 +102,13 @@ def validate_name(name: Any, field: str = "name") -> str:
         raise invalid(field, name, f"must be at most {NAME_MAX_LENGTH} characters")
     if not _no_control_chars(name):
         raise invalid(field, name, "must not contain control characters")
+    if name.endswith(RESERVED_NAME_ENDINGS):
+        raise invalid(
+            field,
+            name,
+            f"must not end in {', '.join(RESERVED_NAME_ENDINGS)}: in a URL that would name "
+            "another route (e.g. `x/runs` is the run history of `x`)",
+        )
     return name
 
 

@@ -270,6 +270,15 @@ def test_names_never_touch_internal_keys_or_other_entries(
     assert client.get(one("이웃")).status_code == 200
 
 
+@pytest.mark.parametrize("name", ["x/runs", "크롤링/audit", "a/run", "a/b/pause", "y/resume"])
+def test_names_ending_like_a_sub_route_are_refused(client: TestClient, name: str) -> None:
+    """`GET /schedule/x/runs` is the run history of `x`: entry `x/runs` could never be read."""
+    answer = client.post(BASE, json={"name": name, "task": CRAWL, "interval": 60})
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["detail"][0]["field"] == "name"
+    assert client.get(BASE).json()["schedule"] == {}
+
+
 @pytest.mark.parametrize(
     ("method", "suffix"),
     [
