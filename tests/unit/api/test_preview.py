@@ -81,6 +81,7 @@ def test_the_next_five_fire_times_in_the_timings_zone(
 
     assert response.status_code == 200, response.text
     body = response.json()
+    assert body["valid"] is True
     assert body["description"] == description
     assert body["next_runs"] == next_runs
     assert body["next_run_in"] == next_run_in
@@ -141,22 +142,81 @@ def test_writes_nothing_and_needs_no_token(
         ({}, "timing"),
         ({"cron": "0 3 * * *", "anchor": "2026-01-01T00:00:00"}, "anchor"),
         ({"interval": 0}, "interval"),
+        ({"interval": "often"}, "interval"),
         ({"interval": 60, "timezone": "Mars/Olympus"}, "timezone"),
         ({"at": "2026-03-04T10:00:00"}, "at"),  # before NOW in Seoul
         ({"at": "soon"}, "at"),
+    ],
+)
+def test_a_bad_timing_is_answered_200_invalid_naming_its_field(
+    at_now: TestClient, timing: dict[str, Any], field: str
+) -> None:
+    """The form asks while the user types: a timing a create would refuse is an
+    answer, not an error (a browser logs every 4xx as one)."""
+    response = at_now.post(PREVIEW, json=timing)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["valid"] is False
+    assert [d["field"] for d in body["detail"]] == [field]
+    assert set(body["detail"][0]) == {"field", "value", "message"}
+    # A preview saves nothing, so its refusal does not say "not saved".
+    assert body["message"].startswith("The request was refused")
+    assert "next_runs" not in body
+
+
+def test_invalid_says_what_a_create_would(at_now: TestClient) -> None:
+    """The same detail as the 422 of a create with that timing."""
+    timing = {"cron": "0 25 * * *"}
+
+    preview = at_now.post(PREVIEW, json=timing).json()
+    created = at_now.post(BASE, json={"name": "미리보기", "task": CRAWL, **timing})
+
+    assert created.status_code == 422
+    assert preview["detail"] == created.json()["detail"]
+
+
+def test_a_good_timing_is_valid(at_now: TestClient) -> None:
+    body = at_now.post(PREVIEW, json={"cron": "0 3 * * *"}).json()
+
+    assert body["valid"] is True
+    assert "detail" not in body
+
+
+def test_invalid_words_follow_language(at_now: TestClient, settings: Settings) -> None:
+    settings.language = "ko"
+
+    body = at_now.post(PREVIEW, json={"cron": "0 3 * *"}).json()
+
+    assert body["valid"] is False
+    assert body["detail"][0]["field"] == "cron"
+    assert not body["message"].startswith("The request was refused")
+
+
+@pytest.mark.parametrize(
+    ("timing", "field"),
+    [
         ({"cron": "0 3 * * *", "task": CRAWL}, "task"),
         ({"cron": "0 3 * * *", "kwargs": {}}, "kwargs"),
     ],
 )
-def test_a_bad_timing_is_a_422_naming_its_field(
+def test_a_key_outside_the_timing_is_a_422_naming_it(
     at_now: TestClient, timing: dict[str, Any], field: str
 ) -> None:
+    """No timing form sends these: the request itself is wrong."""
     response = at_now.post(PREVIEW, json=timing)
 
     assert response.status_code == 422, response.text
     assert [d["field"] for d in response.json()["detail"]] == [field]
-    # A preview saves nothing, so its refusal does not say "not saved".
     assert response.json()["message"].startswith("The request was refused")
+
+
+@pytest.mark.parametrize("body", [[], ["cron"], "0 3 * * *", 5, None])
+def test_a_body_that_is_not_an_object_is_a_422(at_now: TestClient, body: Any) -> None:
+    response = at_now.post(PREVIEW, json=body)
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["field"] == "body"
 
 
 def test_a_body_that_is_not_json_is_named_body(at_now: TestClient) -> None:
@@ -164,3 +224,17 @@ def test_a_body_that_is_not_json_is_named_body(at_now: TestClient) -> None:
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["field"] == "body"
+
+
+def test_the_document_shows_the_timing_fields_and_both_answers(client: TestClient) -> None:
+    operation = client.get("/openapi.json").json()["paths"][PREVIEW]["post"]
+
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert {"cron", "minute", "interval", "anchor", "at", "timezone"} <= set(schema["properties"])
+    assert schema["additionalProperties"] is False
+    answers = operation["responses"]["200"]["content"]["application/json"]["schema"]["anyOf"]
+    assert {a["$ref"].rsplit("/", 1)[-1] for a in answers} == {
+        "TimingPreviewPublic",
+        "TimingPreviewInvalid",
+    }
+    assert "422" in operation["responses"]

@@ -44,6 +44,7 @@ def test_the_detail_has_stats_three_failures_in_a_row(
     assert stats["p95_duration_seconds"] == 4.0
     assert stats["last_finished_at"].endswith("Z")
     assert (body["last_outcome"], body["consecutive_failures"]) == ("failed", 3)
+    assert body["last_finished_at"] == stats["last_finished_at"]
 
     run(store, "a", "succeeded")
     after = client.get(f"{BASE}/a").json()["stats"]
@@ -73,6 +74,24 @@ def test_list_items_have_the_last_outcome_and_failure_streak(
         for name, item in body["schedule"].items()
     }
     assert streaks == {"a": ("timed_out", 2), "b": ("succeeded", 0), "c": (None, 0)}
+    for name in ("a", "b"):
+        finished = client.get(f"{BASE}/{name}").json()["stats"]["last_finished_at"]
+        assert body["schedule"][name]["last_finished_at"] == finished
+        assert finished.endswith("Z")
+    assert body["schedule"]["c"]["last_finished_at"] is None
+
+
+def test_a_run_now_run_has_a_finish_time_but_no_beat_send(
+    client: TestClient, store: ScheduleStore
+) -> None:
+    """`last_run_at` is Beat's; the listing says when any last run ended."""
+    create(client, "a")
+    run(store, "a", "succeeded")
+
+    item = client.get(BASE).json()["schedule"]["a"]
+
+    assert item["last_run_at"] is None
+    assert (item["last_outcome"], item["last_finished_at"] is not None) == ("succeeded", True)
 
 
 def test_status_lists_failing_schedules_and_is_unhealthy(

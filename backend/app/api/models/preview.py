@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
+from app.api.models.errors import ErrorDetail
 from app.api.models.requests import Received
 from app.schedules import CRON_FIELDS, ScheduleSpec
 
@@ -50,8 +51,9 @@ else:
 
 
 class TimingPreviewPublic(BaseModel):
-    """What a schedule with this timing would do, were it saved now."""
+    """What a schedule with this timing would do, were it saved now (`valid: true`)."""
 
+    valid: Literal[True] = True
     kind: Literal["crontab", "cron", "interval", "once"]
     description: str = Field(description='In words, as the list shows it: "At 03:00".')
     timezone: str = Field(description="The timezone the timing is read in.")
@@ -60,3 +62,15 @@ class TimingPreviewPublic(BaseModel):
         "timezone; fewer for a one-off."
     )
     next_run_in: str | None = Field(description='How far the first one is: "in 3 h 5 min".')
+
+
+class TimingPreviewInvalid(BaseModel):
+    """A timing a create would refuse (`valid: false`): the same `detail` and `message`
+    as that create's 422, answered with 200 since the form asks while the user types."""
+
+    valid: Literal[False] = False
+    message: str = Field(description="A sentence for people (Korean with LANGUAGE=ko).")
+    detail: list[ErrorDetail] = Field(description="Each field at fault, e.g. `cron`.")
+
+
+TimingPreviewAnswer = TimingPreviewPublic | TimingPreviewInvalid

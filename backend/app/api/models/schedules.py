@@ -84,6 +84,12 @@ class SchedulePublic(BaseModel):
         description="How its last run ended (`succeeded`, `failed`, `timed_out`, `lost`); "
         "null before any. In the listing and the detail only.",
     )
+    last_finished_at: Timestamp | None = Field(
+        default=None,
+        description="When that run ended (UTC), whatever started it (Beat, run now, a "
+        "retry); `last_run_at` is Beat's last send only. Null before any. In the listing "
+        "and the detail only.",
+    )
     consecutive_failures: int | None = Field(
         default=None,
         description="Runs in a row that ended in an error. In the listing and the detail only.",

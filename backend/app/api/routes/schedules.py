@@ -32,7 +32,7 @@ from app.api.models.errors import ETAG
 from app.api.routing import JsonBodyRoute
 from app.core.config import Settings
 from app.presentation import entry_view, message, next_run_sentence, upcoming
-from app.schedules import MAX_PAGE, Entry, ListFilter, Origin, RunStats
+from app.schedules import MAX_PAGE, Entry, ListFilter, Origin, RunStats, iso
 
 router = APIRouter(prefix="/api/scheduler", tags=["scheduler"], route_class=JsonBodyRoute)
 ONE = "/schedule/{name:path}"
@@ -63,6 +63,7 @@ def _view(entry: Entry, settings: Settings) -> dict[str, Any]:
 def _streak(stats: RunStats) -> dict[str, Any]:
     return {
         "last_outcome": stats.last_outcome,
+        "last_finished_at": iso(stats.last_finished_at),
         "consecutive_failures": stats.consecutive_failures,
     }
 
