@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from functools import lru_cache
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
@@ -18,6 +19,10 @@ from app.schedules import ScheduleService, ScheduleStore, TaskRegistry
 
 class Unauthorized(Exception):
     """A mutating call without the configured API token."""
+
+
+class CrossSite(Exception):
+    """A mutating call a browser sent on behalf of another site."""
 
 
 @lru_cache(maxsize=1)
@@ -80,16 +85,36 @@ API_KEY = APIKeyHeader(
 
 
 def require_token(
+    request: Request,
     settings: SettingsDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
     x_api_token: Annotated[str | None, Depends(API_KEY)],
 ) -> None:
-    """Mutating calls need API_TOKEN once one is set (`Bearer` or `X-API-Token`)."""
+    """Mutating calls need API_TOKEN once one is set (`Bearer` or `X-API-Token`).
+
+    And, token or not, no browser may send one on behalf of another site: without a
+    token the API only listens on loopback, but a page from anywhere that the operator's
+    browser opens can still POST to 127.0.0.1 (a form or a fetch with no preflight).
+    Browsers say where a request comes from (Sec-Fetch-Site, Origin); curl, the CLI and
+    scripts send neither, so they are never refused here.
+    """
+    if _from_another_site(request):
+        raise CrossSite()
     if not settings.api_token:
         return
     supplied = x_api_token or (bearer.credentials.strip() if bearer else "")
     if not hmac.compare_digest(supplied.encode(), settings.api_token.encode()):
         raise Unauthorized()
+
+
+def _from_another_site(request: Request) -> bool:
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("cross-site", "same-site")
+    origin = request.headers.get("origin")
+    if origin is None:
+        return False
+    return urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
 
 
 Mutating = Depends(require_token)

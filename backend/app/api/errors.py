@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 
-from app.api.deps import Unauthorized
+from app.api.deps import CrossSite, Unauthorized
 from app.api.models import ErrorBody, ErrorDetail
 from app.core.config import Settings, get_settings
 from app.core.redis import redacted_url
@@ -181,6 +181,10 @@ def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
     return response
 
 
+def cross_site(request: Request, exc: CrossSite) -> JSONResponse:
+    return error_response(403, "cross_site", message("cross_site", _settings(request).language))
+
+
 def redis_down(request: Request, exc: Exception) -> JSONResponse:
     url = redacted_url(_settings(request).redis_url)
     log.warning("Redis unreachable at %s: %s", url, exc)
@@ -202,6 +206,7 @@ HANDLERS: dict[type[Exception], Callable[[Request, Any], JSONResponse]] = {
     VersionMismatch: version_stale,
     RunRefused: run_refused,
     Unauthorized: unauthorized,
+    CrossSite: cross_site,
     RedisError: redis_down,
     OperationalError: redis_down,
 }

@@ -32,6 +32,15 @@ CONFIG_MARKER = "<!--PAGE_CONFIG-->"
 # Assets change with the code and are small: the browser asks again each time (a 304
 # when unchanged), so a page never mixes an old script with a new one.
 NO_CACHE = {"Cache-Control": "no-cache"}
+# The page loads only its own scripts and styles, and no other site may frame it (a
+# framed page could be clicked through); the embedded JSON is data, never run.
+PAGE_SECURITY = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
+    "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -71,7 +80,7 @@ def root() -> RedirectResponse:
 def page(settings: SettingsDep) -> HTMLResponse:
     # Read on each request: a few kilobytes, and an edited page shows on reload.
     template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
-    return HTMLResponse(render_page(settings, template), headers=NO_CACHE)
+    return HTMLResponse(render_page(settings, template), headers={**NO_CACHE, **PAGE_SECURITY})
 
 
 class PageAssets(StaticFiles):

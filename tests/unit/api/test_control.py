@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from app.core.config import Settings
@@ -75,3 +76,31 @@ def test_pause_records_who_paused(client: TestClient) -> None:
     assert client.get(
         STATUS,
     ).json()["pause"]["by"] == ("client:testclient")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "http://evil.example"},
+    ],
+)
+def test_a_browser_cannot_change_things_for_another_site(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    """No token set, yet a page elsewhere must not stop the scheduler through the
+    operator's browser (a form POST to 127.0.0.1 needs no preflight)."""
+    refused = client.post(PAUSE, headers=headers)
+    assert refused.status_code == 403
+    assert refused.json()["error"] == "cross_site"
+    assert client.get(PAUSE).json()["paused"] is False
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Sec-Fetch-Site": "same-origin"}, {"Origin": "http://testserver"}],
+    ids=["curl", "same-origin", "own-origin"],
+)
+def test_the_own_page_and_scripts_may(client: TestClient, headers: dict[str, str]) -> None:
+    assert client.post(PAUSE, headers=headers).status_code == 200

@@ -138,3 +138,10 @@ def test_every_asset_ships_as_package_data() -> None:
 
     assert (STATIC_DIR / "index.html") in assets
     assert assets <= shipped
+
+
+def test_the_page_loads_nothing_from_elsewhere_and_cannot_be_framed(client: TestClient) -> None:
+    headers = client.get("/scheduler").headers
+    policy = headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert headers["x-content-type-options"] == "nosniff"

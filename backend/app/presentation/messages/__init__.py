@@ -116,6 +116,12 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "en": "Redis is unreachable at {url}: {error}",
         "ko": "Redis({url})에 연결할 수 없습니다: {error}",
     },
+    "cross_site": {
+        "en": "Refused: a browser sent this change on behalf of another site. Make changes "
+        "from the scheduler's own page, the CLI or a script.",
+        "ko": "거부됨: 다른 사이트가 브라우저를 통해 보낸 변경 요청입니다. 스케줄러 페이지, "
+        "CLI 또는 스크립트에서 변경하세요.",
+    },
     "unauthorized": {
         "en": "This call changes schedules and needs the API token "
         "(Authorization: Bearer <API_TOKEN>).",
