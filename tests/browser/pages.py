@@ -10,8 +10,10 @@ from urllib.parse import quote
 
 from playwright.sync_api import Locator, Page, expect
 
+from app.schedules.jobs import PRESETS
 from tests.browser.conftest import Site
 
+PRESET_NAMES = tuple(preset.name for preset in PRESETS)
 REPORT = "app.tasks.reports.analyze_trends"
 BASE = "/api/scheduler/schedule"
 # Checks through the API after a click: the click's request is still on its way.
@@ -75,6 +77,30 @@ def sideways_overflow(page: Page) -> int:
     """How many pixels the page is wider than the window (0: no sideways scrolling)."""
     overflow: int = page.evaluate("() => document.scrollingElement.scrollWidth - window.innerWidth")
     return overflow
+
+
+def dialog_overflow(page: Page) -> int:
+    """How many pixels the widest open dialog's content is wider than the dialog (0:
+    nothing in it scrolls or is cut off sideways)."""
+    overflow: int = page.evaluate(
+        """() => Math.max(0, ...[...document.querySelectorAll('dialog[open]')]
+          .map((d) => d.scrollWidth - d.clientWidth))"""
+    )
+    return overflow
+
+
+def is_focused(locator: Locator) -> bool:
+    focused: bool = locator.evaluate("(el) => el === document.activeElement")
+    return focused
+
+
+def tab_to(page: Page, target: Locator, limit: int = 200) -> int:
+    """Press Tab until `target` has the focus; how many presses that took."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        if is_focused(target):
+            return presses
+    raise AssertionError(f"Tab never reached {target} in {limit} presses")
 
 
 # Visible controls with no accessible name: no <label>, aria-label(ledby), text or title.

@@ -12,7 +12,9 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import DEADLINE_MS, DESKTOP, PHONE, Console, Site, shot
 from tests.browser.pages import (
+    PRESET_NAMES,
     create,
+    dialog_overflow,
     eventually,
     open_page,
     remove,
@@ -36,7 +38,8 @@ def listed(site: Site) -> Iterator[None]:
     assert site.api.post(schedule_url(RAN, "/run")).status_code == 202
     eventually(lambda: [r for r in runs(site, RAN) if r["outcome"] == "succeeded"], "a run")
     yield
-    remove(site, LONG_NAME)
+    for name in (LONG_NAME, *PRESET_NAMES):
+        remove(site, name)
 
 
 @pytest.fixture(params=["en", "ko"])
@@ -73,6 +76,7 @@ def test_fits_the_window_and_labels_every_control(
         page.locator("#add-button").click()
         expect(page.locator("dialog#schedule-dialog")).to_be_visible()
         assert sideways_overflow(page) <= 0
+        assert dialog_overflow(page) <= 0
         assert unlabelled_controls(page) == []
         shot(page, f"scheduler-{kind}-dialog")
     finally:

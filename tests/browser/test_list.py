@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 
-from tests.browser.conftest import Site
+from tests.browser.conftest import Console, Site
 from tests.browser.pages import (
+    PRESET_NAMES,
+    REPORT,
     create,
     eventually,
     open_page,
@@ -19,8 +22,6 @@ from tests.browser.pages import (
     runs,
     schedule_url,
 )
-
-PRESET_NAMES = ("도매처_상품_수집", "베스트셀러_수집", "이미지_처리")
 
 
 @pytest.fixture
@@ -74,6 +75,8 @@ def test_delete_asks_first(page: Page, site: Site, cleanup: list[str]) -> None:
     name = "브라우저_삭제"
     cleanup.append(name)
     create(site, name, cron="0 3 * * *")
+    deletes: list[Request] = []
+    page.on("request", lambda r: deletes.append(r) if r.method == "DELETE" else None)
     open_page(page, site)
     confirm = page.locator("dialog#confirm")
 
@@ -82,12 +85,47 @@ def test_delete_asks_first(page: Page, site: Site, cleanup: list[str]) -> None:
     expect(confirm).to_contain_text(name)
     confirm.locator("button[data-confirm=no]").click()
     expect(confirm).to_be_hidden()
+    # The next refresh has come and gone: still listed, and nothing was sent.
+    with page.expect_response(lambda r: "/api/scheduler/schedule?" in r.url):
+        pass
+    expect(row(page, name)).to_be_visible()
+    assert deletes == []
     assert read(site, name) is not None
 
     row(page, name).locator("button[data-action=delete]").click()
     confirm.locator("button[data-confirm=yes]").click()
     expect(row(page, name)).to_have_count(0)
+    assert [unquote(r.url) for r in deletes] == [unquote(site.base_url + schedule_url(name))]
     assert read(site, name) is None
+
+
+def test_run_anyway_after_the_overlap_policy_refused(
+    page: Page, site: Site, console: Console, cleanup: list[str]
+) -> None:
+    """A run is still going, so run now is refused (409, overlap `skip`); the page
+    offers to run anyway, and that goes through (`force`)."""
+    console.allow(409, "/run")
+    name = "브라우저_그래도_실행"
+    cleanup.append(name)
+    create(site, name, cron="0 3 1 1 *", kwargs={"simulate_seconds": 15})
+    assert site.api.post(schedule_url(name, "/run")).status_code == 202
+    open_page(page, site)
+    confirm = page.locator("dialog#confirm")
+
+    row(page, name).locator("button[data-action=run]").click()
+    expect(confirm).to_be_visible()
+    yes = confirm.locator("button[data-confirm=yes]")
+    expect(yes).to_have_text(re.compile("run anyway", re.I))
+    with page.expect_response(lambda r: r.url.endswith("/run?force=true")) as forced:
+        yes.click()
+
+    assert forced.value.status == 202
+    expect(confirm).to_be_hidden()
+    eventually(
+        lambda: len([r for r in runs(site, name) if r["trigger"] == "run_now"]) == 2,
+        "the forced run to be recorded beside the first",
+    )
+    assert read(site, name)["task"] == REPORT  # type: ignore[index]
 
 
 def test_a_schedule_made_elsewhere_appears_without_a_reload(
@@ -130,10 +168,22 @@ def test_a_failing_schedule_is_marked_and_its_failures_filtered(
 
 
 def test_presets_create_the_default_jobs(page: Page, site: Site) -> None:
-    open_page(page, site)
-
-    page.locator("#presets-button").click()
-
     for name in PRESET_NAMES:
-        expect(row(page, name)).to_be_visible()
-        assert read(site, name) is not None
+        remove(site, name)
+    assert [name for name in PRESET_NAMES if read(site, name) is not None] == []
+    open_page(page, site)
+    try:
+        for name in PRESET_NAMES:
+            expect(row(page, name)).to_have_count(0)
+
+        page.locator("#presets-button").click()
+
+        notice = page.locator("#notice")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text(PRESET_NAMES[0])
+        for name in PRESET_NAMES:
+            expect(row(page, name)).to_be_visible()
+            assert read(site, name) is not None
+    finally:
+        for name in PRESET_NAMES:
+            remove(site, name)
