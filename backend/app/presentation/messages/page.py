@@ -266,4 +266,52 @@ PAGE_CATALOG: dict[str, dict[Language, str]] = {
         "ko": "처리되지 않았습니다: 이 서버는 API 토큰이 필요합니다.",
     },
     "page_failed": {"en": "Failed: {message}", "ko": "실패: {message}"},
+    "page_policy_retry_backoff": {
+        "en": "First retry delay (seconds)",
+        "ko": "첫 재시도 대기 (초)",
+    },
+    "page_policy_lease": {
+        "en": "Lost after (seconds)",
+        "ko": "응답 없는 실행을 유실로 보는 시간 (초)",
+    },
+    "page_policy_alert_webhook": {
+        "en": "Alert webhook URL",
+        "ko": "알림 웹훅 URL",
+    },
+    "page_policy_alert_webhook_help": {
+        "en": "Empty: the server's ALERT_WEBHOOK_URL. A stored URL shows only its host; "
+        "leave it as shown to keep it.",
+        "ko": "비우면 서버의 ALERT_WEBHOOK_URL을 씁니다. 저장된 URL은 호스트만 보이며, "
+        "그대로 두면 유지됩니다.",
+    },
+    "page_policy_alert_failed_items": {
+        "en": "Alert at failed items",
+        "ko": "알림 기준 실패 항목 수",
+    },
+    "page_policy_alert_long_run": {
+        "en": "Alert when a run lasts over (seconds)",
+        "ko": "실행이 이보다 길면 알림 (초)",
+    },
+    "page_timing_unknown": {
+        "en": "RedBeat wrote this timing ({timing}) in a form this page cannot edit: choose a "
+        "kind and enter a timing to save a change.",
+        "ko": "이 실행 주기({timing})는 RedBeat가 직접 쓴 형식이라 이 페이지에서 편집할 수 "
+        "없습니다. 변경을 저장하려면 종류를 고르고 실행 주기를 입력하세요.",
+    },
+    "page_banner_list_error": {
+        "en": "The schedule list could not be read: {error}",
+        "ko": "스케줄 목록을 읽지 못했습니다: {error}",
+    },
+    "page_banner_list_truncated": {
+        "en": "Only the first {count} schedules are shown.",
+        "ko": "처음 {count}개 스케줄만 표시됩니다.",
+    },
+    "page_last_finished": {
+        "en": "Finished {time}",
+        "ko": "{time}에 끝남",
+    },
+    "page_last_sent": {
+        "en": "Sent {time}",
+        "ko": "{time}에 보냄",
+    },
 }

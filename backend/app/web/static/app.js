@@ -3,7 +3,7 @@
 // the same REST API as every other client.
 
 import { ApiError, api, get, schedulePath, setTokenAsker } from "./js/api.js";
-import { renderStatus, renderUnreachable, setToggle } from "./js/banner.js";
+import { renderListProblem, renderStatus, renderUnreachable, setToggle } from "./js/banner.js";
 import { confirmDialog, initNotice, notice, tokenDialog } from "./js/dialogs.js";
 import { inZone } from "./js/dom.js";
 import { initForm, openCreate, openEdit } from "./js/form.js";
@@ -15,27 +15,40 @@ let zone = "";
 let failing = new Set();
 let ticking = null;
 let timer = null;
+// Bumped when a change starts and when it ends: a refresh that began before would show
+// what the server held then (a switch or the global toggle flipping back for a moment),
+// so it is not drawn; the refresh that follows every change draws the new state.
+let changes = 0;
 
 function failed(error) {
   notice(T("page_failed", { message: error.message }), { error: true });
 }
 
-async function loadStatus() {
+/** The status, drawn unless `fresh()` says a change happened meanwhile; true when the
+ * API answered (a 503 from Redis included). */
+async function loadStatus(fresh) {
   try {
     const status = await get("/api/scheduler/status");
+    if (!fresh()) return true;
     failing = new Set((status.failing?.schedules ?? []).map((f) => f.name));
     renderStatus(status, zone);
+    return true;
   } catch (error) {
+    if (!fresh()) return false;
     if (error instanceof ApiError && error.status === 503 && error.code) {
       renderStatus({ redis_ok: false, redis_error: error.message }, zone);
-    } else renderUnreachable(error);
+      return true;
+    }
+    renderUnreachable(error);
+    return false;
   }
 }
 
 const PAGE = 1000; // the API's largest page
 const MAX_PAGES = 20;
 
-/** Every schedule: one page almost always, following `next_cursor` when there are more. */
+/** Every schedule: one page almost always, following `next_cursor` when there are more,
+ * up to MAX_PAGES (then `truncated` says how many are shown). */
 async function readAll() {
   let data = await get(`/api/scheduler/schedule?limit=${PAGE}`);
   const all = { ...(data.schedule ?? {}) };
@@ -44,11 +57,13 @@ async function readAll() {
     data = await get(`/api/scheduler/schedule?limit=${PAGE}&cursor=${cursor}`);
     Object.assign(all, data.schedule ?? {});
   }
-  return { schedule: all, timezone: data.timezone };
+  return { schedule: all, timezone: data.timezone, truncated: data.next_cursor ? Object.keys(all).length : null };
 }
 
-async function loadSchedules() {
+async function loadSchedules(fresh) {
   const data = await readAll();
+  if (!fresh()) return;
+  renderListProblem({ truncated: data.truncated });
   if (data.timezone && data.timezone !== zone) {
     zone = data.timezone;
     setHistoryZone(zone);
@@ -62,10 +77,15 @@ async function loadSchedules() {
 /** One refresh: status first (the list marks what it reports failing), then the rest. */
 async function refresh() {
   if (ticking) return ticking;
+  const seen = changes;
+  const fresh = () => changes === seen;
   ticking = (async () => {
-    await loadStatus();
+    const reachable = await loadStatus(fresh);
     await Promise.all([
-      loadSchedules().catch(() => {}), // the banner already says the API is unreachable
+      loadSchedules(fresh).catch((error) => {
+        // Unreachable: the banner says so already; else the list's own failure shows.
+        if (reachable && fresh()) renderListProblem({ error });
+      }),
       refreshHistory().catch(() => {}),
     ]);
   })().finally(() => {
@@ -92,6 +112,7 @@ async function refreshSoon() {
 async function toggle(name, enabled, row) {
   row.pending = true;
   row.sw.disabled = true;
+  changes += 1;
   try {
     const { data } = await api("POST", schedulePath(name, enabled ? "/resume" : "/pause"));
     notice(data.message);
@@ -99,6 +120,7 @@ async function toggle(name, enabled, row) {
     row.sw.checked = !enabled;
     failed(error);
   } finally {
+    changes += 1;
     row.pending = false;
     row.sw.disabled = false;
   }
@@ -106,10 +128,13 @@ async function toggle(name, enabled, row) {
 }
 
 async function run(name, force = false) {
+  changes += 1;
   try {
     const { data } = await api("POST", schedulePath(name, force ? "/run?force=true" : "/run"));
+    changes += 1;
     notice(data.message);
   } catch (error) {
+    changes += 1;
     if (error instanceof ApiError && error.status === 409 && !force) {
       const again = await confirmDialog({
         title: T("page_run_refused_title"),
@@ -133,12 +158,15 @@ async function remove(name) {
     focusAction(name, "delete");
     return;
   }
+  changes += 1;
   try {
     const { data } = await api("DELETE", schedulePath(name));
+    changes += 1;
     dropRow(name);
     notice(data?.message ?? T("page_deleted", { name }));
     document.getElementById("schedules-section").focus();
   } catch (error) {
+    changes += 1;
     failed(error);
   }
   refreshSoon();
@@ -163,6 +191,7 @@ async function globalToggle() {
   const button = document.getElementById("global-toggle");
   const stopping = button.getAttribute("aria-pressed") !== "true";
   button.disabled = true;
+  changes += 1;
   try {
     const { data } = await api("POST", stopping ? "/api/scheduler/pause" : "/api/scheduler/resume");
     setToggle(data.pause?.paused ?? stopping);
@@ -170,6 +199,7 @@ async function globalToggle() {
   } catch (error) {
     failed(error);
   } finally {
+    changes += 1;
     button.disabled = false;
     button.focus();
   }
@@ -179,6 +209,7 @@ async function globalToggle() {
 async function presets() {
   const button = document.getElementById("presets-button");
   button.disabled = true;
+  changes += 1;
   try {
     const { data } = await api("POST", "/scheduler/jobs/presets");
     const created = (data.created ?? []).map((j) => j.name);
@@ -186,6 +217,7 @@ async function presets() {
   } catch (error) {
     failed(error);
   } finally {
+    changes += 1;
     button.disabled = false;
     button.focus();
   }
@@ -193,6 +225,7 @@ async function presets() {
 }
 
 function saved(answer) {
+  changes += 1;
   notice([answer.message, answer.next_run].filter(Boolean).join(" "));
   refreshSoon().then(() => focusAction(answer.schedule?.name, "edit"));
 }

@@ -1,5 +1,7 @@
-// Calls to the REST API. A mutating call answered 401 asks for the token once (the
-// token dialog), keeps it in sessionStorage and sends it as a Bearer token from then on.
+// Calls to the REST API. When the server says it needs a token (config token_required),
+// the first change asks for it (the token dialog) before it is sent; a change answered
+// 401 (no token, or a wrong one) asks again. The token is kept in sessionStorage and sent
+// as a Bearer token on every call from then on.
 
 import { T, config } from "./text.js";
 
@@ -23,22 +25,26 @@ export function setTokenAsker(ask) {
   askToken = ask;
 }
 
+let kept = null; // the token while this page is open, should sessionStorage refuse it
+
 function storedToken() {
   try {
-    return sessionStorage.getItem(TOKEN_KEY);
+    return sessionStorage.getItem(TOKEN_KEY) ?? kept;
   } catch {
-    return null;
+    return kept;
   }
 }
 
 function storeToken(token) {
+  kept = token;
   try {
     sessionStorage.setItem(TOKEN_KEY, token);
   } catch {
-    /* storage refused (private mode): kept for this call only */
+    /* storage refused (private mode): kept for this page only */
   }
 }
 
+/** Ask for the token (`refused`: the last one was refused); null when cancelled. */
 async function tokenAfter401(sent) {
   if (!asking) {
     asking = askToken(Boolean(sent)).finally(() => {
@@ -77,11 +83,16 @@ async function send(method, path, body, headers) {
   return { response, data, token };
 }
 
-/** `api("POST", path, {body, headers})` → {data, headers, status}; throws ApiError. */
-export async function api(method, path, { body, headers = {} } = {}) {
+/** `api("POST", path, {body, headers, auth})` → {data, headers, status}; throws ApiError.
+ * `auth: false`: a POST that changes nothing (the preview), never asks for a token. */
+export async function api(method, path, { body, headers = {}, auth = method !== "GET" } = {}) {
+  if (auth && config("token_required", false) && !storedToken()) {
+    // Asked before the change rather than after a 401, which the console would log.
+    if (!(await tokenAfter401(null))) throw new ApiError(401, { error: "unauthorized", message: T("page_unauthorized") });
+  }
   for (;;) {
     const { response, data, token } = await send(method, path, body, headers);
-    if (response.status === 401 && method !== "GET") {
+    if (response.status === 401 && auth) {
       const fresh = await tokenAfter401(token);
       if (fresh) continue;
       throw new ApiError(401, { error: "unauthorized", message: T("page_unauthorized") });

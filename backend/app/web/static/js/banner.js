@@ -42,7 +42,11 @@ function lines(status, zone) {
   return found;
 }
 
-const SEVERE = new Set(["redis-down", "api-down", "no-beat", "file-error"]);
+const SEVERE = new Set(["redis-down", "api-down", "no-beat", "file-error", "list-error"]);
+
+let fromStatus = null; // the status's lines; null until the first answer
+let fromList = []; // the list's own problems (it failed, or it was cut short)
+let reachable = false;
 
 function show(found) {
   const banner = document.getElementById("status-banner");
@@ -60,13 +64,31 @@ function show(found) {
   );
 }
 
+function showAll() {
+  // When the API is down the list's failure says nothing more.
+  show(reachable ? [...fromStatus, ...fromList] : fromStatus);
+}
+
 export function renderStatus(status, zone) {
-  show(lines(status, zone));
+  fromStatus = lines(status, zone);
+  reachable = true;
+  showAll();
   setToggle(status.paused);
 }
 
 export function renderUnreachable(error) {
-  show([["api-down", T("page_banner_api_down", { error: error.message })]]);
+  fromStatus = [["api-down", T("page_banner_api_down", { error: error.message })]];
+  reachable = false;
+  showAll();
+}
+
+/** The list's own state: `error` when it could not be read, `truncated` (how many are
+ * shown) when it has more pages than the page reads; neither: no line. */
+export function renderListProblem({ error = null, truncated = null } = {}) {
+  fromList = [];
+  if (error) fromList.push(["list-error", T("page_banner_list_error", { error: error.message })]);
+  if (truncated) fromList.push(["list-truncated", T("page_banner_list_truncated", { count: truncated })]);
+  if (fromStatus) showAll();
 }
 
 /** #global-toggle: "stop" while running, "start" while paused (aria-pressed = paused). */

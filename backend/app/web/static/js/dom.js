@@ -9,7 +9,9 @@ export function el(tag, props = {}, ...children) {
     if (value === null || value === undefined || value === false) continue;
     if (key === "text") node.textContent = value;
     else if (key === "class") node.className = value;
-    else if (key.startsWith("on") && typeof value === "function") {
+    else if (key.startsWith("on")) {
+      // A handler that is not a function is a mistake: never an attribute (inline script).
+      if (typeof value !== "function") throw new TypeError(`el(${tag}): ${key} is not a function`);
       node.addEventListener(key.slice(2), value);
     } else node.setAttribute(key, value === true ? "" : String(value));
   }

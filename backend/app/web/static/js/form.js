@@ -13,10 +13,20 @@ const KINDS = {
   interval: ["interval", "anchor"],
   once: ["at"],
 };
-const POLICY = ["overlap", "timeout_seconds", "max_retries", "min_gap_seconds", "catchup_window_seconds", "lock_key"];
-const NUMBERS = new Set(["timeout_seconds", "max_retries", "min_gap_seconds", "catchup_window_seconds"]);
-// Other spellings the API may name (seed 000's) → our inputs.
-const ALIASES = { parameters: "kwargs", function_name: "task", cron_expression: "cron" };
+const POLICY = [
+  "overlap", "timeout_seconds", "max_retries", "retry_backoff_seconds", "min_gap_seconds",
+  "catchup_window_seconds", "lock_key", "lease_seconds",
+  "alert_webhook_url", "alert_failed_items", "alert_long_run_seconds",
+];
+const NUMBERS = new Set([
+  "timeout_seconds", "max_retries", "retry_backoff_seconds", "min_gap_seconds", "catchup_window_seconds",
+  "lease_seconds", "alert_failed_items", "alert_long_run_seconds",
+]);
+// Other spellings the API may name (seed 000's) → our inputs; `timing` (no timing, or
+// two) → the kind radios.
+const ALIASES = { parameters: "kwargs", function_name: "task", cron_expression: "cron", timing: "timing-kind" };
+// Celery's words for a plain interval ("<freq: 1.50 minutes>"), singular or plural.
+const FREQ_UNITS = { second: 1, minute: 60, hour: 3600, day: 86400 };
 const CRON_EXAMPLES = [
   ["0 2 * * *", "page_cron_ex_daily"],
   ["30 14 * * *", "page_cron_ex_afternoon"],
@@ -34,7 +44,9 @@ let onSaved = () => {};
 let defaultZone = () => config("timezone", "");
 
 const input = (name) => form.elements.namedItem(name);
-const kind = () => form.querySelector('input[name="timing-kind"]:checked')?.value ?? "cron";
+// null when no kind is chosen: an entry whose timing the form cannot show (then no
+// timing field is sent unless the person picks a kind).
+const kind = () => form.querySelector('input[name="timing-kind"]:checked')?.value ?? null;
 
 /** `saved(answer)` runs after a successful save; `zone()` is the scheduler's default zone. */
 export function initForm({ saved, zone }) {
@@ -129,6 +141,7 @@ function fillDefaults(optional) {
 
 function showKind() {
   const current = kind();
+  if (current) showUnknownTiming(null);
   for (const group of form.querySelectorAll(".kind-group")) group.hidden = group.dataset.kind !== current;
   schedulePreview(previewBody, 0);
 }
@@ -148,6 +161,7 @@ function reset(title) {
   input("cron").placeholder = "0 3 * * *";
   input("timezone").placeholder = T("page_timezone_default", { zone: defaultZone() });
   document.getElementById("task-params").replaceChildren();
+  showUnknownTiming(null);
   renderPreview(null);
   fillTimezones();
 }
@@ -196,8 +210,11 @@ function prefill(entry) {
   input("name").readOnly = true;
   fillTaskOptions(entry.task);
   const timing = entry.timing ?? fromScheduleText(entry.schedule);
-  const current = timing.kind ?? (entry.cron ? "cron" : entry.interval ? "interval" : entry.at ? "once" : "crontab");
-  form.querySelector(`input[name="timing-kind"][value="${current}"]`).checked = true;
+  const current =
+    timing.kind ??
+    (entry.cron ? "cron" : entry.interval ? "interval" : entry.at ? "once" : entry.minute ? "crontab" : null);
+  for (const radio of form.querySelectorAll('input[name="timing-kind"]')) radio.checked = radio.value === current;
+  showUnknownTiming(current ? null : entry.timing_text || entry.schedule || "?");
   for (const field of KINDS.crontab) input(field).value = entry[field] ?? timing[field] ?? "";
   input("cron").value = entry.cron ?? timing.cron ?? "";
   input("interval").value = timing.interval ?? entry.interval ?? "";
@@ -214,13 +231,25 @@ function prefill(entry) {
 }
 
 /** An entry RedBeat wrote directly has no `timing`: read its schedule's text instead
- * ("<crontab: 0 4 * * * (m/h/dM/MY/d)>", "<freq: 5.00 seconds>"), so saving keeps it. */
+ * ("<crontab: 0 4 * * * (m/h/dM/MY/d)>", "<freq: 5.00 seconds>", "<freq: 1.00 hour>",
+ * "<freq: 1.50 minutes>"), so saving keeps it. Anything else (solar, rrule...): {} — no
+ * kind is chosen then, rather than a guess that would replace the timing on save. */
 function fromScheduleText(text) {
   const cron = /^<crontab: (\S+ \S+ \S+ \S+ \S+) /.exec(text ?? "");
   if (cron) return { kind: "cron", cron: cron[1] };
-  const every = /^<freq: ([\d.]+) seconds>/.exec(text ?? "");
-  if (every) return { kind: "interval", interval: Number(every[1]) };
+  const every = /^<freq: (\d+(?:\.\d+)?) (second|minute|hour|day)s?>$/.exec(text ?? "");
+  if (every) {
+    const seconds = Number(every[1]) * FREQ_UNITS[every[2]];
+    if (seconds > 0) return { kind: "interval", interval: Math.round(seconds * 1000) / 1000 };
+  }
   return {};
+}
+
+/** A note at the kind radios while an entry's timing is one the form cannot show. */
+function showUnknownTiming(text) {
+  const note = document.getElementById("timing-unknown");
+  note.hidden = !text;
+  note.textContent = text ? T("page_timing_unknown", { timing: text }) : "";
 }
 
 /** The timing part of the form, as the API takes it. `patch`: empty optional → null. */
@@ -228,6 +257,7 @@ function timingBody(patch) {
   const body = {};
   const value = (name) => input(name).value.trim();
   const current = kind();
+  if (!current) return body; // no kind chosen: the entry's timing is left as it is
   if (current === "crontab") for (const f of KINDS.crontab) body[f] = value(f) || "*";
   if (current === "cron") body.cron = value("cron");
   if (current === "interval") {
@@ -255,6 +285,7 @@ function knownZone(zone) {
 function previewBody() {
   const body = timingBody(false);
   const current = kind();
+  if (!current) return null;
   if (current === "cron" && !/^\S+(\s+\S+){4}$/.test(body.cron)) return null;
   if (current === "interval" && !(body.interval > 0)) return null;
   if (current === "once" && !body.at) return null;
@@ -314,6 +345,9 @@ function localProblems() {
   };
   if (!editing) need("name");
   need("task");
+  // No kind: an entry RedBeat wrote in a form this page cannot show; the API wants a
+  // new timing with any change to it (the note at the radios says so).
+  if (!kind()) problems.push(["timing-kind", T("page_required")]);
   if (kind() === "cron") need("cron");
   if (kind() === "interval") need("interval");
   if (kind() === "once") need("at");
@@ -422,7 +456,8 @@ function clearAllErrors() {
 function focusFirstError() {
   const first = form.querySelector(".error.shown");
   if (!first) return;
-  const field = first.dataset.errorFor ? input(first.dataset.errorFor) : null;
+  let field = first.dataset.errorFor ? input(first.dataset.errorFor) : null;
+  if (field instanceof RadioNodeList) field = field[0] ?? null; // the kind radios
   if (field && typeof field.focus === "function" && !field.readOnly) field.focus();
   else first.scrollIntoView({ block: "nearest" });
 }

@@ -42,15 +42,24 @@ export function renderPreview(preview, error = null) {
   );
 }
 
+function problem(detail, message) {
+  return Array.isArray(detail) && detail.length
+    ? detail.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join("; ")
+    : message;
+}
+
 async function ask(body, id) {
   try {
-    const { data } = await api("POST", "/api/scheduler/preview", { body });
-    if (id === asked) renderPreview(data);
+    // No token needed: a preview changes nothing.
+    const { data } = await api("POST", "/api/scheduler/preview", { body, auth: false });
+    if (id !== asked) return;
+    // A timing that does not hold answers 200 {valid: false, detail, message} (an
+    // older server answered 422, handled below).
+    if (data?.valid === false) renderPreview(null, T("page_preview_unavailable", { error: problem(data.detail, data.message) }));
+    else renderPreview(data);
   } catch (error) {
     if (id !== asked) return;
-    const detail = error instanceof ApiError && error.detail.length
-      ? error.detail.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message)).join("; ")
-      : error.message;
+    const detail = error instanceof ApiError ? problem(error.detail, error.message) : String(error);
     renderPreview(null, T("page_preview_unavailable", { error: detail }));
   }
 }

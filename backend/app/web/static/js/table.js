@@ -1,7 +1,7 @@
 // The schedule list: table#schedules, one row per schedule, updated in place on every
 // refresh so that focus, a pending switch and the scroll position survive it.
 
-import { el, relative, setText, wallClock } from "./dom.js";
+import { el, inZone, relative, setText, wallClock } from "./dom.js";
 import { T } from "./text.js";
 
 const ERRORS = new Set(["failed", "timed_out", "lost"]);
@@ -115,10 +115,17 @@ function update(row, entry, ctx) {
   }
   fill(cells.next, JSON.stringify([entry.enabled, entry.next_run_at, entry.next_run_in]), ...next);
 
-  const last = entry.last_run_at;
-  fill(cells.last, JSON.stringify([last, entry.last_outcome, ctx.minute]),
+  // The outcome is the last run's (a run-now included); its time is when it finished
+  // (last_finished_at), or while it is still on its way, when Beat last sent it.
+  const finished = entry.last_finished_at ?? entry.stats?.last_finished_at ?? null;
+  const underway = entry.last_outcome === "sent" || entry.last_outcome === "running";
+  const last = underway || !finished ? entry.last_run_at ?? finished : finished;
+  const word = last === finished ? "page_last_finished" : "page_last_sent";
+  // Shown in the schedule's zone whatever offset the API wrote (the stats' times are UTC).
+  const shown = last ? inZone(last, zone, { seconds: false }) : "";
+  fill(cells.last, JSON.stringify([last, word, zone, entry.last_outcome, ctx.minute]),
     last
-      ? el("time", { datetime: last, title: relative(last), text: wallClock(last) })
+      ? el("time", { datetime: last, title: `${T(word, { time: shown })} (${relative(last)})`, text: shown })
       : !entry.last_outcome && el("span", { class: "muted", text: T("page_never") }),
     entry.last_outcome && outcomeBadge(entry.last_outcome),
   );

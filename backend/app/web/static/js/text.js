@@ -160,6 +160,18 @@ const ENGLISH = {
   page_token_refused: "That token was refused; try again.",
   page_unauthorized: "Not done: this server needs its API token.",
   page_failed: "Failed: {message}",
+  page_policy_retry_backoff: "First retry delay (seconds)",
+  page_policy_lease: "Lost after (seconds)",
+  page_policy_alert_webhook: "Alert webhook URL",
+  page_policy_alert_webhook_help: "Empty: the server's ALERT_WEBHOOK_URL. A stored URL shows only its host; leave it as shown to keep it.",
+  page_policy_alert_failed_items: "Alert at failed items",
+  page_policy_alert_long_run: "Alert when a run lasts over (seconds)",
+  page_timing_unknown:
+    "RedBeat wrote this timing ({timing}) in a form this page cannot edit: choose a kind and enter a timing to save a change.",
+  page_banner_list_error: "The schedule list could not be read: {error}",
+  page_banner_list_truncated: "Only the first {count} schedules are shown.",
+  page_last_finished: "Finished {time}",
+  page_last_sent: "Sent {time}",
 };
 
 let words = {};
