@@ -116,12 +116,31 @@ def cron_in_words(expression: str, language: Language = "en") -> str:
     options.locale_code = "ko_KR" if language == "ko" else "en_US"
     try:
         text: str = ExpressionDescriptor(expression, options).get_description()
+        text = _both_days(expression, options, text, language)
     except Exception:  # a description must never break a listing; Celery parsed it already
         return f"cron {expression}"
     if language == "ko":
         for english, korean in KOREAN_NAMES.items():
             text = text.replace(english, korean)
     return text
+
+
+# Celery fires when day of month AND day of week both match; the usual cron (and its
+# words) says OR. When both are restricted, the words must say what Celery does.
+BOTH_DAYS: dict[Language, str] = {
+    "en": " (the day of month and the day of week must both match)",
+    "ko": " (날짜와 요일이 모두 맞는 날에만)",
+}
+
+
+def _both_days(expression: str, options: Options, text: str, language: Language) -> str:
+    fields = expression.split()
+    if len(fields) != 5 or "*" in (fields[2], fields[4]):
+        return text
+    either = ExpressionDescriptor(expression, options).get_day_of_week_description()
+    alone = " ".join([*fields[:2], "*", *fields[3:]])
+    only = ExpressionDescriptor(alone, options).get_day_of_week_description()
+    return text.replace(either, only, 1) + BOTH_DAYS[language]
 
 
 def duration_in_words(seconds: float, language: Language = "en") -> str:

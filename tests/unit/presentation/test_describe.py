@@ -18,8 +18,9 @@ from redbeat import RedBeatSchedulerEntry
 
 from app.beat.dispatch import plan_step
 from app.core.celery_app import celery_app
+from app.core.config import Language
 from app.core.constants import FIELD_META, REDBEAT_SCHEDULE_KEY
-from app.presentation.describe import entry_view, upcoming
+from app.presentation.describe import cron_in_words, entry_view, upcoming
 from app.schedules import entry as codec
 from app.schedules.entry import Entry
 from app.schedules.keys import entry_key
@@ -119,3 +120,24 @@ def test_shown_next_run_is_when_beat_sends(
     # ... and at the shown time it sends.
     on_time = plan_step(entry.key, shown.timestamp(), entry, shown)
     assert on_time.entry is entry
+
+
+@pytest.mark.parametrize(
+    ("expression", "language", "words"),
+    [
+        (
+            "0 0 29 2 1",
+            "en",
+            "At 00:00, on day 29 of the month, only on Monday, only in February "
+            "(the day of month and the day of week must both match)",
+        ),
+        ("0 0 29 2 1", "ko", "00:00, 매월 29일, 월요일에, 2월 (날짜와 요일이 모두 맞는 날에만)"),
+        ("0 3 * * 1", "en", "At 03:00, only on Monday"),
+        ("0 3 1 * *", "en", "At 03:00, on day 1 of the month"),
+    ],
+)
+def test_days_of_month_and_week_together_say_and_as_celery_does(
+    expression: str, language: Language, words: str
+) -> None:
+    """Celery fires on 2044-02-29 (a Monday) and the like: both must match, not either."""
+    assert cron_in_words(expression, language) == words
