@@ -228,3 +228,14 @@ def shot(page: Page, name: str, full_page: bool = False) -> Path:
     path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+@pytest.fixture
+def cleanup(site: Site) -> Iterator[list[str]]:
+    """Names to delete after the test, so no schedule keeps firing into the next one."""
+    names: list[str] = []
+    yield names
+    from tests.browser.pages import remove  # pages imports Site from here
+
+    for name in names:
+        remove(site, name)

@@ -4,9 +4,7 @@ errors shown at the field they concern."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from playwright.sync_api import Locator, Page, Request, expect
 
 from tests.browser.conftest import Console, Site
@@ -33,15 +31,6 @@ def open_new(page: Page) -> Locator:
     dialog = schedule_dialog(page)
     expect(dialog).to_be_visible()
     return dialog.locator("form#schedule-form")
-
-
-@pytest.fixture
-def cleanup(site: Site) -> Iterator[list[str]]:
-    """Names to delete after the test, so no schedule keeps firing into the next one."""
-    names: list[str] = []
-    yield names
-    for name in names:
-        remove(site, name)
 
 
 def test_a_schedule_made_on_the_page_fires_and_its_run_shows_in_the_history(

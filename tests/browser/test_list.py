@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from urllib.parse import unquote
 
-import pytest
 from playwright.sync_api import Page, Request, expect
 
 from tests.browser.conftest import Console, Site
@@ -22,14 +20,6 @@ from tests.browser.pages import (
     runs,
     schedule_url,
 )
-
-
-@pytest.fixture
-def cleanup(site: Site) -> Iterator[list[str]]:
-    names: list[str] = []
-    yield names
-    for name in names:
-        remove(site, name)
 
 
 def test_the_switch_pauses_and_resumes_a_schedule(

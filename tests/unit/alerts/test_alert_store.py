@@ -27,21 +27,8 @@ from app.schedules import (
     stream_order,
 )
 from tests.unit.alerts.streams import queued_alerts, settled
-from tests.unit.beat.fakes import lua_fakeredis
 
 LIMIT = RateLimit(3, 60)
-
-
-@pytest.fixture
-def client() -> fakeredis.FakeRedis:
-    return lua_fakeredis()
-
-
-@pytest.fixture
-def store(client: fakeredis.FakeRedis) -> ScheduleStore:
-    made = ScheduleStore(client, celery_app, "Asia/Seoul")
-    made.alerts.ensure_groups()
-    return made
 
 
 @pytest.fixture

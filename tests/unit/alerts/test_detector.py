@@ -19,7 +19,6 @@ from app.core.constants import HISTORY_ALL_KEY
 from app.execution.tracking import RunTracker
 from app.schedules import RunRecord, ScheduleStore, parse_spec
 from tests.unit.alerts.streams import queued_alerts
-from tests.unit.beat.fakes import lua_fakeredis
 
 TASK = "app.tasks.reports.generate_daily_report"
 SETTINGS = Settings(
@@ -29,18 +28,6 @@ SETTINGS = Settings(
     alert_long_run_min_runs=5,
     alert_rate_limit=100,
 )
-
-
-@pytest.fixture
-def client() -> fakeredis.FakeRedis:
-    return lua_fakeredis()
-
-
-@pytest.fixture
-def store(client: fakeredis.FakeRedis) -> ScheduleStore:
-    made = ScheduleStore(client, celery_app, "Asia/Seoul")
-    made.alerts.ensure_groups()
-    return made
 
 
 @pytest.fixture
