@@ -11,7 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from redis import Redis
@@ -27,6 +27,7 @@ from app.launcher import (
     wait_until_ready,
 )
 from app.schedules.registry import TaskRegistry
+from app.schedules.service import ScheduleService
 from app.schedules.store import ScheduleStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -184,3 +185,27 @@ def stack(
     stack = Stack(env, logs)
     yield stack
     stack.stop_all()
+
+
+class _Served(Protocol):
+    """A module's shared processes: what `create` needs of its `shared` fixture."""
+
+    store: ScheduleStore
+    service: ScheduleService
+
+
+@pytest.fixture
+def create(shared: _Served) -> Iterator[Callable[..., str]]:
+    """create(name, **definition) through the module's `shared` service; deleted when
+    the test ends (modules that define `shared` get it)."""
+    made: list[str] = []
+
+    def make(name: str, **definition: Any) -> str:
+        shared.service.create({"name": name, **definition})
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        if shared.store.get(name) is not None:
+            shared.service.delete(name)

@@ -17,7 +17,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from redis import Redis
@@ -94,21 +93,6 @@ def shared(
         finally:
             stack.stop_all()
             client.close()
-
-
-@pytest.fixture
-def create(shared: Shared) -> Iterator[Callable[..., str]]:
-    made: list[str] = []
-
-    def make(name: str, **definition: Any) -> str:
-        shared.service.create({"name": name, **definition})
-        made.append(name)
-        return name
-
-    yield make
-    for name in made:
-        if shared.store.get(name) is not None:
-            shared.service.delete(name)
 
 
 def soon(seconds: float = ONE_OFF_LEAD) -> str:

@@ -95,22 +95,6 @@ def shared(
 
 
 @pytest.fixture
-def create(shared: Shared) -> Iterator[Callable[..., str]]:
-    """create(name, **definition) through the service; deleted when the test ends."""
-    made: list[str] = []
-
-    def make(name: str, **definition: Any) -> str:
-        shared.service.create({"name": name, **definition})
-        made.append(name)
-        return name
-
-    yield make
-    for name in made:
-        if shared.store.get(name) is not None:
-            shared.service.delete(name)
-
-
-@pytest.fixture
 def quiet_db(redis_server: RedisServer) -> Iterator[ScheduleStore]:
     """A store on a database of its own on the same redis-server: no Beat looks there."""
     client = Redis(host="127.0.0.1", port=redis_server.port, db=15, decode_responses=True)
