@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sy
 from redis import Redis
 
 from app.core.embedded_redis import RedisServer
-from tests.integration.conftest import ROOT, Proc, Stack, write_schedules
+from tests.integration.conftest import ROOT, Proc, Stack, stack_env, write_schedules
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Quiet, offline and reproducible: nothing of Chromium's own reaches the network.
@@ -124,14 +124,9 @@ def _run_stack(redis_server: RedisServer, workdir: Path) -> Iterator[Running]:
     redis = Redis.from_url(redis_server.url, decode_responses=True)
     schedules_file = workdir / "schedules.json"
     write_schedules(schedules_file, {})
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    env.update(
-        REDIS_URL=redis_server.url,
-        SCHEDULES_FILE=str(schedules_file),
-        LOG_LEVEL="INFO",
-        WORKER_CONCURRENCY="2",
-        BEAT_LOCK_TIMEOUT="3",
-        PYTHONUNBUFFERED="1",
+    env = stack_env(
+        redis_server.url,
+        schedules_file,
         # One failed run marks a schedule failing, so the page's mark shows at once.
         ALERT_CONSECUTIVE_FAILURES="1",
         ALERTS_ENABLED="false",

@@ -132,6 +132,31 @@ def write_schedules(path: Path, schedules: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
+# What the processes under test inherit from this one; nothing else, so a developer's
+# own settings cannot change what the tests see.
+KEEP_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in KEEP_ENV}
+    env.update(extra)
+    return env
+
+
+def stack_env(redis_url: str, schedules_file: Path, **extra: str) -> dict[str, str]:
+    """The scripts' settings for a stack under test: INFO logs, a short Beat lock (a
+    takeover in seconds), unbuffered output; `extra` adds or overrides."""
+    defaults = {
+        "REDIS_URL": redis_url,
+        "SCHEDULES_FILE": str(schedules_file),
+        "LOG_LEVEL": "INFO",
+        "WORKER_CONCURRENCY": "2",
+        "BEAT_LOCK_TIMEOUT": "3",
+        "PYTHONUNBUFFERED": "1",
+    }
+    return base_env(**{**defaults, **extra})
+
+
 class Stack:
     def __init__(self, env: dict[str, str], logs: Path) -> None:
         self.env = env
@@ -168,15 +193,7 @@ class Stack:
 def stack(
     redis_server: RedisServer, redis: Redis, schedules_file: Path, tmp_path: Path
 ) -> Iterator[Stack]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    env.update(
-        REDIS_URL=redis_server.url,
-        SCHEDULES_FILE=str(schedules_file),
-        LOG_LEVEL="INFO",
-        WORKER_CONCURRENCY="2",
-        BEAT_LOCK_TIMEOUT="3",
-        PYTHONUNBUFFERED="1",
-    )
+    env = stack_env(redis_server.url, schedules_file)
     command = "batchsched-worker"  # the scripts exec the package's console scripts
     if shutil.which(command) is None and not (ROOT / ".venv" / "bin" / command).exists():
         pytest.fail(f"{command} is neither in .venv nor on PATH; run ./test.sh")

@@ -11,7 +11,6 @@ window, and times compared are measured by the same process.
 
 from __future__ import annotations
 
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from redis import Redis
 from app.core.celery_app import celery_app
 from app.core.embedded_redis import RedisServer
 from app.schedules import RunRecord, ScheduleService, ScheduleStore, TaskRegistry
-from tests.integration.conftest import Proc, Stack, wait_until, write_schedules
+from tests.integration.conftest import Proc, Stack, stack_env, wait_until, write_schedules
 from tests.unit.alerts.receiver import Receiver, dead_url, receiver
 from tests.unit.alerts.streams import settled
 
@@ -40,7 +39,6 @@ WEBHOOK_TIMEOUT = 4.0
 ONE_OFF_LEAD = 5.0
 # A run the rules must notice while it still runs (its limit: 1 s, scans: every 0.5 s).
 LONG_RUN_SECONDS = 6
-_KEEP_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 
 
 @dataclass
@@ -62,15 +60,11 @@ def shared(
     schedules_file = base / "schedules.json"
     write_schedules(schedules_file, {})
     (base / "logs").mkdir()
-    env = {k: v for k, v in os.environ.items() if k in _KEEP_ENV}
     with receiver() as hook:
-        env.update(
-            REDIS_URL=redis_server.url,
-            SCHEDULES_FILE=str(schedules_file),
-            LOG_LEVEL="INFO",
+        env = stack_env(
+            redis_server.url,
+            schedules_file,
             WORKER_CONCURRENCY="4",
-            BEAT_LOCK_TIMEOUT="3",
-            PYTHONUNBUFFERED="1",
             ALERT_WEBHOOK_URL=hook.url,
             ALERT_LINK_BASE_URL="https://sched.example.com",
             ALERT_CONSECUTIVE_FAILURES="2",

@@ -9,7 +9,6 @@ into RedBeat's index directly, run state written as Beat writes it, and `--now`.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -40,7 +39,7 @@ from app.schedules.spec import parse_spec
 from app.schedules.store import BeatLocks, ScheduleStore
 from app.schedules_file.format import load_file
 from app.schedules_file.sync import read_state, record_state, sync_file
-from tests.integration.conftest import ROOT, Stack, wait_until, write_schedules
+from tests.integration.conftest import ROOT, Stack, base_env, wait_until, write_schedules
 
 KST = ZoneInfo("Asia/Seoul")
 NOW = "2026-01-01T01:00:00+09:00"
@@ -58,12 +57,9 @@ def kst(*parts: int) -> datetime:
 
 
 def cli_env(redis_url: str, **extra: str) -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
-    env = {k: v for k, v in os.environ.items() if k in keep}
     # Everything the output depends on, so a developer's .env cannot change it.
-    env.update(REDIS_URL=redis_url, TIMEZONE="Asia/Seoul", LANGUAGE="en", PYTHONUTF8="1")
-    env.update(extra)
-    return env
+    fixed = {"REDIS_URL": redis_url, "TIMEZONE": "Asia/Seoul", "LANGUAGE": "en", "PYTHONUTF8": "1"}
+    return base_env(**{**fixed, **extra})
 
 
 def run(command: list[str], redis_url: str, **extra: str) -> subprocess.CompletedProcess[str]:

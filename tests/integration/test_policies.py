@@ -37,14 +37,12 @@ from app.schedules import (
     ScheduleStore,
     TaskRegistry,
 )
-from tests.integration.conftest import ROOT, Proc, Stack, wait_until, write_schedules
+from tests.integration.conftest import ROOT, Proc, Stack, stack_env, wait_until, write_schedules
 
 # Any task will do: every task takes simulate_seconds and simulate_failure.
 REPORT = "app.tasks.reports.generate_daily_report"
 # Every wait has a deadline; generous, for a loaded 2-core machine.
 RUN_DEADLINE = 40.0
-# What the processes inherit from this one, as conftest's `stack` passes on.
-_KEEP_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
 ACQUIRED = "beat: acquired the lock"
 STANDING_BY = "beat: standing by"
 
@@ -72,15 +70,7 @@ def shared(
     write_schedules(schedules_file, {})
     logs = base / "logs"
     logs.mkdir()
-    env = {k: v for k, v in os.environ.items() if k in _KEEP_ENV}
-    env.update(
-        REDIS_URL=redis_server.url,
-        SCHEDULES_FILE=str(schedules_file),
-        LOG_LEVEL="INFO",
-        WORKER_CONCURRENCY="4",
-        BEAT_LOCK_TIMEOUT="3",
-        PYTHONUNBUFFERED="1",
-    )
+    env = stack_env(redis_server.url, schedules_file, WORKER_CONCURRENCY="4")
     stack = Stack(env, logs)
     try:
         worker = stack.start("run_worker.sh", "worker")  # both start at once
