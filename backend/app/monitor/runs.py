@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from app.core.config import Language
+from app.presentation import relative_in_words
 from app.schedules import (
     IN_PROGRESS,
     OUTCOMES,
@@ -135,13 +137,19 @@ def recorded_at(record: RunRecord) -> float | None:
     return None if ms is None else ms / 1000
 
 
-def run_view(record: RunRecord) -> dict[str, Any]:
-    """The public shape of a record: `RunRecord.as_dict()` and when it was written."""
+def run_view(
+    record: RunRecord, language: Language = "en", now: datetime | None = None
+) -> dict[str, Any]:
+    """The public shape of a record: `RunRecord.as_dict()`, when it was written, and how
+    long ago its latest moment was (finished, else started, sent or due) in words."""
     written = recorded_at(record)
     when = None if written is None else datetime.fromtimestamp(written, UTC)
+    latest = record.finished_at or record.started_at or record.sent_at or record.scheduled_at
+    moment = (now or datetime.now(UTC)).timestamp()
     return {
         **record.as_dict(),
         "recorded_at": None if when is None else when.isoformat().replace("+00:00", "Z"),
+        "age": None if latest is None else relative_in_words(latest - moment, language),
     }
 
 

@@ -13,9 +13,10 @@ from app.presentation.describe import (
 )
 from app.presentation.messages import message, page_words
 from app.presentation.preview import timing_preview
-from app.presentation.times import next_run_sentence
+from app.presentation.times import next_run_sentence, relative_in_words
 
 __all__ = [
+    "relative_in_words",
     "Language",
     "entry_view",
     "message",

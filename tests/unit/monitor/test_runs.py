@@ -10,8 +10,8 @@ import pytest
 
 from app.monitor import MAX_SCAN, NoHistory, RunNotFound, RunQuery, find_runs, get_run
 from app.monitor import runs as runs_module
-from app.monitor.runs import parse_cursor, parse_outcomes, schedule_runs
-from app.schedules import InvalidSchedule, ScheduleStore
+from app.monitor.runs import parse_cursor, parse_outcomes, run_view, schedule_runs
+from app.schedules import InvalidSchedule, RunRecord, ScheduleStore
 from tests.unit.api.history import queue, run, store_of
 
 
@@ -118,3 +118,16 @@ def test_outcomes_parse_as_a_comma_list() -> None:
     assert parse_outcomes("failed, lost,failed") == frozenset({"failed", "lost"})
     with pytest.raises(InvalidSchedule):
         parse_outcomes("failed,")
+
+
+def test_a_run_says_how_long_ago_its_latest_moment_was() -> None:
+    now = datetime(2026, 12, 2, 6, 0, tzinfo=UTC)
+    due = now.timestamp() - 600
+    done = RunRecord(
+        "a", "f", "t", due, "succeeded", sent_at=due, started_at=due + 1, finished_at=due + 420
+    )
+    queued = RunRecord("a", "f", "t", due, "sent", sent_at=due)
+
+    assert run_view(done, "en", now)["age"] == "3 min ago"
+    assert run_view(done, "ko", now)["age"] == "3분 전"
+    assert run_view(queued, "en", now)["age"] == "10 min ago"

@@ -31,6 +31,13 @@ class RunPublic(BaseModel):
         description="When the record was written (from its id): what `since` and `until` "
         "filter on. Null for a fire in progress."
     )
+    age: str | None = Field(
+        default=None,
+        description="How long ago its latest moment was (finished, else started, sent or "
+        'due), in words ("3 min ago", Korean with LANGUAGE=ko); every time here is '
+        "ISO-8601 UTC (Z).",
+        examples=["3 min ago"],
+    )
     schedule: str
     fire_id: str = Field(description="The same id for the same slot of the same schedule.")
     task: str

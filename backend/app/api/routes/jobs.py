@@ -245,7 +245,7 @@ def get_job(
     stats = service.store.stats(entry.name)
     return {
         **_one(jobs, entry, settings),
-        "runs": [run_view(r) for r in page.runs],
+        "runs": [run_view(r, settings.language) for r in page.runs],
         "stats": stats.as_dict(),
     }
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.models import RunPublic, RunsFound, RunsPage, error_responses
+from app.core.config import Settings
 from app.monitor import (
     CURSOR_PATTERN,
     HISTORY_OUTCOMES,
@@ -50,9 +51,9 @@ TIME_NOTE = (
 )
 
 
-def _page(page: RunPage) -> dict[str, Any]:
+def _page(page: RunPage, settings: Settings) -> dict[str, Any]:
     return {
-        "runs": [run_view(r) for r in page.runs],
+        "runs": [run_view(r, settings.language) for r in page.runs],
         "next_cursor": page.next_cursor,
         "scanned": page.scanned,
     }
@@ -65,12 +66,16 @@ def _page(page: RunPage) -> dict[str, Any]:
     responses=error_responses(404, 422, 503, described=NO_HISTORY),
 )
 def list_schedule_runs(
-    name: Name, service: ServiceDep, limit: Limit = 20, cursor: Cursor = None
+    name: Name,
+    service: ServiceDep,
+    settings: SettingsDep,
+    limit: Limit = 20,
+    cursor: Cursor = None,
 ) -> dict[str, Any]:
     """A schedule's runs, newest first. The first page (no `cursor`) starts with the
     fires still queued or running, in addition to `limit` finished records. A deleted
     schedule's history stays readable while it is kept (14 days, 200 records)."""
-    return _page(schedule_runs(service.store, name, limit, cursor))
+    return _page(schedule_runs(service.store, name, limit, cursor), settings)
 
 
 @router.get(
@@ -110,7 +115,7 @@ def list_runs(
         until=aware(until, settings.timezone),
         schedule=schedule,
     )
-    return _page(find_runs(service.store, query, limit, cursor))
+    return _page(find_runs(service.store, query, limit, cursor), settings)
 
 
 @router.get(
@@ -124,6 +129,7 @@ def get_one_run(
         str, Path(max_length=200, description="Celery's task id (run-now answers it).")
     ],
     service: ServiceDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
     """One run by its task id: queued or running, then its final record while kept."""
-    return run_view(get_run(service.store, task_id))
+    return run_view(get_run(service.store, task_id), settings.language)
