@@ -38,9 +38,9 @@ from app.core.constants import (
     ALERTS_STREAM_MAX,
     HISTORY_ALL_KEY,
     LEASES_KEY,
-    RUN_KEY_PREFIX,
 )
 from app.schedules.runs import RunRecord
+from app.schedules.store._runs import records_in_progress
 
 # What `enqueue` did with an alert.
 DUPLICATE, QUEUED, SUPPRESSED = 0, 1, 2
@@ -169,13 +169,7 @@ class AlertStore:
         """Fires in progress whose lease has not run out (at most `limit`); two round
         trips."""
         ids = self._db.zrangebyscore(LEASES_KEY, f"({now}", "+inf", start=0, num=limit)
-        if not ids:
-            return []
-        with self._db.pipeline(transaction=False) as pipe:
-            for task_id in ids:
-                pipe.hget(RUN_KEY_PREFIX + task_id, "rec")
-            recs = pipe.execute()
-        return [RunRecord.from_json(rec) for rec in recs if rec]
+        return records_in_progress(self._db, ids)
 
     def take_scan_turn(self, owner: str, seconds: float) -> bool:
         """True for one caller per `seconds`: whose turn it is to look at runs in

@@ -229,13 +229,7 @@ class RunOps(StoreBase):
         until Beat's sweep records them as lost); at most `limit`, those whose leases
         run longest, when given."""
         ids = self._db.zrevrange(INFLIGHT_KEY_PREFIX + name, 0, -1 if limit is None else limit - 1)
-        if not ids:
-            return []
-        with self._db.pipeline(transaction=False) as pipe:
-            for task_id in ids:
-                pipe.hget(RUN_KEY_PREFIX + task_id, "rec")
-            recs = pipe.execute()
-        found = [RunRecord.from_json(r) for r in recs if r]
+        found = records_in_progress(self._db, ids)
         return sorted(found, key=lambda r: r.sent_at or r.scheduled_at, reverse=True)
 
     def runs(self, name: str, limit: int, before: str | None = None) -> list[RunRecord]:
@@ -299,3 +293,15 @@ class RunOps(StoreBase):
 
     def history_names(self) -> list[str]:
         return list(self._db.zrange(HISTORY_NAMES_KEY, 0, -1))
+
+
+def records_in_progress(db: Any, task_ids: Sequence[str]) -> list[RunRecord]:
+    """The current records of fires in progress, in one round trip; ids whose run hash
+    is gone (ended meanwhile) are left out."""
+    if not task_ids:
+        return []
+    with db.pipeline(transaction=False) as pipe:
+        for task_id in task_ids:
+            pipe.hget(RUN_KEY_PREFIX + task_id, "rec")
+        recs = pipe.execute()
+    return [RunRecord.from_json(rec) for rec in recs if rec]
