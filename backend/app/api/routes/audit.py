@@ -8,28 +8,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from app.api.deps import ServiceDep
 from app.api.models import AuditPage, error_responses
-from app.monitor import CURSOR_PATTERN, MAX_LIMIT
+from app.api.params import Cursor, Name
+from app.monitor import MAX_LIMIT
 from app.schedules import Change, ScheduleNotFound, describe, iso
 
 router = APIRouter(prefix="/api/scheduler", tags=["audit"])
 NO_TRAIL = {404: "No schedule has that name and no audit trail is kept for it."}
-Name = Annotated[
-    str, Path(description="The schedule's name, percent-encoded.", examples=["테스트_크롤링"])
-]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Changes per page.")]
-Cursor = Annotated[
-    str | None,
-    Query(
-        pattern=CURSOR_PATTERN,
-        max_length=41,
-        description="The previous page's `next_cursor`.",
-        examples=["1767225600123-0"],
-    ),
-]
 
 
 def change_view(change: Change) -> dict[str, Any]:

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Path, Query
 
 from app.api.deps import ServiceDep, SettingsDep
 from app.api.models import RunPublic, RunsFound, RunsPage, error_responses
+from app.api.params import Cursor, Name
 from app.core.config import Settings
 from app.monitor import (
-    CURSOR_PATTERN,
     HISTORY_OUTCOMES,
     MAX_LIMIT,
     RunPage,
@@ -31,19 +31,7 @@ from app.monitor import (
 router = APIRouter(prefix="/api/scheduler", tags=["runs"])
 NO_HISTORY = {404: "No schedule has that name and no run history is kept for it."}
 NO_RUN = {404: "No run with that task id is in progress or kept in the history."}
-Name = Annotated[
-    str, Path(description="The schedule's name, percent-encoded.", examples=["테스트_크롤링"])
-]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Records per page.")]
-Cursor = Annotated[
-    str | None,
-    Query(
-        pattern=CURSOR_PATTERN,
-        max_length=41,
-        description="The previous page's `next_cursor`.",
-        examples=["1767225600123-0"],
-    ),
-]
 TIME_NOTE = (
     "ISO-8601; without an offset, in the scheduler's TIMEZONE. Compared with the time a "
     "record was written (`recorded_at`: when the attempt ended, or the fire was skipped "

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Path, Query, Request, Response, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from app.api.deps import ActorDep, IfMatchDep, Mutating, ServiceDep, SettingsDep
 from app.api.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
@@ -29,6 +29,7 @@ from app.api.models import (
     error_responses,
 )
 from app.api.models.errors import ETAG
+from app.api.params import Name
 from app.api.routing import JsonBodyRoute
 from app.core.config import Settings
 from app.presentation import entry_view, message, next_run_sentence, upcoming
@@ -51,9 +52,6 @@ RUN_REFUSED = {
 }
 CREATED: dict[int | str, dict[str, Any]] = {201: {"headers": {"ETag": ETAG}}}
 CHANGED = WITH_ETAG | error_responses(401, 404, 412, 422, 503)
-Name = Annotated[
-    str, Path(description="The schedule's name, percent-encoded.", examples=["테스트_크롤링"])
-]
 
 
 def _view(entry: Entry, settings: Settings) -> dict[str, Any]:
