@@ -179,6 +179,62 @@ class Settings(BaseSettings):
     api_host: str = Field(default="127.0.0.1")
     api_port: int = Field(default=8000, ge=1, le=65535)
     api_token: str | None = Field(default=None, description="Required on mutating API calls.")
+    # --- Access to the API beyond the one token (docs/security.md).
+    api_tokens: SecretStr | None = Field(
+        default=None,
+        description="Named tokens that may change schedules, `name:token,name:token`; the "
+        "audit trail records the name (token:<name>).",
+    )
+    api_read_tokens: SecretStr | None = Field(
+        default=None,
+        description="Named read-only tokens, `name:token,...`: reads only, 403 on changes.",
+    )
+    api_protect_reads: bool = Field(
+        default=False,
+        description="Reads need a token too (any kind); /healthz stays open.",
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Origins allowed to call the API from a browser, comma-separated "
+        "(https://ops.example.com); empty: no cross-origin call is allowed.",
+    )
+    # --- Limits (docs/security.md): beyond one, a 413 or a 422 names it; nothing is written.
+    max_body_bytes: int = Field(
+        default=65_536,
+        ge=1024,
+        le=16 * 1024 * 1024,
+        description="Largest API request body, in bytes; a larger one gets 413 unread.",
+    )
+    max_args_bytes: int = Field(
+        default=16_384,
+        ge=64,
+        le=1024 * 1024,
+        description="Largest args plus kwargs of one schedule, in bytes of JSON.",
+    )
+    max_args_depth: int = Field(
+        default=10,
+        ge=1,
+        le=100,
+        description="Deepest nesting of lists and objects in args and kwargs.",
+    )
+    max_schedules: int = Field(
+        default=100_000,
+        ge=1,
+        le=10_000_000,
+        description="Most schedules Redis may hold; a create beyond it writes nothing.",
+    )
+    # --- TLS to Redis (rediss:// URLs; docs/security.md).
+    redis_tls_ca_cert: Path | None = Field(
+        default=None, description="CA bundle that signs the Redis server's certificate."
+    )
+    redis_tls_cert: Path | None = Field(
+        default=None, description="Client certificate, for a Redis that asks for one."
+    )
+    redis_tls_key: Path | None = Field(default=None, description="The client certificate's key.")
+    redis_tls_verify: Literal["required", "optional", "none"] = Field(
+        default="required",
+        description="Check the server's certificate: required (default), optional, none.",
+    )
     worker_concurrency: int = Field(default=4, ge=1)
     redis_port: int = Field(
         default=6379,
