@@ -7,6 +7,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 scripts/bootstrap.sh --dev
 # Chromium for tests/browser, from apt when missing (silent when present).
 scripts/browser_deps.sh
+# A redis-server built with TLS for the Redis TLS tests, from apt when missing.
+scripts/redis_tls_deps.sh
 bin=.venv/bin
 
 failed=()
