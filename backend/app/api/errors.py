@@ -37,25 +37,60 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Routes that take a POST body but write nothing (the page's timing preview).
 READ_ONLY_POSTS = frozenset({"timing-preview"})
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+# Longest echo of a refused value (a name, a path, a body) in an error body, and of the
+# sentence around it; longer ones are cut and end in ELLIPSIS.
+ECHO_MAX_CHARS = 80
+PROBLEM_MAX_CHARS = 1000
+MESSAGE_MAX_CHARS = 2000
+ELLIPSIS = "…"
+# A body with thousands of unknown keys is refused for each: the first ones say enough.
+MAX_PROBLEMS = 20
+
+
+def short(text: str, limit: int = ECHO_MAX_CHARS) -> str:
+    """`text` cut to `limit` characters and marked as cut with "…"; a lone surrogate
+    (JSON's `"\\ud800"` decodes to one) as its escape, since UTF-8 cannot carry it."""
+    text = text if len(text) <= limit else text[:limit] + ELLIPSIS
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _safe(value: Any) -> Any:
-    """The bad value as JSON can carry it; as text when it cannot (NaN, bytes, ...)."""
+    """The bad value as JSON can carry it; as text when it cannot (NaN, bytes, ...).
+
+    Echoed at most ECHO_MAX_CHARS long: a 5,000-character name (or a 60 KB body refused
+    whole) must not come back whole, in a body every proxy and log then carries.
+    """
     try:
         encoded = jsonable_encoder(value)
-        json.dumps(encoded, allow_nan=False)
-    except (TypeError, ValueError):
-        return repr(value)
-    return encoded
+        text = json.dumps(encoded, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        return short(repr(value))
+    if isinstance(encoded, str):
+        return short(encoded)
+    fits = len(text) <= ECHO_MAX_CHARS and short(text) == text
+    return encoded if fits else short(text)
+
+
+def _told(problem: Problem) -> str:
+    """The problem's message, with the value it quotes (`unknown timezone '…'`) cut
+    short as the value itself is."""
+    text, value = problem.message, problem.value
+    if isinstance(value, str) and len(value) > ECHO_MAX_CHARS:
+        text = text.replace(value, short(value))
+    return short(text, PROBLEM_MAX_CHARS)
 
 
 def error_response(
     status_code: int, code: str, text: str, problems: list[Problem] | None = None
 ) -> JSONResponse:
+    shown = (problems or [])[:MAX_PROBLEMS]
     detail = [
-        ErrorDetail(field=p.field, value=_safe(p.value), message=p.message) for p in problems or []
+        ErrorDetail(field=short(p.field), value=_safe(p.value), message=_told(p)) for p in shown
     ]
-    body = ErrorBody(error=code, message=text, detail=detail)
+    hidden = len(problems or []) - len(shown)
+    if hidden:
+        detail.append(ErrorDetail(field="…", value=hidden, message="more problems not shown"))
+    body = ErrorBody(error=code, message=short(text, MESSAGE_MAX_CHARS), detail=detail)
     return JSONResponse(body.model_dump(), status_code=status_code)
 
 
@@ -79,7 +114,7 @@ def _problems_of(exc: RequestValidationError) -> list[Problem]:
     return problems
 
 
-def _settings(request: Request) -> Settings:
+def settings_of(request: Request) -> Settings:
     """The settings the routes see (tests override the dependency)."""
     provider = request.app.dependency_overrides.get(get_settings, get_settings)
     settings: Settings = provider()
@@ -97,12 +132,12 @@ def _routing_text(request: Request, exc: HTTPException, code: str) -> str:
     if code == "not_found":
         code = "route_not_found"
     elif code != "method_not_allowed":
-        return f"{exc.detail}: {request.method} {request.url.path}"
+        return f"{exc.detail}: {request.method} {short(request.url.path)}"
     allowed = (exc.headers or {}).get("Allow", "")
     return message(
         code,
-        _settings(request).language,
-        path=request.url.path,
+        settings_of(request).language,
+        path=short(request.url.path),
         method=request.method,
         allowed=allowed,
     )
@@ -122,8 +157,16 @@ def schedule_invalid(request: Request, exc: InvalidSchedule) -> JSONResponse:
     route = getattr(request.scope.get("route"), "name", None)
     writes = request.method in WRITES and route not in READ_ONLY_POSTS
     key = "invalid" if writes else "invalid_request"
-    text = message(key, _settings(request).language, detail=str(exc))
+    text = message(key, settings_of(request).language, detail=_summary(exc.problems))
     return error_response(422, "invalid", text, exc.problems)
+
+
+def _summary(problems: list[Problem]) -> str:
+    """The problems in one sentence, each value echoed short (str(InvalidSchedule) has
+    them whole)."""
+    return "; ".join(
+        f"{short(p.field)}: {_told(p)} (got {_safe(p.value)!r})" for p in problems[:MAX_PROBLEMS]
+    )
 
 
 def request_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -132,41 +175,41 @@ def request_invalid(request: Request, exc: RequestValidationError) -> JSONRespon
 
 
 def schedule_missing(request: Request, exc: ScheduleNotFound) -> JSONResponse:
-    text = message("not_found", _settings(request).language, name=exc.name)
+    text = message("not_found", settings_of(request).language, name=short(exc.name))
     return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
 
 
 def job_missing(request: Request, exc: JobNotFound) -> JSONResponse:
-    text = message("job_not_found", _settings(request).language, job_id=exc.job_id)
+    text = message("job_not_found", settings_of(request).language, job_id=short(str(exc.job_id)))
     return error_response(404, "not_found", text, [Problem("job", exc.job_id, str(exc))])
 
 
 def history_missing(request: Request, exc: NoHistory) -> JSONResponse:
-    text = message("history_not_found", _settings(request).language, name=exc.name)
+    text = message("history_not_found", settings_of(request).language, name=short(exc.name))
     return error_response(404, "not_found", text, [Problem("name", exc.name, str(exc))])
 
 
 def run_missing(request: Request, exc: RunNotFound) -> JSONResponse:
-    text = message("run_not_found", _settings(request).language, task_id=exc.task_id)
+    text = message("run_not_found", settings_of(request).language, task_id=short(exc.task_id))
     return error_response(404, "not_found", text, [Problem("task_id", exc.task_id, str(exc))])
 
 
 def schedule_exists(request: Request, exc: ScheduleExists) -> JSONResponse:
-    text = message("exists", _settings(request).language, name=exc.name)
+    text = message("exists", settings_of(request).language, name=short(exc.name))
     return error_response(409, "exists", text, [Problem("name", exc.name, str(exc))])
 
 
 def run_refused(request: Request, exc: RunRefused) -> JSONResponse:
-    language = _settings(request).language
+    language = settings_of(request).language
     why = message(f"run_refused_{exc.reason}", language)
-    text = message("run_refused", language, name=exc.name, why=why)
+    text = message("run_refused", language, name=short(exc.name), why=why)
     problem = Problem("force", False, f"policy refused the run: {exc.reason}")
     return error_response(409, "run_refused", text, [problem])
 
 
 def version_stale(request: Request, exc: VersionMismatch) -> JSONResponse:
     text = message(
-        "version_mismatch", _settings(request).language, name=exc.name, actual=exc.actual
+        "version_mismatch", settings_of(request).language, name=short(exc.name), actual=exc.actual
     )
     problem = Problem("If-Match", exc.expected, f"current version is {exc.actual}")
     response = error_response(status.HTTP_412_PRECONDITION_FAILED, "stale", text, [problem])
@@ -175,20 +218,20 @@ def version_stale(request: Request, exc: VersionMismatch) -> JSONResponse:
 
 
 def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
-    text = message("unauthorized", _settings(request).language)
+    text = message("unauthorized", settings_of(request).language)
     response = error_response(401, "unauthorized", text)
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
 
 
 def cross_site(request: Request, exc: CrossSite) -> JSONResponse:
-    return error_response(403, "cross_site", message("cross_site", _settings(request).language))
+    return error_response(403, "cross_site", message("cross_site", settings_of(request).language))
 
 
 def redis_down(request: Request, exc: Exception) -> JSONResponse:
-    url = redacted_url(_settings(request).redis_url)
+    url = redacted_url(settings_of(request).redis_url)
     log.warning("Redis unreachable at %s: %s", url, exc)
-    text = message("redis_down", _settings(request).language, url=url, error=exc)
+    text = message("redis_down", settings_of(request).language, url=url, error=exc)
     return error_response(503, "redis_unavailable", text)
 
 

@@ -18,6 +18,7 @@ from fastapi_offline import FastAPIOffline
 
 from app import web
 from app.api import errors
+from app.api.body_limit import BodyLimit
 from app.api.routes import (
     audit,
     control,
@@ -85,6 +86,8 @@ def create_app() -> FastAPI:
     # The page at /scheduler and its assets (no path of theirs is one of the above).
     web.install(app)
     errors.install(app)
+    # Outermost but for Starlette's own: a body beyond MAX_BODY_BYTES is never read.
+    app.add_middleware(BodyLimit)
     return app
 
 

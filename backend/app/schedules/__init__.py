@@ -34,6 +34,7 @@ from app.schedules.errors import (
     ScheduleError,
     ScheduleExists,
     ScheduleNotFound,
+    TooManySchedules,
     VersionMismatch,
     invalid,
 )
@@ -211,6 +212,7 @@ __all__ = [
     "RunRefused",
     "ScheduleExists",
     "ScheduleNotFound",
+    "TooManySchedules",
     "ScheduleService",
     "ScheduleSpec",
     "CATEGORIES",

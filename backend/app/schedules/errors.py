@@ -41,6 +41,24 @@ class InvalidSchedule(ScheduleError):
         super().__init__("; ".join(str(p) for p in problems))
 
 
+class TooManySchedules(InvalidSchedule):
+    """A new entry beyond MAX_SCHEDULES; nothing was written."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
+        self.limit = limit
+        super().__init__(
+            [
+                Problem(
+                    "name",
+                    name,
+                    f"not created: Redis holds {limit} schedules already, the most "
+                    "MAX_SCHEDULES allows; delete some or raise MAX_SCHEDULES",
+                )
+            ]
+        )
+
+
 class ScheduleNotFound(ScheduleError):
     def __init__(self, name: str) -> None:
         self.name = name

@@ -82,8 +82,32 @@ def lift_flat_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _no_control_chars(value: str) -> bool:
-    return not any(unicodedata.category(ch) == "Cc" for ch in value)
+# Characters a name may not hold: controls (Cc: NUL, newline, ESC, ...), format
+# characters (Cf: the bidi overrides and isolates U+202A-202E and U+2066-2069, the
+# zero-width U+200B-200D, U+2060, U+FEFF, soft hyphen, ...), lone surrogates (Cs) and
+# the line and paragraph separators U+2028 and U+2029. Each is invisible or moves
+# text around it on screen, so a name holding one looks like another name (or spells
+# a different one in the CLI's table, a log line or the page): two names that look the
+# same must be the same name. Emoji ZWJ sequences and Persian ZWNJ are refused with
+# them; the description keeps any text.
+INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _first_invisible(value: str) -> str | None:
+    return next((ch for ch in value if unicodedata.category(ch) in INVISIBLE_CATEGORIES), None)
+
+
+def _invisible_problem(value: str) -> str | None:
+    """Why `value` is refused for an invisible character in it, or None."""
+    ch = _first_invisible(value)
+    if ch is None:
+        return None
+    label = unicodedata.name(ch, "")
+    return (
+        f"must not contain U+{ord(ch):04X}{f' ({label})' if label else ''}: control, "
+        "format and line-separator "
+        "characters are invisible or reorder text, so the name would look like another"
+    )
 
 
 # A name travels in URL paths (`/api/scheduler/schedule/{name}`), where these endings
@@ -92,16 +116,17 @@ RESERVED_NAME_ENDINGS = ("/runs", "/audit", "/run", "/pause", "/resume")
 
 
 def validate_name(name: Any, field: str = "name") -> str:
-    """Any Unicode text up to 200 characters without control characters, not ending in
-    one of the API's sub-route names."""
+    """Any Unicode text up to 200 characters without invisible characters (see
+    INVISIBLE_CATEGORIES), not ending in one of the API's sub-route names."""
     if not isinstance(name, str) or not name:
         raise invalid(field, name, "must be a non-empty string")
     if not name.strip():
         raise invalid(field, name, "must not be blank")
     if len(name) > NAME_MAX_LENGTH:
         raise invalid(field, name, f"must be at most {NAME_MAX_LENGTH} characters")
-    if not _no_control_chars(name):
-        raise invalid(field, name, "must not contain control characters")
+    refused = _invisible_problem(name)
+    if refused:
+        raise invalid(field, name, refused)
     if name.endswith(RESERVED_NAME_ENDINGS):
         raise invalid(
             field,
@@ -290,10 +315,9 @@ class ScheduleSpec(BaseModel):
             check_crontab({f: getattr(self, f) or "*" for f in CRON_FIELDS})
         elif kinds[0] == "cron" and not stored:
             check_crontab(parse_cron_expression(self.cron or ""), source="cron")
-        if self.policy.lock_key is not None and not _no_control_chars(self.policy.lock_key):
-            raise FieldValueError(
-                "policy.lock_key", self.policy.lock_key, "must not contain control characters"
-            )
+        refused = _invisible_problem(self.policy.lock_key or "")
+        if refused:
+            raise FieldValueError("policy.lock_key", self.policy.lock_key, refused)
         return self
 
     def timing_kinds(self) -> list[TimingKind]:
@@ -340,7 +364,8 @@ class FieldValueError(ValueError):
 def check_timezone(value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # OSError: a name too long to be a file name (ZoneInfo looks for a file by it).
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise FieldValueError("timezone", value, f"unknown timezone {value!r}") from exc
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.config import get_settings
 from app.core.redaction import HIDDEN
 from app.schedules.errors import invalid
+from app.schedules.limits import check_arguments
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import ScheduleSpec, parse_spec
 
@@ -14,6 +16,8 @@ from app.schedules.spec import ScheduleSpec, parse_spec
 def validate_spec(raw: Mapping[str, Any] | ScheduleSpec, registry: TaskRegistry) -> ScheduleSpec:
     """A checked spec whose task is the registered full name."""
     spec = raw if isinstance(raw, ScheduleSpec) else parse_spec(raw)
+    settings = get_settings()
+    check_arguments(spec.args, spec.kwargs, settings.max_args_bytes, settings.max_args_depth)
     task = registry.resolve(spec.task)
     registry.check_call(task, spec.args, spec.kwargs)
     if task.name != spec.task:

@@ -21,7 +21,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from app.schedules import ChangeBatch, FileMark, ScheduleSpec, ScheduleStore, TaskRegistry
+from app.core.config import get_settings
+from app.schedules import (
+    ChangeBatch,
+    FileMark,
+    Problem,
+    ScheduleSpec,
+    ScheduleStore,
+    TaskRegistry,
+)
 from app.schedules_file.format import FileError, FileSchedules, load_file
 
 log = logging.getLogger(__name__)
@@ -97,6 +105,33 @@ def reconcile(
     return report
 
 
+def check_room(store: ScheduleStore, loaded: FileSchedules) -> None:
+    """Raises FileError when applying the file would take Redis past MAX_SCHEDULES: the
+    whole file is then refused, as an invalid one is, rather than half applied. (Each
+    create checks the cap again in its own transaction, against racing API creates.)"""
+    index = store.file_index()
+    current = store.get_many(set(loaded.specs) | set(index))
+    creates = [
+        name
+        for name, spec in loaded.specs.items()
+        if name not in current and _plan_entry(spec, index.get(name), False) != "kept_deleted"
+    ]
+    if not creates:
+        return
+    drops = [
+        n for n in index if n not in loaded.specs and n in current and current[n].origin == "file"
+    ]
+    limit = get_settings().max_schedules
+    total = store.count() + len(creates) - len(drops)
+    if total > limit:
+        problem = Problem(
+            "schedules",
+            len(loaded.specs),
+            f"applying it would make {total} schedules, more than MAX_SCHEDULES ({limit})",
+        )
+        raise FileError(loaded.path, str(problem.message), [problem])
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -125,6 +160,7 @@ def sync_file(
     """
     try:
         loaded: FileSchedules = load_file(path, registry)
+        check_room(store, loaded)
     except FileError as exc:
         log.error("schedules.json not applied, nothing changed: %s", exc)
         problems = [

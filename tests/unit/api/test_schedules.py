@@ -175,7 +175,7 @@ VALID = {"name": "x", "task": CRAWL, "cron": "0 3 * * *"}
         ({"overlap": "sometimes"}, "policy.overlap", "sometimes"),
         ({"name": ""}, "name", ""),
         ({"name": "   "}, "name", "   "),
-        ({"name": "x" * 201}, "name", "x" * 201),
+        ({"name": "x" * 201}, "name", "x" * 80 + "…"),  # echoed short
         ({"name": "tab\there"}, "name", "tab\there"),
         ({"name": None}, "name", None),
         ({"colour": "red"}, "colour", "red"),

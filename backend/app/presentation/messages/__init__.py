@@ -116,6 +116,12 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "en": "Redis is unreachable at {url}: {error}",
         "ko": "Redis({url})에 연결할 수 없습니다: {error}",
     },
+    "body_too_large": {
+        "en": "The request body is larger than {limit} bytes (MAX_BODY_BYTES) and was not "
+        "read; nothing was written.",
+        "ko": "요청 본문이 {limit}바이트(MAX_BODY_BYTES)보다 커서 읽지 않았습니다. 아무것도 "
+        "저장되지 않았습니다.",
+    },
     "cross_site": {
         "en": "Refused: a browser sent this change on behalf of another site. Make changes "
         "from the scheduler's own page, the CLI or a script.",

@@ -15,6 +15,7 @@ from typing import cast
 
 from redis.client import Pipeline
 
+from app.core.config import get_settings
 from app.core.constants import (
     BUFFER_KEY_PREFIX,
     FAILING_KEY,
@@ -26,7 +27,12 @@ from app.core.constants import (
 )
 from app.schedules import entry as codec
 from app.schedules.entry import Entry, Origin
-from app.schedules.errors import ScheduleExists, ScheduleNotFound, VersionMismatch
+from app.schedules.errors import (
+    ScheduleExists,
+    ScheduleNotFound,
+    TooManySchedules,
+    VersionMismatch,
+)
 from app.schedules.keys import entry_key
 from app.schedules.spec import ScheduleSpec
 from app.schedules.store._base import as_mapping, strs, wake_beat, with_due
@@ -123,6 +129,8 @@ class EntryOps(JobIdOps):
             raw = strs(pipe.hmget(key, codec.FIELDS))
             current = self._decode_lenient(key, raw)
             _check_mode(name, current, mode)
+            if raw[0] is None:
+                self._check_room(pipe, name)
             last_run_at = current.rhythm_from if current else None
             fields = codec.encode(
                 name,
@@ -143,6 +151,16 @@ class EntryOps(JobIdOps):
         saved = self.get(name)
         assert saved is not None
         return saved
+
+    def _check_room(self, pipe: Pipeline, name: str) -> None:
+        """MAX_SCHEDULES, checked inside the create's transaction: the due index is
+        watched too, so of two creates racing for the last place one sees the other's
+        entry (its transaction retries) and the cap holds."""
+        limit = get_settings().max_schedules
+        # redis-py leaves Pipeline.watch untyped.
+        pipe.watch(REDBEAT_SCHEDULE_KEY)  # type: ignore[no-untyped-call]
+        if pipe.zcard(REDBEAT_SCHEDULE_KEY) >= limit:
+            raise TooManySchedules(name, limit)
 
     def _score(self, spec: ScheduleSpec, last_run_at: datetime | None) -> float:
         if not spec.enabled:
