@@ -1,8 +1,10 @@
 """`python -m app.api`: check the listening rule, then serve the API with uvicorn.
 
-With no API_TOKEN every mutating call is open, so the API then listens on loopback
-only (see "Security defaults" in docs/design.md). The check runs before uvicorn starts
-so that a refusal is one line and exit status 2, not a startup traceback.
+With no token (API_TOKEN, API_TOKENS or API_READ_TOKENS) every mutating call is open,
+so the API then listens on loopback only (see "Security defaults" in docs/design.md);
+with read-only tokens alone no call may change anything, so any address is allowed.
+The checks run before uvicorn starts so that a refusal (that rule, or a malformed
+setting such as API_TOKENS) is one line and exit status 2, not a startup traceback.
 """
 
 from __future__ import annotations
@@ -10,19 +12,33 @@ from __future__ import annotations
 import sys
 
 import uvicorn
+from pydantic import ValidationError
 
-from app.api.main import is_loopback
 from app.core.config import get_settings
 from app.core.logging import uvicorn_log_config
 
 
 def main() -> int:
-    settings = get_settings()
-    if not settings.api_token and not is_loopback(settings.api_host):
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        # The settings' errors never repeat a value (hide_input_in_errors); a token's
+        # messages name the variable and the entry only (app.core.access).
+        for error in exc.errors():
+            where = ".".join(map(str, error["loc"])).upper()
+            text = str(error["msg"]).removeprefix("Value error, ")
+            print(
+                f"API: a setting is invalid: {where + ': ' if where else ''}{text}", file=sys.stderr
+            )
+        return 2
+    # Imported once the settings are known good: app.api.main builds the app.
+    from app.api.main import is_loopback
+
+    if not settings.api_token_list() and not is_loopback(settings.api_host):
         print(
             f"API: refusing to listen on {settings.api_host} without API_TOKEN "
-            "(anyone who can reach it could change schedules). Set API_TOKEN, or "
-            "API_HOST=127.0.0.1.",
+            "(anyone who can reach it could change schedules). Set API_TOKEN or "
+            "API_TOKENS, or API_HOST=127.0.0.1.",
             file=sys.stderr,
         )
         return 2

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from functools import lru_cache
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -11,6 +10,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from redis import Redis
 
+from app.core.access import ApiToken, match
 from app.core.celery_app import celery_app
 from app.core.config import Settings, get_settings
 from app.core.redis import make_redis
@@ -18,7 +18,17 @@ from app.schedules import ScheduleService, ScheduleStore, TaskRegistry
 
 
 class Unauthorized(Exception):
-    """A mutating call without the configured API token."""
+    """A call that needs a token and carried none, or one the server does not know.
+
+    One answer for both (and the same body): which of the two it was is not told."""
+
+    def __init__(self, reading: bool = False) -> None:
+        super().__init__("a token is needed")
+        self.reading = reading
+
+
+class ReadOnlyToken(Exception):
+    """A change sent with a read-only token (API_READ_TOKENS)."""
 
 
 class CrossSite(Exception):
@@ -61,14 +71,47 @@ def parse_if_match(
 IfMatchDep = Annotated[str | None, Depends(parse_if_match)]
 
 
-def get_actor(request: Request) -> str:
-    """Who is calling, for the audit trail: `client:<address>`.
+# Security schemes, so /openapi.json and /docs show how to send the token. Neither
+# refuses by itself (auto_error=False): require_read and require_token decide.
+BEARER = HTTPBearer(auto_error=False, description="`Authorization: Bearer <token>`.")
+API_KEY = APIKeyHeader(name="X-API-Token", auto_error=False, description="`X-API-Token: <token>`.")
 
-    With one shared API_TOKEN every caller holding it looks the same, so the address
-    says more; once tokens have names this becomes `token:<name>`. Behind a proxy the
-    address is the proxy's unless uvicorn trusts its forwarded headers
-    (FORWARDED_ALLOW_IPS).
+
+def get_tokens(settings: SettingsDep) -> tuple[ApiToken, ...]:
+    """Every configured token (API_TOKEN, API_TOKENS, API_READ_TOKENS), once per request."""
+    return settings.api_token_list()
+
+
+TokensDep = Annotated[tuple[ApiToken, ...], Depends(get_tokens)]
+
+
+def get_caller(
+    tokens: TokensDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+    x_api_token: Annotated[str | None, Depends(API_KEY)],
+) -> ApiToken | None:
+    """The token the call carries (`X-API-Token`, or `Authorization: Bearer`), when it is
+    one of the configured ones; None when it carries none or an unknown one. Compared
+    with every token in constant time (app.core.access.match)."""
+    supplied = (x_api_token or (bearer.credentials if bearer else "")).strip()
+    if not tokens or not supplied:
+        return None
+    return match(tokens, supplied)
+
+
+CallerDep = Annotated[ApiToken | None, Depends(get_caller)]
+
+
+def get_actor(request: Request, caller: CallerDep) -> str:
+    """Who is calling, for the audit trail: `token:<name>` for a named token
+    (API_TOKENS), else `client:<address>`.
+
+    API_TOKEN's one shared token says nothing about who holds it, so with it the
+    address says more. Behind a proxy the address is the proxy's unless uvicorn trusts
+    its forwarded headers (FORWARDED_ALLOW_IPS).
     """
+    if caller is not None and not caller.unnamed:
+        return f"token:{caller.name}"
     host = request.client.host if request.client is not None else None
     return f"client:{host or 'unknown'}"
 
@@ -76,45 +119,47 @@ def get_actor(request: Request) -> str:
 ActorDep = Annotated[str, Depends(get_actor)]
 
 
-# Security schemes, so /openapi.json and /docs show how to send the token. Neither
-# refuses by itself (auto_error=False): without API_TOKEN every call is open.
-BEARER = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API_TOKEN>`.")
-API_KEY = APIKeyHeader(
-    name="X-API-Token", auto_error=False, description="`X-API-Token: <API_TOKEN>`."
-)
+def require_read(settings: SettingsDep, caller: CallerDep) -> None:
+    """With API_PROTECT_READS, every route but /health needs a token of either kind."""
+    if settings.api_protect_reads and caller is None:
+        raise Unauthorized(reading=True)
 
 
 def require_token(
-    request: Request,
-    settings: SettingsDep,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
-    x_api_token: Annotated[str | None, Depends(API_KEY)],
+    request: Request, settings: SettingsDep, tokens: TokensDep, caller: CallerDep
 ) -> None:
-    """Mutating calls need API_TOKEN once one is set (`Bearer` or `X-API-Token`).
+    """Mutating calls need a write token (API_TOKEN or API_TOKENS) once any token is
+    set; a read-only one (API_READ_TOKENS) gets 403. With only read tokens set, no call
+    may change anything through the API.
 
-    And, token or not, no browser may send one on behalf of another site: without a
-    token the API only listens on loopback, but a page from anywhere that the operator's
-    browser opens can still POST to 127.0.0.1 (a form or a fetch with no preflight).
-    Browsers say where a request comes from (Sec-Fetch-Site, Origin); curl, the CLI and
-    scripts send neither, so they are never refused here.
+    And, token or not, no browser may send one on behalf of another site (unless
+    CORS_ORIGINS lists that site): without a token the API only listens on loopback,
+    but a page from anywhere that the operator's browser opens can still POST to
+    127.0.0.1 (a form or a fetch with no preflight). Browsers say where a request comes
+    from (Sec-Fetch-Site, Origin); curl, the CLI and scripts send neither, so they are
+    never refused here.
     """
-    if _from_another_site(request):
+    if _from_another_site(request, settings):
         raise CrossSite()
-    if not settings.api_token:
+    if not tokens:
         return
-    supplied = x_api_token or (bearer.credentials.strip() if bearer else "")
-    if not hmac.compare_digest(supplied.encode(), settings.api_token.encode()):
+    if caller is None:
         raise Unauthorized()
+    if not caller.can_write:
+        raise ReadOnlyToken()
 
 
-def _from_another_site(request: Request) -> bool:
+def _from_another_site(request: Request, settings: Settings) -> bool:
+    origin = request.headers.get("origin")
+    if origin is not None and origin.lower() in settings.cors_origin_list():
+        return False
     site = request.headers.get("sec-fetch-site")
     if site is not None:
         return site in ("cross-site", "same-site")
-    origin = request.headers.get("origin")
     if origin is None:
         return False
     return urlsplit(origin).netloc.lower() != request.headers.get("host", "").lower()
 
 
 Mutating = Depends(require_token)
+Readable = Depends(require_read)

@@ -16,7 +16,7 @@ from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 
-from app.api.deps import CrossSite, Unauthorized
+from app.api.deps import CrossSite, ReadOnlyToken, Unauthorized
 from app.api.models import ErrorBody, ErrorDetail
 from app.core.config import Settings, get_settings
 from app.core.redis import redacted_url
@@ -218,7 +218,9 @@ def version_stale(request: Request, exc: VersionMismatch) -> JSONResponse:
 
 
 def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
-    text = message("unauthorized", settings_of(request).language)
+    # The same body for a missing and a wrong token, and never the token sent.
+    key = "unauthorized_read" if exc.reading else "unauthorized"
+    text = message(key, settings_of(request).language)
     response = error_response(401, "unauthorized", text)
     response.headers["WWW-Authenticate"] = "Bearer"
     return response
@@ -226,6 +228,12 @@ def unauthorized(request: Request, exc: Unauthorized) -> JSONResponse:
 
 def cross_site(request: Request, exc: CrossSite) -> JSONResponse:
     return error_response(403, "cross_site", message("cross_site", settings_of(request).language))
+
+
+def read_only_token(request: Request, exc: ReadOnlyToken) -> JSONResponse:
+    # Says a write token is needed, not which tokens exist or what this one is called.
+    text = message("read_only_token", settings_of(request).language)
+    return error_response(403, "read_only_token", text)
 
 
 def redis_down(request: Request, exc: Exception) -> JSONResponse:
@@ -250,6 +258,7 @@ HANDLERS: dict[type[Exception], Callable[[Request, Any], JSONResponse]] = {
     RunRefused: run_refused,
     Unauthorized: unauthorized,
     CrossSite: cross_site,
+    ReadOnlyToken: read_only_token,
     RedisError: redis_down,
     OperationalError: redis_down,
 }

@@ -19,6 +19,9 @@ from fastapi_offline import FastAPIOffline
 from app import web
 from app.api import errors
 from app.api.body_limit import BodyLimit
+from app.api.cors import CorsWhenConfigured
+from app.api.deps import Readable
+from app.api.models.errors import READ_REFUSED
 from app.api.routes import (
     audit,
     control,
@@ -48,12 +51,17 @@ def is_loopback(host: str) -> bool:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings = get_settings()
-    if settings.api_token:
-        log.info("API: mutating calls need the API token")
+    tokens = settings.api_token_list()
+    if any(token.can_write for token in tokens):
+        log.info("API: mutating calls need a write token")
+    elif tokens:
+        log.info("API: only read-only tokens are set, so no call may change schedules")
     else:
         # `python -m app.api` refuses a non-loopback address without a token before
         # this point; an operator who runs uvicorn directly gets the warning.
         log.warning("API: no API_TOKEN set, so mutating calls are open; listen on loopback only")
+    if settings.api_protect_reads:
+        log.info("API: reads need a token too (API_PROTECT_READS)")
     yield
 
 
@@ -71,23 +79,31 @@ def create_app() -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     app.include_router(health.router)
-    app.include_router(metrics.router)
-    # Before the schedule routes: `/schedule/{name}` would otherwise take
-    # `/schedule/{name}/runs` as the name `{name}/runs` (and `/audit` likewise).
-    app.include_router(runs.router)
-    app.include_router(audit.router)
-    app.include_router(schedules.router)
-    app.include_router(tasks.router)
-    app.include_router(preview.router)
-    app.include_router(status.router)
-    app.include_router(control.router)
-    # Seed 000's routes as printed (`/scheduler/...`), over the same service.
-    app.include_router(jobs.router)
+    routers = (
+        metrics.router,
+        # Before the schedule routes: `/schedule/{name}` would otherwise take
+        # `/schedule/{name}/runs` as the name `{name}/runs` (and `/audit` likewise).
+        runs.router,
+        audit.router,
+        schedules.router,
+        tasks.router,
+        preview.router,
+        status.router,
+        control.router,
+        # Seed 000's routes as printed (`/scheduler/...`), over the same service.
+        jobs.router,
+    )
+    # All but /health read schedules or their runs: with API_PROTECT_READS they need a
+    # token (/docs, /openapi.json and the page's shell hold no data and stay open).
+    for router in routers:
+        app.include_router(router, dependencies=[Readable], responses=READ_REFUSED)
     # The page at /scheduler and its assets (no path of theirs is one of the above).
     web.install(app)
     errors.install(app)
     # Outermost but for Starlette's own: a body beyond MAX_BODY_BYTES is never read.
     app.add_middleware(BodyLimit)
+    # Outermost, so that every answer (a 413 too) carries the CORS headers it needs.
+    app.add_middleware(CorsWhenConfigured)
     return app
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.access import ApiToken, parse_origins, parse_tokens
 from app.core.constants import INSTANCE_TTL_SECONDS
 
 # The languages of human-facing text (app.presentation.messages has the catalog).
@@ -178,7 +179,11 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO")
     api_host: str = Field(default="127.0.0.1")
     api_port: int = Field(default=8000, ge=1, le=65535)
-    api_token: str | None = Field(default=None, description="Required on mutating API calls.")
+    api_token: str | None = Field(
+        default=None,
+        description="A token that may change schedules (named `default`); with no write "
+        "token (this or API_TOKENS) the API listens on loopback only.",
+    )
     # --- Access to the API beyond the one token (docs/security.md).
     api_tokens: SecretStr | None = Field(
         default=None,
@@ -191,7 +196,8 @@ class Settings(BaseSettings):
     )
     api_protect_reads: bool = Field(
         default=False,
-        description="Reads need a token too (any kind); /healthz stays open.",
+        description="Reads (the API's GETs, the preview, /metrics) need a token too, of "
+        "either kind; /health, the page's shell and /docs stay open.",
     )
     cors_origins: str = Field(
         default="",
@@ -284,6 +290,27 @@ class Settings(BaseSettings):
     def _no_color_when_set(cls, value: object) -> object:
         # The convention is "set and not empty", so NO_COLOR=0 disables colour too.
         return value != "" if isinstance(value, str) else value
+
+    def api_token_list(self) -> tuple[ApiToken, ...]:
+        """API_TOKEN, API_TOKENS and API_READ_TOKENS parsed (app.core.access)."""
+        named = self.api_tokens.get_secret_value() if self.api_tokens else None
+        read = self.api_read_tokens.get_secret_value() if self.api_read_tokens else None
+        return parse_tokens(self.api_token, named, read)
+
+    def cors_origin_list(self) -> tuple[str, ...]:
+        """CORS_ORIGINS parsed and normalised (app.core.access)."""
+        return parse_origins(self.cors_origins)
+
+    @model_validator(mode="after")
+    def _access_well_formed(self) -> Settings:
+        # Refused at start, naming the variable and the entry, never a token; reads that
+        # need a token when none exists would shut everyone out.
+        self.cors_origin_list()
+        if not self.api_token_list() and self.api_protect_reads:
+            raise ValueError(
+                "API_PROTECT_READS=true needs a token: set API_TOKEN, API_TOKENS or API_READ_TOKENS"
+            )
+        return self
 
     @model_validator(mode="after")
     def _lock_outlives_a_loop(self) -> Settings:

@@ -58,7 +58,10 @@ def page_config(settings: Settings) -> dict[str, Any]:
         "timezone": settings.timezone,
         "api_base": "",
         "static_base": STATIC_PATH,
-        "token_required": bool(settings.api_token),
+        # Any token at all: a change needs a write one (only read ones: none may change).
+        "token_required": bool(settings.api_token_list()),
+        # API_PROTECT_READS: the page asks for the token before its first read too.
+        "reads_protected": settings.api_protect_reads,
         "refresh_ms": REFRESH_MS,
     }
 

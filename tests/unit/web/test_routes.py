@@ -12,6 +12,7 @@ from pathlib import Path
 import fakeredis
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from app.api.deps import get_redis, get_settings
 from app.api.main import app
@@ -87,6 +88,19 @@ def test_the_page_says_a_token_is_needed_and_never_shows_it(
 
     assert embedded(html, "page-config")["token_required"] is True
     assert "s3cret-token" not in html
+
+
+def test_the_page_knows_reads_need_the_token_with_named_tokens_alone(
+    client: TestClient, settings: Settings
+) -> None:
+    settings.api_read_tokens = SecretStr("grafana:s3cret-read")
+    settings.api_protect_reads = True
+
+    html = client.get("/scheduler").text
+
+    config = embedded(html, "page-config")
+    assert config["token_required"] is True and config["reads_protected"] is True
+    assert "s3cret-read" not in html
 
 
 def test_words_cannot_close_the_script_element(

@@ -31,8 +31,10 @@ class ErrorBody(BaseModel):
 
 ETAG = {"description": "The entry's current version.", "schema": {"type": "string"}}
 DESCRIPTIONS: dict[int, str] = {
-    401: "API_TOKEN is set and the call carried neither `Authorization: Bearer` nor "
-    "`X-API-Token` with it.",
+    401: "A token is set (API_TOKEN or API_TOKENS) and the call carried none that may "
+    "write, in `Authorization: Bearer` or `X-API-Token`; or only read-only tokens are set.",
+    403: "The token sent may only read (API_READ_TOKENS), or a browser sent the call from "
+    "another site's page (not one of CORS_ORIGINS). Nothing was written.",
     404: "No schedule has that name.",
     409: "A schedule with that name exists already; nothing was written.",
     412: "`If-Match` names another version than the current one (sent as `ETag`); "
@@ -47,12 +49,27 @@ HEADERS: dict[int, dict[str, Any]] = {
 }
 
 
+# Every route but /health, answered when API_PROTECT_READS is on (app.api.deps.require_read).
+READ_REFUSED: dict[int | str, dict[str, Any]] = {
+    401: {
+        "model": ErrorBody,
+        "description": "API_PROTECT_READS is on and the call carried no token, or one the "
+        "server does not know (either kind of token may read).",
+        "headers": HEADERS[401],
+    }
+}
+
+
 def error_responses(
     *codes: int, described: dict[int, str] | None = None
 ) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route that can answer these error statuses; `described`
     words a status the route's own way (the 409 of run-now is not a name taken)."""
     words = DESCRIPTIONS | (described or {})
+    if 401 in codes and 403 not in codes:
+        # A route that takes a write token also refuses a read-only one, and another
+        # site's browser, with 403 (app.api.deps.require_token).
+        codes = (*codes, 403)
     return {
         code: {"model": ErrorBody, "description": words[code]}
         | ({"headers": HEADERS[code]} if code in HEADERS else {})

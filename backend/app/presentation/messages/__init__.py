@@ -129,10 +129,22 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "CLI 또는 스크립트에서 변경하세요.",
     },
     "unauthorized": {
-        "en": "This call changes schedules and needs the API token "
-        "(Authorization: Bearer <API_TOKEN>).",
-        "ko": "스케줄을 변경하는 요청에는 API 토큰이 필요합니다 "
-        "(Authorization: Bearer <API_TOKEN>).",
+        "en": "This call changes schedules and needs an API token that may write "
+        "(Authorization: Bearer <token>).",
+        "ko": "스케줄을 변경하는 요청에는 쓰기 권한이 있는 API 토큰이 필요합니다 "
+        "(Authorization: Bearer <token>).",
+    },
+    "unauthorized_read": {
+        "en": "This server needs an API token to read too (API_PROTECT_READS) "
+        "(Authorization: Bearer <token>).",
+        "ko": "이 서버는 조회에도 API 토큰이 필요합니다 (API_PROTECT_READS) "
+        "(Authorization: Bearer <token>).",
+    },
+    "read_only_token": {
+        "en": "This call changes schedules and needs a token that may write; the token sent "
+        "may only read.",
+        "ko": "스케줄을 변경하는 요청에는 쓰기 권한이 있는 토큰이 필요합니다. 보낸 토큰은 "
+        "조회만 할 수 있습니다.",
     },
 }
 

@@ -107,8 +107,8 @@ PAGE_CATALOG: dict[str, dict[Language, str]] = {
     # The token.
     "page_token_title": {"en": "API token", "ko": "API 토큰"},
     "page_token_help": {
-        "en": "This server needs its API_TOKEN for changes; it is kept in this tab only.",
-        "ko": "이 서버는 변경 요청에 API_TOKEN이 필요합니다. 토큰은 이 탭에만 보관됩니다.",
+        "en": "This server needs an API token; it is kept in this tab only.",
+        "ko": "이 서버는 API 토큰이 필요합니다. 토큰은 이 탭에만 보관됩니다.",
     },
     "page_token_label": {"en": "Token", "ko": "토큰"},
     "page_token_submit": {"en": "Use token", "ko": "토큰 사용"},
@@ -260,6 +260,15 @@ PAGE_CATALOG: dict[str, dict[Language, str]] = {
     "page_token_refused": {
         "en": "That token was refused; try again.",
         "ko": "토큰이 거부되었습니다. 다시 입력하세요.",
+    },
+    "page_token_read_only": {
+        "en": "That token may only read; enter one that may change schedules.",
+        "ko": "이 토큰은 조회만 할 수 있습니다. 스케줄을 변경할 수 있는 토큰을 입력하세요.",
+    },
+    "page_token_needed_to_read": {
+        "en": "This server needs an API token to show schedules; reload the page to enter it.",
+        "ko": "이 서버는 스케줄을 보여 주는 데에도 API 토큰이 필요합니다. 페이지를 새로 "
+        "고쳐 토큰을 입력하세요.",
     },
     "page_unauthorized": {
         "en": "Not done: this server needs its API token.",

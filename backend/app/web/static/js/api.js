@@ -1,7 +1,10 @@
 // Calls to the REST API. When the server says it needs a token (config token_required),
 // the first change asks for it (the token dialog) before it is sent; a change answered
-// 401 (no token, or a wrong one) asks again. The token is kept in sessionStorage and sent
-// as a Bearer token on every call from then on.
+// 401 (no token, or a wrong one) asks again, and so does one answered 403 because the
+// token may only read. With API_PROTECT_READS (config reads_protected) reads need it
+// too: the first read asks, and a read answered 401 asks again, unless the dialog was
+// cancelled for a read (then reads fail quietly until the page is reloaded or a change
+// asks). The token is kept in sessionStorage and sent as a Bearer token on every call.
 
 import { T, config } from "./text.js";
 
@@ -19,8 +22,10 @@ export class ApiError extends Error {
 
 let askToken = async () => null;
 let asking = null; // one dialog for every call that meets a 401 meanwhile
+let declined = false; // the dialog was cancelled for a read: the refreshes stop asking
 
-/** `ask(refused)` shows the token dialog and resolves the token, or null if cancelled. */
+/** `ask(why)` shows the token dialog (why: null, "refused" or "read_only") and resolves
+ * the token, or null if cancelled. */
 export function setTokenAsker(ask) {
   askToken = ask;
 }
@@ -44,16 +49,24 @@ function storeToken(token) {
   }
 }
 
-/** Ask for the token (`refused`: the last one was refused); null when cancelled. */
-async function tokenAfter401(sent) {
+/** Ask for the token (why: null the first time, "refused" after a 401, "read_only"
+ * after a 403 for a token that may only read); null when cancelled. */
+async function askFor(why, reading) {
+  if (reading && declined) return null;
   if (!asking) {
-    asking = askToken(Boolean(sent)).finally(() => {
+    asking = askToken(why).finally(() => {
       asking = null;
     });
   }
   const token = await asking;
   if (token) storeToken(token);
+  declined = !token && reading;
   return token;
+}
+
+function unauthorized(reading) {
+  const text = T(reading ? "page_token_needed_to_read" : "page_unauthorized");
+  return new ApiError(401, { error: "unauthorized", message: text });
 }
 
 async function send(method, path, body, headers) {
@@ -84,18 +97,23 @@ async function send(method, path, body, headers) {
 }
 
 /** `api("POST", path, {body, headers, auth})` → {data, headers, status}; throws ApiError.
- * `auth: false`: a POST that changes nothing (the preview), never asks for a token. */
+ * `auth: false`: a call that changes nothing (a GET, the preview); it needs the token
+ * only when the server protects reads. */
 export async function api(method, path, { body, headers = {}, auth = method !== "GET" } = {}) {
-  if (auth && config("token_required", false) && !storedToken()) {
-    // Asked before the change rather than after a 401, which the console would log.
-    if (!(await tokenAfter401(null))) throw new ApiError(401, { error: "unauthorized", message: T("page_unauthorized") });
+  const reading = !auth;
+  const needs = auth || config("reads_protected", false);
+  if (needs && config("token_required", false) && !storedToken()) {
+    // Asked before the call rather than after a 401, which the console would log.
+    if (!(await askFor(null, reading))) throw unauthorized(reading);
   }
   for (;;) {
     const { response, data, token } = await send(method, path, body, headers);
-    if (response.status === 401 && auth) {
-      const fresh = await tokenAfter401(token);
+    const readOnly = response.status === 403 && data?.error === "read_only_token";
+    if (needs && (response.status === 401 || readOnly)) {
+      const fresh = await askFor(readOnly ? "read_only" : token ? "refused" : null, reading);
       if (fresh) continue;
-      throw new ApiError(401, { error: "unauthorized", message: T("page_unauthorized") });
+      if (readOnly) throw new ApiError(response.status, data);
+      throw unauthorized(reading);
     }
     if (!response.ok) throw new ApiError(response.status, data);
     return { data, headers: response.headers, status: response.status };

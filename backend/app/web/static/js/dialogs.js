@@ -29,12 +29,15 @@ export function confirmDialog({ title, message, yes, no, danger = true }) {
   });
 }
 
-/** dialog#token-dialog: resolves the token typed, or null when cancelled. */
-export function tokenDialog(refused) {
+const WHY = { refused: "page_token_refused", read_only: "page_token_read_only" };
+
+/** dialog#token-dialog: resolves the token typed, or null when cancelled. `why` says
+ * what became of the last one: null (none yet), "refused" or "read_only". */
+export function tokenDialog(why) {
   const dialog = document.getElementById("token-dialog");
   const form = document.getElementById("token-form");
   const input = form.elements.token;
-  document.getElementById("token-error").textContent = refused ? T("page_token_refused") : "";
+  document.getElementById("token-error").textContent = WHY[why] ? T(WHY[why]) : "";
   input.value = "";
   return new Promise((resolve) => {
     const finish = (value) => {
