@@ -17,6 +17,7 @@ TASK_MODULES = [
     "app.tasks.maintenance",
     "app.tasks.reports",
     "app.tasks.scheduler",
+    "app.tasks.tables",
 ]
 
 

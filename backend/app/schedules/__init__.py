@@ -125,6 +125,7 @@ from app.schedules.store import (
     stream_order,
 )
 from app.schedules.timing import next_fire, serve_fire
+from app.schedules.timing_forms import ScheduleType
 from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter, iter_chunks, name_matches
 
@@ -215,6 +216,7 @@ __all__ = [
     "TooManySchedules",
     "ScheduleService",
     "ScheduleSpec",
+    "ScheduleType",
     "CATEGORIES",
     "PRESETS",
     "Category",

@@ -16,12 +16,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.schedules.spec import CRON_FIELDS, lift_flat_fields, parse_cron_expression
+from app.schedules.timing_forms import SEED_TIMING_KEYS
 
 TIMING_GROUPS: dict[str, tuple[str, ...]] = {
     "crontab": CRON_FIELDS,
     "cron": ("cron",),
     "interval": ("interval", "anchor"),
     "once": ("at",),
+    # Seed 002's pair replaces whichever timing is stored; give both (the stored form is
+    # the kind it became, so `schedule_value` alone has no type to go with).
+    "seed002": SEED_TIMING_KEYS,
 }
 MERGED_OBJECTS = ("options", "policy")
 

@@ -27,6 +27,7 @@ from pydantic import (
 
 from app.schedules.cron_bounds import check_bounds
 from app.schedules.errors import InvalidSchedule, Problem, invalid
+from app.schedules.timing_forms import lift_seed_timing
 
 NAME_MAX_LENGTH = 200
 # Validation context key: the spec is read back from Redis, not new input.
@@ -234,6 +235,8 @@ def _upper(value: Any) -> Any:
 
 
 Category = Annotated[CategoryName, BeforeValidator(_upper)]
+# Seed 002's schedule types (app/schedules/timing_forms.py); lower case is accepted.
+SeedScheduleType = Annotated[Literal["INTERVAL", "DAILY", "ONCE", "CRON"], BeforeValidator(_upper)]
 
 
 class ScheduleSpec(BaseModel):
@@ -253,6 +256,20 @@ class ScheduleSpec(BaseModel):
     )
     anchor: Moment | None = Field(default=None, description="With interval: first run time.")
     at: Moment | None = Field(default=None, description="One-off run time.")
+    # Seed 002's spelling of a timing: read as the fields above, never stored.
+    schedule_type: SeedScheduleType | None = Field(
+        default=None,
+        exclude=True,
+        description="Seed 002's timing, with schedule_value: INTERVAL, DAILY, ONCE or CRON. "
+        "Read as the timing it stands for (interval; hour and minute; at; cron), which is "
+        "what is stored and shown.",
+    )
+    schedule_value: int | float | str | None = Field(
+        default=None,
+        exclude=True,
+        description='With schedule_type: seconds (INTERVAL 30), "HH:MM" (DAILY "14:30"), '
+        'an ISO-8601 time (ONCE) or a 5-field cron expression (CRON "0 0 * * *").',
+    )
     timezone: str | None = None
     args: list[Any] = Field(default_factory=list)
     kwargs: dict[str, Any] = Field(
@@ -283,7 +300,7 @@ class ScheduleSpec(BaseModel):
     def _lift_flat_fields(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
-        data = lift_flat_fields(data)
+        data = lift_seed_timing(lift_flat_fields(data))
         for field in CRON_FIELDS:
             if isinstance(data.get(field), str) and not data[field].strip():
                 # An empty field must not silently mean "*" (every minute).

@@ -21,9 +21,11 @@ from dateutil.rrule import DAILY, HOURLY, MINUTELY, SECONDLY
 from redbeat.schedules import rrule
 
 from app.schedules.spec import CRON_FIELDS, ScheduleSpec
+from app.schedules.timing_forms import SEED_TIMING_KEYS
 
-# The fields of a definition that make its timing (what a preview takes).
-TIMING_FIELDS = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone")
+# The fields of a definition that make its timing (what a preview takes), and seed
+# 002's spelling of one (app/schedules/timing_forms.py).
+TIMING_FIELDS = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone", *SEED_TIMING_KEYS)
 
 
 class ZonedCrontab(crontab):  # type: ignore[misc]

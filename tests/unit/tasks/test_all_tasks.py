@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from app.core.celery_app import celery_app
-from app.tasks import collection, maintenance, media, reports, scheduler
+from app.tasks import collection, maintenance, media, reports, scheduler, tables
 from app.tasks._simulate import SimulatedFailure
 
 # (task, the kwargs it needs to run, whether it stands in for an outside system). The
@@ -26,6 +26,10 @@ TASKS: list[tuple[Any, dict[str, Any], bool]] = [
     (reports.generate_daily_report, {"report_date": "2025-07-19"}, False),
     (reports.analyze_trends, {}, True),
     (scheduler.crawl_all_complexes, {}, True),
+    # Fixed days, as for the report.
+    (tables.create_daily_tables, {"day": "2025-07-19"}, True),
+    (tables.create_monthly_summary_tables, {"month": "2025-07"}, True),
+    (tables.cleanup_old_tables, {"day": "2025-07-19"}, True),
 ]
 IDS = [task.name.rsplit(".", 1)[-1] for task, _, _ in TASKS]
 

@@ -13,7 +13,16 @@ from app.api.models.requests import Received
 from app.schedules import CRON_FIELDS, ScheduleSpec
 
 # The fields of a definition that make its timing (app.schedules.timing.TIMING_FIELDS).
-TIMING_KEYS = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone")
+TIMING_KEYS = (
+    *CRON_FIELDS,
+    "cron",
+    "interval",
+    "anchor",
+    "at",
+    "timezone",
+    "schedule_type",
+    "schedule_value",
+)
 
 
 class PreviewBase(Received):
