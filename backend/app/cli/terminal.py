@@ -13,10 +13,15 @@ ColorChoice = Literal["auto", "always", "never"]
 CODES = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33"}
 
 # C0/C1 controls (ESC starts terminal sequences) and the bidi overrides and isolates,
-# which reorder what follows them on screen. Names written with RedBeat's own API are
-# not validated by us, so a name could carry either; ZWJ and other format characters
-# stay, since emoji sequences need them.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# which reorder what follows them on screen; the bidi marks, zero-width and invisible
+# characters (U+200B, U+2060-2064, U+FEFF), which make one name look like another; and
+# the line and paragraph separators, which other tools take as line breaks. Names
+# written with RedBeat's own API are not validated by us (ours refuse all of these), so
+# a name could carry any; ZWJ and ZWNJ stay, since emoji sequences and scripts need them.
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def printable(text: str) -> str:

@@ -29,6 +29,7 @@ from app.schedules import (
     ScheduleSpec,
     ScheduleStore,
     TaskRegistry,
+    TooManySchedules,
 )
 from app.schedules_file.format import FileError, FileSchedules, load_file
 
@@ -107,29 +108,43 @@ def reconcile(
 
 def check_room(store: ScheduleStore, loaded: FileSchedules) -> None:
     """Raises FileError when applying the file would take Redis past MAX_SCHEDULES: the
-    whole file is then refused, as an invalid one is, rather than half applied. (Each
-    create checks the cap again in its own transaction, against racing API creates.)"""
+    whole file is then refused, as an invalid one is, rather than half applied. The
+    sync creates before it deletes, so the new entries must fit beside the old ones
+    (each create checks the cap again in its own transaction, against racing API
+    creates)."""
     index = store.file_index()
-    current = store.get_many(set(loaded.specs) | set(index))
+    current = store.get_many(set(loaded.specs))
     creates = [
         name
         for name, spec in loaded.specs.items()
         if name not in current and _plan_entry(spec, index.get(name), False) != "kept_deleted"
     ]
-    if not creates:
-        return
-    drops = [
-        n for n in index if n not in loaded.specs and n in current and current[n].origin == "file"
-    ]
     limit = get_settings().max_schedules
-    total = store.count() + len(creates) - len(drops)
-    if total > limit:
+    total = store.count() + len(creates)
+    if creates and total > limit:
         problem = Problem(
             "schedules",
             len(loaded.specs),
             f"applying it would make {total} schedules, more than MAX_SCHEDULES ({limit})",
         )
         raise FileError(loaded.path, str(problem.message), [problem])
+
+
+def _record_refusal(
+    store: ScheduleStore, path: Path, message: str, problems: list[Problem]
+) -> None:
+    record_state(
+        store,
+        {
+            "ok": False,
+            "path": str(path),
+            "error": message,
+            "problems": [
+                {"field": p.field, "value": p.value, "message": p.message} for p in problems
+            ],
+            "checked_at": _now(),
+        },
+    )
 
 
 def _now() -> str:
@@ -163,21 +178,15 @@ def sync_file(
         check_room(store, loaded)
     except FileError as exc:
         log.error("schedules.json not applied, nothing changed: %s", exc)
-        problems = [
-            {"field": p.field, "value": p.value, "message": p.message} for p in exc.problems
-        ]
-        record_state(
-            store,
-            {
-                "ok": False,
-                "path": str(path),
-                "error": exc.message,
-                "problems": problems,
-                "checked_at": _now(),
-            },
-        )
+        _record_refusal(store, path, exc.message, exc.problems)
         return None
-    report = reconcile(store, loaded.specs, actor)
+    try:
+        report = reconcile(store, loaded.specs, actor)
+    except TooManySchedules as exc:
+        # An API create took the last places after check_room looked.
+        log.error("schedules.json applied only in part: %s", exc)
+        _record_refusal(store, path, str(exc), exc.problems)
+        return None
     counts = report.counts()
     changed = {k: v for k, v in counts.items() if v and k != "unchanged"}
     log.log(
