@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import ssl
+from typing import Any
 
 from celery import Celery
+from celery.app.amqp import AMQP
+from kombu.connection import Connection
 
 from app.core.config import get_settings
 from app.core.constants import REDBEAT_PREFIX
 from app.core.logging import install_celery_hooks
-from app.core.redis import uses_tls
+from app.core.redis import redacted_url, tls_options
 
 TASK_MODULES = [
     "app.tasks.collection",
@@ -21,10 +23,31 @@ TASK_MODULES = [
 ]
 
 
+class RedactingConnection(Connection):
+    """kombu's Connection, shown as `redacted_url` shows a URL.
+
+    kombu's `as_uri()` puts its mask in place of the password whether there is one or
+    not, so the worker's and Beat's banners and the worker's "Connected to" line read
+    `redis://:**@127.0.0.1:6379/0` for a Redis with no password at all.
+    """
+
+    def as_uri(self, include_password: bool = False, *args: Any, **kwargs: Any) -> str:
+        uri = str(super().as_uri(True, *args, **kwargs))
+        return uri if include_password else redacted_url(uri)
+
+
+class RedactingAMQP(AMQP):  # type: ignore[misc]
+    """Celery's broker plumbing with `RedactingConnection` as its connection class."""
+
+    Connection = RedactingConnection
+
+
 def create_celery_app() -> Celery:
     settings = get_settings()
+    tls = tls_options(settings)
     app = Celery(
         "app",
+        amqp=RedactingAMQP,
         broker=settings.redis_url,
         backend=settings.redis_url,
         include=TASK_MODULES,
@@ -57,8 +80,8 @@ def create_celery_app() -> Celery:
         # Set explicitly so RedBeat does not fall back to the broker's options.
         redbeat_redis_options={},
     )
-    if uses_tls(settings.redis_url):
-        tls = {"ssl_cert_reqs": ssl.CERT_REQUIRED}
+    if tls:
+        # rediss://: the same checks and files for the broker, the results and RedBeat.
         app.conf.update(broker_use_ssl=tls, redis_backend_use_ssl=tls, redbeat_redis_use_ssl=tls)
     return app
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.access import ApiToken, parse_origins, parse_tokens
@@ -312,6 +312,42 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("redis_tls_ca_cert", "redis_tls_cert", "redis_tls_key", mode="before")
+    @classmethod
+    def _tls_file_or_unset(cls, value: object) -> object:
+        # Checked here, so a wrong path is one clear line at start-up rather than an
+        # SSL error from deep inside the first connection of every process.
+        if value is None or value == "":
+            return None
+        if not Path(str(value)).is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _tls_files_need_rediss(self) -> Settings:
+        # A CA or client certificate beside a redis:// URL would be silently unused, and
+        # the connection would go out in plain text while the operator believes it is TLS.
+        if not self.redis_url.startswith("rediss://"):
+            named = [
+                name
+                for name, value in (
+                    ("REDIS_TLS_CA_CERT", self.redis_tls_ca_cert),
+                    ("REDIS_TLS_CERT", self.redis_tls_cert),
+                    ("REDIS_TLS_KEY", self.redis_tls_key),
+                )
+                if value is not None
+            ]
+            if named:
+                raise ValueError(
+                    f"{', '.join(named)} set, but REDIS_URL does not start with rediss:// "
+                    "(TLS); use rediss://host:port/db, or unset them"
+                )
+        if self.redis_tls_key is not None and self.redis_tls_cert is None:
+            raise ValueError(
+                "REDIS_TLS_KEY is set without REDIS_TLS_CERT, the certificate it signs"
+            )
+        return self
+
     @model_validator(mode="after")
     def _lock_outlives_a_loop(self) -> Settings:
         # A leader renews its lock once per tick, and a tick can wait up to one loop
@@ -328,3 +364,16 @@ class Settings(BaseSettings):
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    """One line per refused setting, `API_PORT: Input should be ...` or a whole-settings
+    check's own sentence (`API_TOKENS: the name 'ops' is used twice`): the variable
+    and what is wrong, never the value (hide_input_in_errors), for a one-line refusal
+    at start instead of a traceback."""
+    lines = []
+    for error in exc.errors():
+        where = ".".join(map(str, error["loc"])).upper()
+        text = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {text}" if where else text)
+    return lines

@@ -133,7 +133,8 @@ class RedisServer:
     """A redis-server child process: `with RedisServer(tmp_path) as server: ... server.url`.
 
     With no data_dir a temporary one is made and removed on stop; with no port a free
-    one is picked.
+    one is picked. `extra_args` go to redis-server after the usual ones (the tests'
+    TLS port and certificates, for one); the plain port stays, for PING and SHUTDOWN.
     """
 
     def __init__(
@@ -142,10 +143,12 @@ class RedisServer:
         *,
         port: int | None = None,
         appendonly: bool = False,
+        extra_args: Sequence[str] = (),
     ) -> None:
         self._data_dir = Path(data_dir) if data_dir is not None else None
         self._requested_port = port
         self.appendonly = appendonly
+        self.extra_args = list(extra_args)
         self._port: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
@@ -217,7 +220,8 @@ class RedisServer:
 
     def _launch(self, port: int) -> subprocess.Popen[bytes]:
         data_dir = self._prepare_data_dir().resolve()
-        command = [find_redis_server(), *server_args(port, data_dir, appendonly=self.appendonly)]
+        options = server_args(port, data_dir, appendonly=self.appendonly)
+        command = [find_redis_server(), *options, *self.extra_args]
         with self.log_path.open("ab") as log:
             return subprocess.Popen(
                 command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
