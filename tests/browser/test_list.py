@@ -177,3 +177,19 @@ def test_presets_create_the_default_jobs(page: Page, site: Site) -> None:
     finally:
         for name in PRESET_NAMES:
             remove(site, name)
+
+
+def test_a_name_of_markup_shows_as_text(page: Page, site: Site, cleanup: list[str]) -> None:
+    """The page escapes names: markup in one is shown, never parsed (docs/security.md)."""
+    name = "<img src=x onerror=alert(1)>"
+    cleanup.append(name)
+    create(site, name, interval=3600)
+    alerts: list[str] = []
+    page.on("dialog", lambda dialog: (alerts.append(dialog.message), dialog.dismiss()))
+    open_page(page, site)
+
+    listed = row(page, name)
+    expect(listed).to_have_count(1)
+    expect(listed.locator("td").first).to_have_text(name)
+    expect(page.locator("img")).to_have_count(0)
+    assert alerts == []

@@ -25,6 +25,7 @@ from redis import Redis
 
 from app.beat.dispatch import Step, plan_batch
 from app.core.celery_app import celery_app
+from app.core.constants import REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
 from app.core.embedded_redis import RedisServer
 from app.schedules import (
     HELD_BACK,
@@ -694,3 +695,34 @@ def test_a_global_pause_sends_nothing_records_skips_and_resumes_from_the_next_sl
         timeout=RUN_DEADLINE,
         what=f"a fire of {name} sent after the resume",
     )
+
+
+# --- hostile names (docs/security.md) ------------------------------------------------
+
+
+def test_key_like_names_fire_on_their_own_and_leave_the_beat_lock_alone(
+    shared: Shared, create: Callable[..., str]
+) -> None:
+    """Names that spell RedBeat's own keys or key patterns are entries like any other:
+    Beat fires each, its due index stays a sorted set and its lock stays with it."""
+    names = [
+        "*",
+        ":lock",
+        "::schedule",
+        "redbeat::lock",
+        "redbeat:foo",
+        "%3Alock",
+        "../x",
+        "<img src=x onerror=alert(1)>",
+    ]
+    lock = shared.redis.get(REDBEAT_LOCK_KEY)
+    assert lock is not None
+    takeovers = shared.beat.log().count(ACQUIRED)
+    for name in names:
+        create(name, task=REPORT, interval=1)
+    for name in names:
+        assert {r.schedule for r in wait_for(shared.store, name, "succeeded", 2)} == {name}
+    assert shared.redis.get(REDBEAT_LOCK_KEY) == lock
+    assert shared.redis.type(REDBEAT_SCHEDULE_KEY) == "zset"
+    assert shared.beat.log().count(ACQUIRED) == takeovers
+    assert shared.beat.popen.poll() is None
