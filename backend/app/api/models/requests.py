@@ -76,7 +76,8 @@ class ScheduleCreate(Received, ScheduleSpec):
     name: str = Field(
         min_length=1,
         max_length=NAME_MAX_LENGTH,
-        description="Any Unicode text without control characters.",
+        description="Any Unicode text without invisible characters (controls, format "
+        "characters such as bidi and zero-width marks, U+2028/U+2029).",
     )
 
 
