@@ -8,6 +8,7 @@ from app.presentation.describe import (
     entry_view,
     outcome_in_words,
     reason_in_words,
+    timing_in_words,
     trigger_in_words,
     upcoming,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "outcome_in_words",
     "reason_in_words",
     "timing_preview",
+    "timing_in_words",
     "trigger_in_words",
     "upcoming",
 ]

@@ -22,7 +22,7 @@ from app.schedules.entry import Entry, digest
 from app.schedules.spec import CRON_FIELDS, SECRET_POLICY_FIELDS
 
 Action = Literal["created", "changed", "paused", "resumed", "deleted"]
-Source = Literal["api", "cli", "file", "page", "redbeat", "unknown"]
+Source = Literal["api", "cli", "facade", "file", "page", "redbeat", "unknown"]
 ACTIONS: tuple[Action, ...] = ("created", "changed", "paused", "resumed", "deleted")
 # The names other layers import (the API's models).
 AuditAction = Action
@@ -33,6 +33,7 @@ SOURCES: dict[str, Source] = {
     "client": "api",
     "token": "api",
     "cli": "cli",
+    "facade": "facade",  # application code through app.facade (seed 002's service)
     "page": "page",
     "file": "file",
     "redbeat": "redbeat",

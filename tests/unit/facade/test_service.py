@@ -1,0 +1,300 @@
+"""app/facade: seed 002's SchedulerService and ScheduleJob over the shared schedules."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from redis import Redis
+
+from app.core.celery_app import celery_app
+from app.core.config import DEFAULT_SCHEDULES_FILE, Settings
+from app.facade import (
+    JobStatus,
+    ScheduleJob,
+    SchedulerNotInitialized,
+    SchedulerService,
+    ScheduleType,
+)
+from app.schedules import InvalidSchedule, ScheduleService, ScheduleStore
+from app.schedules_file.format import load_file
+from app.tasks.tables import create_daily_tables
+from tests.unit.api.history import run
+from tests.unit.beat.fakes import lua_fakeredis
+
+REPORT = "app.tasks.reports.generate_daily_report"
+TABLES = "app.tasks.tables.create_daily_tables"
+
+
+@pytest.fixture
+def redis(monkeypatch: pytest.MonkeyPatch) -> Iterator[Redis]:
+    """The Redis SchedulerService.init() connects to: a fake one of this test's own."""
+    client = lua_fakeredis()
+    monkeypatch.setattr("app.core.redis.make_redis", lambda settings: client)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def service(redis: Redis) -> Iterator[type[SchedulerService]]:
+    SchedulerService.init(Settings(redis_url="redis://unused:6379/0", timezone="Asia/Seoul"))
+    yield SchedulerService
+    SchedulerService.shutdown()
+
+
+@pytest.fixture
+def store(redis: Redis) -> ScheduleStore:
+    """Another process's view of the same Redis."""
+    return ScheduleStore(redis, celery_app, "Asia/Seoul")
+
+
+def add(job: ScheduleJob) -> bool:
+    return asyncio.run(SchedulerService.add_job(job))
+
+
+def document(store: ScheduleStore, name: str) -> dict[str, Any]:
+    entry = store.get(name)
+    assert entry is not None and entry.spec is not None
+    return entry.spec.to_document()
+
+
+def table_job(**changes: Any) -> ScheduleJob:
+    """Seed 002's own example, with the task object where it passes a callback."""
+    fields: dict[str, Any] = {
+        "job_id": "daily_table_creation",
+        "name": "일일 테이블 생성",
+        "schedule_type": ScheduleType.DAILY,
+        "schedule_value": "02:00",
+        "task": create_daily_tables,
+        "use_distributed_lock": True,
+        "lock_key": "scheduler:create_daily_tables",
+        "lock_ttl": 1800,
+        **changes,
+    }
+    return ScheduleJob(**fields)
+
+
+def test_seed_002s_examples_become_schedules(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    interval = ScheduleJob("periodic_task", "주기적 작업", ScheduleType.INTERVAL, 30, REPORT)
+    locked = ScheduleJob(
+        "distributed_task",
+        "분산 작업",
+        ScheduleType.INTERVAL,
+        60,
+        REPORT,
+        use_distributed_lock=True,
+        lock_key="unique_distributed_task",
+        lock_ttl=300,
+    )
+
+    assert [add(job) for job in (interval, locked, table_job())] == [True, True, True]
+
+    assert document(store, "periodic_task") == {
+        "task": REPORT,
+        "interval": 30.0,
+        "description": "주기적 작업",
+        "policy": {"max_retries": 3},
+    }
+    assert document(store, "distributed_task")["policy"] == {
+        "max_retries": 3,
+        "lock_key": "unique_distributed_task",
+        "lease_seconds": 300.0,
+    }
+    assert document(store, "daily_table_creation") == {
+        "task": TABLES,
+        "hour": "2",
+        "minute": "0",
+        "description": "일일 테이블 생성",
+        "policy": {
+            "max_retries": 3,
+            "lock_key": "scheduler:create_daily_tables",
+            "lease_seconds": 1800.0,
+        },
+    }
+    entry = store.get("daily_table_creation")
+    assert entry is not None and entry.origin == "api"
+
+
+def test_a_locked_job_without_a_lock_key_gets_its_own(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    add(table_job(lock_key=None))
+
+    assert document(store, "daily_table_creation")["policy"]["lock_key"] == (
+        "scheduler:daily_table_creation"
+    )
+
+
+def test_adding_the_same_job_again_changes_nothing(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    add(table_job())
+    version = store.get("daily_table_creation").etag  # type: ignore[union-attr]
+
+    assert add(table_job()) is False  # a second process starting up
+    assert store.get("daily_table_creation").etag == version  # type: ignore[union-attr]
+
+
+def test_a_changed_job_replaces_the_stored_definition(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    add(table_job())
+
+    changed = table_job(schedule_type="CRON", schedule_value="30 3 * * *")
+    changed.use_distributed_lock = False
+    assert add(changed) is True
+
+    assert document(store, "daily_table_creation") == {
+        "task": TABLES,
+        "cron": "30 3 * * *",
+        "description": "일일 테이블 생성",
+        "policy": {"max_retries": 3},  # the lock is gone, not merged in
+    }
+
+
+def test_a_once_job_without_a_time_runs_at_once_and_only_once(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    job = ScheduleJob("지금", "한 번", ScheduleType.ONCE, None, REPORT)
+    before = datetime.now(UTC)
+
+    assert add(job) is True
+    spec = store.get("지금").spec  # type: ignore[union-attr]
+    assert spec is not None and spec.at is not None
+    assert before < spec.at <= datetime.now(UTC) + timedelta(seconds=3)
+    assert add(job) is False  # another process: not sent again
+
+
+def test_a_naive_once_time_is_this_processs_local_time(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    naive = datetime.now() + timedelta(hours=1)
+
+    add(ScheduleJob("나중", "한 번", ScheduleType.ONCE, naive, REPORT))
+
+    spec = store.get("나중").spec  # type: ignore[union-attr]
+    assert spec is not None and spec.at == naive.astimezone()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"schedule_value": "25:00"}, "schedule_value"),
+        ({"schedule_type": "WEEKLY"}, "schedule_type"),
+        ({"lock_ttl": 1}, "lock_ttl"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"job_id": "줄\n바꿈"}, "job_id"),
+        ({"task": "no_such_task"}, "task"),
+        ({"kwargs": {"days_ahead": 99}}, "kwargs.days_ahead"),
+    ],
+)
+def test_a_refusal_names_the_job_field(
+    service: type[SchedulerService], store: ScheduleStore, changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidSchedule) as caught:
+        add(table_job(**changes))
+
+    assert [p.field for p in caught.value.problems] == [field]
+    assert store.keys() == []
+
+
+def test_status_comes_from_the_schedule_and_its_history(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    add(table_job())
+    run(store, "daily_table_creation")
+    run(store, "daily_table_creation", outcome="failed")
+
+    status = service.get_job_status("daily_table_creation")
+
+    assert isinstance(status, JobStatus)
+    assert (status.schedule_type, status.schedule_value) == (ScheduleType.DAILY, "02:00")
+    assert (status.name, status.task, status.timing) == ("일일 테이블 생성", TABLES, "At 02:00")
+    assert (status.use_distributed_lock, status.lock_key, status.lock_ttl) == (
+        True,
+        "scheduler:create_daily_tables",
+        1800,
+    )
+    assert (status.run_count, status.error_count, status.last_outcome) == (2, 1, "failed")
+    assert status.last_run is not None and status.last_run.utcoffset() == timedelta(hours=9)
+    assert status.next_run is not None and (status.next_run.hour, status.next_run.minute) == (2, 0)
+    assert status.as_dict()["schedule_type"] == "DAILY"
+    assert service.get_job_status("없음") is None
+
+
+def test_all_jobs_include_schedules_made_elsewhere(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    add(table_job())
+    other = ScheduleService(store, service.get_scheduler().registry)
+    other.create({"name": "api_made", "task": REPORT, "cron": "0 9 * * 1"})
+
+    jobs = service.get_all_jobs_status()
+
+    assert list(jobs) == ["api_made", "daily_table_creation"]
+    assert (jobs["api_made"].schedule_type, jobs["api_made"].schedule_value) == (
+        ScheduleType.CRON,
+        "0 9 * * 1",
+    )
+    assert jobs["api_made"].run_count == 0
+
+
+def test_remove_job(service: type[SchedulerService], store: ScheduleStore) -> None:
+    add(table_job())
+
+    assert asyncio.run(service.remove_job("daily_table_creation")) is True
+    assert asyncio.run(service.remove_job("daily_table_creation")) is False
+    assert store.get("daily_table_creation") is None
+
+
+def test_stop_and_start_are_the_global_pause_and_resume(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    state = asyncio.run(service.stop())
+
+    assert state.paused and store.pause_state().paused
+    assert (store.pause_state().by or "").startswith("facade:")
+    assert asyncio.run(service.start()).paused is False
+    assert store.pause_state().paused is False
+
+
+def test_changes_are_audited_as_the_facades(
+    service: type[SchedulerService], store: ScheduleStore
+) -> None:
+    add(table_job())
+
+    [change] = store.audit("daily_table_creation", 10)
+    assert change.actor.startswith("facade:") and change.source == "facade"
+
+
+def test_calls_before_init_say_so() -> None:
+    SchedulerService.shutdown()
+
+    assert SchedulerService.is_initialized() is False
+    with pytest.raises(SchedulerNotInitialized, match="init"):
+        SchedulerService.get_job_status("x")
+    with pytest.raises(SchedulerNotInitialized):
+        asyncio.run(SchedulerService.add_job(table_job()))
+
+
+def test_init_twice_keeps_the_first_connection(service: type[SchedulerService]) -> None:
+    first = service.get_scheduler()
+
+    service.init()
+
+    assert service.get_scheduler() is first and service.is_initialized()
+
+
+def test_seed_002s_table_job_is_the_shipped_file_entry(service: type[SchedulerService]) -> None:
+    body = {k: v for k, v in table_job().definition().items() if k != "name"}
+    shipped = load_file(DEFAULT_SCHEDULES_FILE, service.get_scheduler().registry)
+
+    assert (
+        service.get_scheduler().check(body).to_document()
+        == shipped.specs["daily_table_creation"].to_document()
+    )
