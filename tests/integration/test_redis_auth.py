@@ -263,7 +263,7 @@ def plain_port_clients(tls_server: TlsServer) -> list[dict[str, Any]]:
 
 def test_a_wrong_ca_is_one_clear_error_not_a_crash(tls_server: TlsServer, tmp_path: Path) -> None:
     """Worker and Beat keep running and say why they cannot connect, without a traceback;
-    the CLI says it in one line and exits 2."""
+    the API answers 503 saying why; the CLI says it in one line and exits 2."""
     env = stack_env(tls_server.url, tmp_path / "none.json", **tls_server.env("other-ca.pem"))
     write_schedules(tmp_path / "none.json", {})
     done = cli(env, "list")
@@ -276,6 +276,9 @@ def test_a_wrong_ca_is_one_clear_error_not_a_crash(tls_server: TlsServer, tmp_pa
     try:
         worker = stack.start("run_worker.sh", "worker")
         beat = stack.start("run_celery_beat.sh", "beat")
+        with httpx.Client(base_url=stack.api(), timeout=20) as api:
+            refused = api.get(BASE)
+        assert refused.status_code == 503 and "certificate verify failed" in refused.text
         worker.wait_for_log("certificate verify failed")
         beat.wait_for_log("certificate verify failed")
         assert worker.popen.poll() is None and beat.popen.poll() is None

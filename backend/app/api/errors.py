@@ -20,7 +20,7 @@ from app.api.deps import CrossSite, ReadOnlyToken, Unauthorized
 from app.api.models import ErrorBody, ErrorDetail
 from app.core.config import Settings, get_settings
 from app.core.redis import redacted_url
-from app.monitor import NoHistory, RunNotFound
+from app.monitor import NoHistory, RunNotFound, scrub
 from app.presentation import message
 from app.schedules import (
     InvalidSchedule,
@@ -238,8 +238,10 @@ def read_only_token(request: Request, exc: ReadOnlyToken) -> JSONResponse:
 
 def redis_down(request: Request, exc: Exception) -> JSONResponse:
     url = redacted_url(settings_of(request).redis_url)
-    log.warning("Redis unreachable at %s: %s", url, exc)
-    text = message("redis_down", settings_of(request).language, url=url, error=exc)
+    # A library may quote the URL it was given, password and all.
+    error = scrub(str(exc) or type(exc).__name__, settings_of(request).redis_url)
+    log.warning("Redis unreachable at %s: %s", url, error)
+    text = message("redis_down", settings_of(request).language, url=url, error=error)
     return error_response(503, "redis_unavailable", text)
 
 
