@@ -80,11 +80,14 @@ def redacted_url(url: str) -> str:
         user, _, password = userinfo.partition(":")
         netloc = f"{user}:{MASK}@{hostport}" if password else f"{user}@{hostport}".lstrip("@")
     query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(key in SECRET_QUERY_KEYS for key, _ in pairs):
-            hidden = [(key, MASK if key in SECRET_QUERY_KEYS else value) for key, value in pairs]
-            query = urlencode(hidden, safe="*")
+    pairs = parse_qsl(query, keep_blank_values=True)
+    if any(key in SECRET_QUERY_KEYS for key, _ in pairs):
+        hidden = [(key, MASK if key in SECRET_QUERY_KEYS else value) for key, value in pairs]
+        query = urlencode(hidden, safe="*")
+    if (netloc, query) == (parts.netloc, parts.query):
+        # Nothing to hide: as given (urlunsplit would turn `redis+socket:///tmp/s` into
+        # `redis+socket:/tmp/s`).
+        return url
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 

@@ -28,6 +28,8 @@ SHOWN = [
     ("rediss://cache:6380/1", "rediss://cache:6380/1"),
     ("redis://worker@cache:6379/0", "redis://worker@cache:6379/0"),
     ("redis://:@cache:6379/0", "redis://cache:6379/0"),
+    ("redis+socket:///run/redis.sock", "redis+socket:///run/redis.sock"),
+    ("unix://:s3cr3t@/run/redis.sock?db=1", "unix://:***@/run/redis.sock?db=1"),
     # A password: masked, the user kept (it says which ACL user is meant).
     ("redis://:s3cr3t@cache:6379/0", "redis://:***@cache:6379/0"),
     ("redis://worker:s3cr3t@cache:6379/0", "redis://worker:***@cache:6379/0"),
