@@ -14,7 +14,7 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
-from app.core.config import get_settings
+from app.core.config import get_settings, settings_problems
 from app.core.logging import uvicorn_log_config
 
 
@@ -22,14 +22,9 @@ def main() -> int:
     try:
         settings = get_settings()
     except ValidationError as exc:
-        # The settings' errors never repeat a value (hide_input_in_errors); a token's
-        # messages name the variable and the entry only (app.core.access).
-        for error in exc.errors():
-            where = ".".join(map(str, error["loc"])).upper()
-            text = str(error["msg"]).removeprefix("Value error, ")
-            print(
-                f"API: a setting is invalid: {where + ': ' if where else ''}{text}", file=sys.stderr
-            )
+        # A token's messages name the variable and the entry only (app.core.access).
+        for line in settings_problems(exc):
+            print(f"API: a setting is invalid: {line}", file=sys.stderr)
         return 2
     # Imported once the settings are known good: app.api.main builds the app.
     from app.api.main import is_loopback

@@ -119,10 +119,18 @@ def get_actor(request: Request, caller: CallerDep) -> str:
 ActorDep = Annotated[str, Depends(get_actor)]
 
 
-def require_read(settings: SettingsDep, caller: CallerDep) -> None:
-    """With API_PROTECT_READS, every route but /health needs a token of either kind."""
-    if settings.api_protect_reads and caller is None:
+def require_read(request: Request, settings: SettingsDep, caller: CallerDep) -> None:
+    """With API_PROTECT_READS, every route but /health needs a token of either kind.
+
+    A route that changes something is left to require_token, whose 401 says that a
+    token that may write is needed."""
+    if settings.api_protect_reads and caller is None and not _changes(request):
         raise Unauthorized(reading=True)
+
+
+def _changes(request: Request) -> bool:
+    route = request.scope.get("route")
+    return any(d.dependency is require_token for d in getattr(route, "dependencies", ()))
 
 
 def require_token(

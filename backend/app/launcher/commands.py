@@ -9,15 +9,27 @@ from __future__ import annotations
 
 import sys
 
-from app.core.config import get_settings
+from pydantic import ValidationError
+
+from app.core.config import Settings, get_settings, settings_problems
 from app.core.logging import configure_early
 
 CELERY_APP = "app.core.celery_app:celery_app"
 
 
+def _settings() -> Settings:
+    """The settings, or exit 2 with one line per refused one (no traceback, no value)."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        for line in settings_problems(exc):
+            print(f"a setting is invalid: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
 def worker() -> None:
     """Extra arguments go to `celery worker`, e.g. `batchsched-worker -Q reports`."""
-    settings = get_settings()
+    settings = _settings()
     # -E sends task events, which Flower and the status API read.
     _celery(
         "worker",
@@ -33,7 +45,7 @@ def worker() -> None:
 
 def beat() -> None:
     """No pidfile: several Beats may run, and a Redis lock lets exactly one dispatch."""
-    _celery("beat", "--loglevel", get_settings().log_level, "--pidfile=")
+    _celery("beat", "--loglevel", _settings().log_level, "--pidfile=")
 
 
 def _celery(command: str, *options: str) -> None:

@@ -73,6 +73,17 @@ def test_a_missing_or_wrong_token_gets_the_same_401(
     assert client.get(BASE, headers=bearer(OPS)).json()["total"] == 0
 
 
+def test_with_protected_reads_a_change_still_asks_for_a_write_token(
+    client: TestClient, tokens: Settings
+) -> None:
+    tokens.api_protect_reads = True
+
+    refused = client.post(BASE, json=SEED_004_BODY)
+    assert refused.status_code == 401
+    assert "needs an API token that may write" in refused.json()["message"]
+    assert client.post(BASE, json=SEED_004_BODY, headers=bearer(VIEW)).status_code == 403
+
+
 def test_a_read_only_token_reads_but_may_not_change(client: TestClient, tokens: Settings) -> None:
     assert client.post(BASE, json=SEED_004_BODY, headers=bearer(OPS)).status_code == 201
 
