@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from redis import Redis
 
 from app.core.config import Language, Settings, get_settings
+from app.core.run_dir import resolved_redis_url
 from app.facade.job import ScheduleJob, in_job_words, seed_form
 from app.presentation import timing_in_words
 from app.schedules import (
@@ -101,9 +102,10 @@ class SchedulerService:
 
     @classmethod
     def init(cls, settings: Settings | None = None) -> None:
-        """Connect to the Redis of the settings (REDIS_URL, ...); a second call keeps
-        the first connection. Seed 002's lock service is not needed: locks live in the
-        same Redis as the schedules."""
+        """Connect to the Redis of the settings: REDIS_URL, or with none named, the one
+        a running ./run.sh embedded, as the CLI finds it. A second call keeps the first
+        connection. Seed 002's lock service is not needed: locks live in the same Redis
+        as the schedules."""
         if cls._service is not None:
             return
         # Imported here: building the Celery app reads the settings; importing this
@@ -111,7 +113,14 @@ class SchedulerService:
         from app.core.celery_app import celery_app
         from app.core.redis import make_redis
 
-        cls._settings = settings or get_settings()
+        settings = settings or get_settings()
+        url = resolved_redis_url(settings)
+        if url != settings.redis_url:
+            # No REDIS_URL named: the Redis a running ./run.sh embedded, found as the CLI
+            # finds it (app.core.run_dir); run-now through get_scheduler() sends there.
+            settings = settings.model_copy(update={"redis_url": url})
+            celery_app.conf.update(broker_url=url, result_backend=url, redbeat_redis_url=url)
+        cls._settings = settings
         cls._redis = make_redis(cls._settings)
         store = ScheduleStore(cls._redis, celery_app, cls._settings.timezone)
         cls._service = ScheduleService(store, TaskRegistry.from_celery(celery_app))

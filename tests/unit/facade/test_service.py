@@ -298,3 +298,27 @@ def test_seed_002s_table_job_is_the_shipped_file_entry(service: type[SchedulerSe
         service.get_scheduler().check(body).to_document()
         == shipped.specs["daily_table_creation"].to_document()
     )
+
+
+def test_init_without_redis_url_finds_the_redis_run_sh_embedded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As the CLI does (app.core.run_dir): ./run.sh may have moved off port 6379."""
+    seen: list[str] = []
+    client = lua_fakeredis()
+    embedded = "redis://127.0.0.1:6390/0"
+    monkeypatch.setattr("app.facade.service.resolved_redis_url", lambda settings: embedded)
+    monkeypatch.setattr(
+        "app.core.redis.make_redis", lambda settings: seen.append(settings.redis_url) or client
+    )
+    keys = ("broker_url", "result_backend", "redbeat_redis_url")
+    before = {key: celery_app.conf.get(key) for key in keys}
+    try:
+        SchedulerService.init(Settings(timezone="Asia/Seoul"))
+
+        assert seen == [embedded]
+        assert celery_app.conf.broker_url == embedded  # run-now sends there too
+    finally:
+        SchedulerService.shutdown()
+        celery_app.conf.update(before)
+        client.close()
