@@ -43,6 +43,7 @@ ID_PATTERN = re.compile(r"[0-9]{1,18}")
 # task's function name first, then by its module; CUSTOM when neither says.
 CATEGORY_BY_FUNCTION = {
     "cleanup_old_data": "CLEANUP",
+    "cleanup_old_tables": "CLEANUP",
     "analyze_trends": "ANALYSIS",
     "health_check": "CUSTOM",
 }

@@ -46,6 +46,8 @@ def entry_of(jobs: Jobs, name: str, **raw: object) -> Entry:
         ("app.tasks.scheduler.crawl_all_complexes", "COLLECTION"),
         ("app.tasks.media.process_images", "IMAGE_PROCESSING"),
         ("app.tasks.maintenance.cleanup_old_data", "CLEANUP"),
+        ("app.tasks.tables.cleanup_old_tables", "CLEANUP"),
+        ("app.tasks.tables.create_daily_tables", "CUSTOM"),
         ("app.tasks.maintenance.health_check", "CUSTOM"),
         ("app.tasks.reports.generate_daily_report", "REPORT"),
         ("app.tasks.reports.analyze_trends", "ANALYSIS"),
