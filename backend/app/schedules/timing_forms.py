@@ -7,6 +7,9 @@ read (the API, schedules.json, the CLI's `apply`, the preview, app.facade) and i
 never stored: reads, exports and the audit trail show the kind it became (`interval`;
 `hour` and `minute`; `at`; `cron`). One timing engine and one stored form, so Beat,
 the preview and the words agree on every schedule however it was written.
+
+The spec calls `lift_seed_timing` from its own validator, so the spec's names (its
+limits, FieldValueError, the crontab check) are imported inside the functions here.
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ def lift_seed_timing(data: Mapping[str, Any]) -> dict[str, Any]:
     Raises the spec's FieldValueError naming `schedule_type` or `schedule_value` (or
     `timing`, when another timing is given as well) and the bad value.
     """
-    # Imported here: the spec imports this module to call it from its validator.
     from app.schedules.spec import CRON_FIELDS, FieldValueError
 
     out = dict(data)
