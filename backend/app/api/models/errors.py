@@ -22,7 +22,8 @@ class ErrorBody(BaseModel):
 
     error: str = Field(
         description="What went wrong, for programs: invalid, not_found, exists, stale, "
-        "run_refused, unauthorized, redis_unavailable, method_not_allowed.",
+        "run_refused, unauthorized, read_only_token, cross_site, redis_unavailable, "
+        "method_not_allowed.",
         examples=["invalid"],
     )
     message: str = Field(description="A sentence for people (Korean with LANGUAGE=ko).")
