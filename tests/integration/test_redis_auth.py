@@ -1,18 +1,19 @@
 """Redis credentials everywhere: every component as its own least-privilege ACL user,
-and the whole stack over TLS with a client certificate.
+and ./run.sh over TLS with a client certificate and a password.
 
 The ACL stack runs the API, a worker, Beat and the CLI each as the user that
 app/core/redis_acl.py describes (and nothing else: `-@all` first, the default user
 closed) and shows a schedule created through the API fires and is recorded, the CLI
 lists it, and Redis refused nothing (`ACL LOG` is empty). Then no password appears in
-any log or output of it. The TLS stack needs a redis-server built with TLS
-(scripts/redis_tls_deps.sh installs Debian's); REDIS_TLS_TESTS=skip skips it, saying so.
+any log or output of it. The TLS tests need a redis-server built with TLS
+(scripts/redis_tls_deps.sh installs Debian's); REDIS_TLS_TESTS=skip skips them, saying so.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,15 @@ from redis.exceptions import NoPermissionError
 
 from app.core.embedded_redis import RedisServer, find_redis_server, free_port
 from app.core.redis_acl import COMPONENTS, Component, acl_rules
-from tests.integration.conftest import ROOT, Stack, stack_env, wait_until, write_schedules
+from tests.integration.conftest import (
+    ROOT,
+    START_DEADLINE,
+    STOP_DEADLINE,
+    Stack,
+    stack_env,
+    wait_until,
+    write_schedules,
+)
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 BASE = "/api/scheduler/schedule"
@@ -229,19 +238,47 @@ def tls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TlsServer]:
         yield TlsServer(server, tls_port, certs)
 
 
-def test_worker_beat_and_api_over_tls_with_a_client_certificate(
+def test_run_sh_over_tls_with_a_client_certificate_and_a_password(
     tls_server: TlsServer, tmp_path: Path
 ) -> None:
+    """./run.sh's launcher with REDIS_URL naming a TLS Redis and an ACL user: worker,
+    Beat and API all connect over TLS with the client certificate, a schedule created
+    through the API fires and is recorded, check_schedules.sh reads it, and the
+    password is in no output or log."""
+    password = f"pwrunner{secrets.token_hex(12)}"
+    with Redis(port=tls_server.server.port) as admin:
+        admin.execute_command("ACL", "SETUSER", "runner", "on", f">{password}", "~*", "&*", "+@all")
+    url = f"rediss://runner:{password}@127.0.0.1:{tls_server.tls_port}/0"
+    api_port = free_port()
     schedules_file = tmp_path / "schedules.json"
     write_schedules(schedules_file, {})
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    stack = Stack(stack_env(tls_server.url, schedules_file, **tls_server.env()), logs)
+    env = stack_env(
+        url,
+        schedules_file,
+        **{**tls_server.env(), "REDIS_URL": url},
+        API_PORT=str(api_port),
+        RUN_DATA_DIR=str(tmp_path / "data"),
+        WORKER_CONCURRENCY="1",
+    )
+    output = tmp_path / "run.out"
+    with output.open("wb") as sink:
+        launcher = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "batchsched-run")],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
     try:
-        worker = stack.start("run_worker.sh", "worker")
-        worker.wait_for_log("ready.")
-        stack.start("run_celery_beat.sh", "beat").wait_for_log("beat: acquired the lock")
-        with httpx.Client(base_url=stack.api(), timeout=20) as api:
+        wait_until(
+            lambda: "Ctrl-C to stop." in output.read_text(errors="replace"),
+            START_DEADLINE,
+            what="./run.sh's banner",
+        )
+        shown = f"rediss://runner:***@127.0.0.1:{tls_server.tls_port}/0"
+        assert f"Redis  {shown} (REDIS_URL" in output.read_text()
+        with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=20) as api:
             created = api.post(BASE, json={"name": "tls", "task": CRAWL, "interval": 1})
             assert created.status_code == 201, created.text
             wait_until(
@@ -250,10 +287,26 @@ def test_worker_beat_and_api_over_tls_with_a_client_certificate(
             )
             # Every component reached Redis through the TLS port, none through the plain one.
             assert plain_port_clients(tls_server) == []
-        # The banner names the TLS URL as it is: no password, so no ":**@".
-        assert f".> transport:   {tls_server.url}" in worker.log()
+        checked = subprocess.run(
+            [str(ROOT / "check_schedules.sh"), "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=CLI_TIMEOUT,
+        )
+        assert checked.returncode in (0, 1) and '"tls"' in checked.stdout, checked.stderr
+        assert shown in checked.stdout
     finally:
-        stack.stop_all()
+        launcher.send_signal(signal.SIGINT)
+        try:
+            launcher.wait(STOP_DEADLINE * 2)
+        except subprocess.TimeoutExpired:
+            os.killpg(launcher.pid, signal.SIGKILL)
+            launcher.wait()
+    texts = [output.read_text(errors="replace"), checked.stdout, checked.stderr]
+    assert launcher.returncode == 0, texts[0][-4000:]
+    texts += [p.read_text(errors="replace") for p in (tmp_path / "data" / "logs").glob("*.log")]
+    assert len(texts) >= 6 and all(password not in text for text in texts)
 
 
 def plain_port_clients(tls_server: TlsServer) -> list[dict[str, Any]]:
