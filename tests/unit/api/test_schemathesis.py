@@ -1,12 +1,12 @@
 """Schemathesis against the live app: every operation of /openapi.json, generated
 requests (valid and invalid), and each answer checked against the document.
 
-The app runs in-process on fakeredis with API_TOKEN set (the token is sent), and with
-seed 004's schedule stored, with a finished run and one in progress, so that the routes
-on one entry answer 200 as well as 404 and the run routes return records.
-Bounded and deterministic: 25 examples per operation, derandomized, no example database,
-so CI sees the same run every time. Each failure this found has a test of its own in
-test_contract.py.
+The app runs in-process with API_TOKEN set (tests/unit/api/fuzz_app.py): the fuzzer
+sends the token; a second run sends valid calls to every mutating operation without it
+and expects 401. Bounded and deterministic (derandomized, no example database), so CI
+sees the same run every time. Each failure this found has a test of its own in
+test_contract.py. The stateful run (links from create to read, update and delete) is
+test_schemathesis_stateful.py.
 """
 
 from __future__ import annotations
@@ -14,63 +14,63 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import fakeredis
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
 
-from app.api.deps import get_redis, get_settings
 from app.api.main import app
-from app.core.celery_app import celery_app
-from app.core.config import Settings
-from tests.unit.api.conftest import BASE, SEED_004_BODY
-from tests.unit.api.history import queue, run, store_of
+from tests.unit.api.fuzz_app import AUTH, CHECKS, bounded, seeded_app
 
-TOKEN = "schemathesis-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}", "X-API-Token": TOKEN}
-CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    schemathesis.checks.status_code_conformance,
-    schemathesis.checks.content_type_conformance,
-    schemathesis.checks.response_schema_conformance,
-]
-
-schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-
-
-class SentTask:
-    id = "schemathesis-task"
+# PUT and PATCH are one handler with one body model (ScheduleUpdate): the coverage
+# phase's boundary cases (some 550 calls) are sent to PATCH only; PUT gets the rest.
+ONE_UPDATE = {
+    "include-operation-id": "schedules-update",
+    "phases": {"coverage": {"enabled": False}},
+}
+schema = schemathesis.openapi.from_asgi(
+    "/openapi.json", app, config=SchemathesisConfig.from_dict({"operations": [ONE_UPDATE]})
+)
+MUTATING = {"post", "put", "patch", "delete"}
+# Every POST, PUT, PATCH and DELETE changes something and takes the token, but the
+# timing preview (a POST that computes an answer and writes nothing).
+READS_BY_POST = {"timing-preview"}
+GUARDED = sorted(
+    op["operationId"]
+    for ops in app.openapi()["paths"].values()
+    for method, op in ops.items()
+    if method in MUTATING and op["operationId"] not in READS_BY_POST
+)
+# Valid calls only, and no generated credentials: what a caller without the token sends.
+anonymous = schemathesis.openapi.from_asgi("/openapi.json", app)
+anonymous.config.generation.update(modes=["positive"], with_security_parameters=False)
+# Generated calls only: the coverage phase's every-boundary cases are the authenticated
+# run's job; here a few valid calls per operation say enough.
+anonymous.config.phases.update(phases=["fuzzing"])
 
 
 @pytest.fixture(autouse=True)
 def live_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    redis = fakeredis.FakeRedis(server=fakeredis.FakeServer(), decode_responses=True)
-    config = Settings(redis_url="redis://unused:6379/0", timezone="Asia/Seoul", api_token=TOKEN)
-    app.dependency_overrides[get_redis] = lambda: redis
-    app.dependency_overrides[get_settings] = lambda: config
-    # No broker here: run-now and the worker ping would wait on one (both run for real
-    # in tests/integration/test_api.py).
-    monkeypatch.setattr(celery_app, "send_task", lambda *a, **k: SentTask())
-    monkeypatch.setattr(celery_app.control, "ping", lambda **k: [{"worker@test": {"ok": "pong"}}])
-    with TestClient(app) as client:
-        assert client.post(BASE, json=SEED_004_BODY, headers=AUTH).status_code == 201
-    store = store_of(redis)
-    run(store, SEED_004_BODY["name"], "failed")
-    queue(store, SEED_004_BODY["name"])
-    yield
-    app.dependency_overrides.clear()
+    with seeded_app(monkeypatch):
+        yield
 
 
 @schema.parametrize()
-@settings(
-    max_examples=25,
-    derandomize=True,
-    database=None,
-    deadline=None,
-    # The run is bounded by its example count; Hypothesis' timing heuristics would only
-    # make a loaded CI machine flaky.
-    suppress_health_check=list(HealthCheck),
-)
+@bounded(25)
 def test_api_answers_as_its_openapi_document_says(case: Any) -> None:
     case.call_and_validate(headers=AUTH, checks=CHECKS)
+
+
+@anonymous.include(operation_id=GUARDED).parametrize()
+@bounded(5)
+def test_mutations_without_the_token_are_refused_with_401(case: Any) -> None:
+    response = case.call()
+    assert response.status_code == 401, (case.method, case.formatted_path, response.text)
+    challenges = response.headers.get("www-authenticate", [])
+    assert any(c.startswith("Bearer") for c in challenges), response.headers
+
+
+def test_the_anonymous_run_calls_every_change() -> None:
+    found = anonymous.include(operation_id=GUARDED).get_all_operations()
+    operations = {result.ok().label for result in found}
+    assert len(operations) == len(GUARDED) >= 15
+    assert {"POST /api/scheduler/schedule", "DELETE /scheduler/jobs/{job}"} <= operations

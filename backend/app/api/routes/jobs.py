@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Path, Query, status
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.api.deps import ActorDep, Mutating, ServiceDep, SettingsDep
+from app.api.links import CHANGED_JOB, CREATED_JOB
 from app.api.models import error_responses
 from app.api.models.control import PauseRequest
 from app.api.models.jobs import (
@@ -193,6 +194,7 @@ def list_jobs(
     dependencies=[Mutating],
     response_model=JobChanged,
     responses=error_responses(401, 409, 422, 503),
+    openapi_extra=CREATED_JOB,
 )
 def create_job(
     body: JobCreate, service: ServiceDep, settings: SettingsDep, actor: ActorDep
@@ -256,6 +258,7 @@ def get_job(
     dependencies=[Mutating],
     response_model=JobChanged,
     responses=error_responses(401, 404, 422, 503, described=NOT_FOUND),
+    openapi_extra=CHANGED_JOB,
 )
 def update_job(
     job: Job, body: JobUpdate, service: ServiceDep, settings: SettingsDep, actor: ActorDep

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Body, Query, Request, Response, status
 
 from app.api.deps import ActorDep, IfMatchDep, Mutating, ServiceDep, SettingsDep
 from app.api.examples import CREATE_EXAMPLES, UPDATE_EXAMPLES
+from app.api.links import CHANGED_SCHEDULE, CREATED_SCHEDULE, RUN_SENT
 from app.api.models import (
     RunSent,
     ScheduleChanged,
@@ -114,6 +115,7 @@ def list_schedules(
     response_model=ScheduleChanged,
     response_model_exclude_unset=True,
     responses=CREATED | error_responses(401, 409, 422, 503),
+    openapi_extra=CREATED_SCHEDULE,
 )
 def create_schedule(
     body: CreateBody,
@@ -180,6 +182,7 @@ for method, verb in (("PUT", "update"), ("PATCH", "patch")):
         response_model=ScheduleChanged,
         response_model_exclude_unset=True,
         responses=CHANGED,
+        openapi_extra=CHANGED_SCHEDULE,
     )
 
 
@@ -205,6 +208,7 @@ def delete_schedule(
     response_model=ScheduleChanged,
     response_model_exclude_unset=True,
     responses=CHANGED,
+    openapi_extra=CHANGED_SCHEDULE,
 )
 def pause_schedule(
     name: Name,
@@ -225,6 +229,7 @@ def pause_schedule(
     response_model=ScheduleChanged,
     response_model_exclude_unset=True,
     responses=CHANGED,
+    openapi_extra=CHANGED_SCHEDULE,
 )
 def resume_schedule(
     name: Name,
@@ -245,6 +250,7 @@ def resume_schedule(
     dependencies=[Mutating],
     response_model=RunSent,
     responses=ACCEPTED | error_responses(401, 404, 409, 422, 503, described=RUN_REFUSED),
+    openapi_extra=RUN_SENT,
 )
 def run_schedule(
     name: Name,
