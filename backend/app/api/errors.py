@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from app.api.deps import CrossSite, ReadOnlyToken, Unauthorized
 from app.api.models import ErrorBody, ErrorDetail
@@ -37,6 +38,8 @@ WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Routes that take a POST body but write nothing (the page's timing preview).
 READ_ONLY_POSTS = frozenset({"timing-preview"})
 HTTP_CODES = {404: "not_found", 405: "method_not_allowed"}
+# The methods a 405's `Allow` may list (routes declare no OPTIONS or TRACE).
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 # Longest echo of a refused value (a name, a path, a body) in an error body, and of the
 # sentence around it; longer ones are cut and end in ELLIPSIS.
 ECHO_MAX_CHARS = 80
@@ -121,6 +124,21 @@ def settings_of(request: Request) -> Settings:
     return settings
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method some route answers at this path, for a 405's `Allow` (RFC 9110).
+
+    Starlette's 405 names only the methods of the first route whose path matched, so
+    `DELETE /api/scheduler/schedule` said `Allow: GET` though POST creates there: each
+    method is tried against every route instead."""
+    routes = request.app.router.routes
+    found = [
+        method
+        for method in PROBED_METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+    return ", ".join(found)
+
+
 def _routing_problem(request: Request, exc: HTTPException) -> Problem:
     if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
         allowed = (exc.headers or {}).get("Allow", "")
@@ -146,6 +164,8 @@ def _routing_text(request: Request, exc: HTTPException, code: str) -> str:
 def routing_refused(request: Request, exc: HTTPException) -> JSONResponse:
     """Routing's own refusals (no such path, method not allowed) in the one shape."""
     code = HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        exc.headers = {**(exc.headers or {}), "Allow": allowed_methods(request)}
     text = _routing_text(request, exc, code)
     response = error_response(exc.status_code, code, text, [_routing_problem(request, exc)])
     response.headers.update(exc.headers or {})
