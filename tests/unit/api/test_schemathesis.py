@@ -55,7 +55,7 @@ def live_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @schema.parametrize()
-@bounded(25)
+@bounded(15)
 def test_api_answers_as_its_openapi_document_says(case: Any) -> None:
     case.call_and_validate(headers=AUTH, checks=CHECKS)
 

@@ -34,7 +34,7 @@ from app.api.main import app
 from tests.unit.api.conftest import CRAWL
 from tests.unit.api.fuzz_app import AUTH, CHECKS, bounded, seed, seeded_app
 
-SCENARIOS = 25
+SCENARIOS = 20
 STEPS = 8
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 schema.config.phases.stateful.inference.algorithms = []
