@@ -19,6 +19,7 @@ What changes from stock `redbeat.RedBeatScheduler`:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -54,7 +55,7 @@ from app.schedules import (
     send_held,
     time_limits,
 )
-from app.schedules_file import FileWatch, sync_file
+from app.schedules_file import FileWatch, record_failed_sync, sync_file
 
 log = logging.getLogger(__name__)
 
@@ -191,14 +192,21 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     def sync_schedules_file(self, force: bool = False) -> None:
         """Apply schedules.json when it changed (or on taking the lock); only the leader
         gets here, so a standby never rewrites an entry."""
-        if self.file_watch.should_sync(force):
-            report = sync_file(
-                self.store,
-                self.settings.schedules_file,
-                self.registry,
-                routine=self.file_watch.routine,
-            )
-            self.file_watch.record(report is not None)
+        if not self.file_watch.should_sync(force):
+            return
+        path = self.settings.schedules_file
+        try:
+            report = sync_file(self.store, path, self.registry, routine=self.file_watch.routine)
+        except (RedisConnectionError, RedisTimeoutError):
+            raise  # tick() reports Redis down, and the sync runs again once it answers
+        except Exception as exc:
+            # Whatever a file holds must not stop dispatching: refused like an invalid
+            # file, logged once (it is not re-read until it changes), and Beat goes on.
+            log.exception("schedules.json not applied: the sync failed unexpectedly")
+            with contextlib.suppress(Exception):
+                record_failed_sync(self.store, path, exc)
+            report = None
+        self.file_watch.record(report is not None)
 
     def dispatch_due(self) -> tuple[bool, float | None]:
         """Send what is due now; return (a full batch was sent, next due score)."""

@@ -37,6 +37,7 @@ from app.schedules.spec import (
 )
 from app.schedules.store import CREATE, SaveMode, ScheduleStore
 from app.schedules.timing import TIMING_FIELDS, build_schedule, upcoming_fires
+from app.schedules.timing_forms import SEED_TIMING_KEYS
 from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter
 
@@ -94,8 +95,9 @@ class ScheduleService:
 
     def check(self, raw: Any) -> ScheduleSpec:
         """Validate a whole definition (without its name) as a new one would be."""
-        spec = validate_spec(_mapping(raw), self.registry)
-        self._refuse_past_one_off(spec)
+        raw = _mapping(raw)
+        spec = validate_spec(raw, self.registry)
+        self._refuse_past_one_off(spec, raw)
         return spec
 
     def preview(
@@ -111,7 +113,7 @@ class ScheduleService:
             if key not in TIMING_FIELDS:
                 raise invalid(key, value, f"not a timing field (one of {', '.join(TIMING_FIELDS)})")
         spec = parse_spec({**timing, "task": PREVIEW_TASK})
-        self._refuse_past_one_off(spec)
+        self._refuse_past_one_off(spec, timing)
         sched = build_schedule(spec, self.store.default_tz, self.app)
         return spec, upcoming_fires(sched, self.clock(), count)
 
@@ -265,17 +267,25 @@ class ScheduleService:
         base = current.spec.to_document() if current.spec else _foreign_document(current)
         patch = _without_masked_secrets(patch, base)
         spec = validate_spec(parse_spec(merge_patch(base, patch)), self.registry)
-        if "at" in patch:
-            self._refuse_past_one_off(spec)
+        # Only a patch that gives the time: a stored one-off that already ran (or whose
+        # time passed while paused) can still be paused, resumed or described.
+        if "at" in patch or any(key in patch for key in SEED_TIMING_KEYS):
+            self._refuse_past_one_off(spec, patch)
         return spec
 
-    def _refuse_past_one_off(self, spec: ScheduleSpec) -> None:
+    def _refuse_past_one_off(self, spec: ScheduleSpec, given: Mapping[str, Any]) -> None:
+        """`given`: the definition or patch as sent, so the refusal names the field and
+        value the caller wrote (seed 002's `schedule_value`, or `at`)."""
         if spec.timing_kind != "once" or spec.at is None:
             return
         at = build_schedule(spec, self.store.default_tz, self.app).at
         now = self.clock()
-        if at <= now:
-            raise invalid("at", spec.at.isoformat(), f"is in the past (now is {now.isoformat()})")
+        if at > now:
+            return
+        past = f"is in the past (now is {now.isoformat()})"
+        if "schedule_value" in given:
+            raise invalid("schedule_value", given["schedule_value"], f"{past}; use run-now")
+        raise invalid("at", spec.at.isoformat(), past)
 
 
 def _foreign_document(entry: Entry) -> dict[str, Any]:

@@ -58,7 +58,14 @@ def lift_seed_timing(data: Mapping[str, Any]) -> dict[str, Any]:
             "schedule_type and schedule_value give the whole timing; do not also give "
             + ", ".join(others),
         )
-    out.update(_timing_fields(seed_type(kind), value))
+    kind = seed_type(kind)
+    try:
+        out.update(_timing_fields(kind, value))
+    except (ArithmeticError, TypeError) as exc:
+        # A value no reader below foresaw must still be a refusal naming its field:
+        # pydantic turns only ValueError into a validation error, and anything else
+        # would be a 500 in the API and stop Beat's file sync.
+        raise _problem(value, f"is not a {kind} value ({type(exc).__name__})") from None
     return out
 
 
@@ -95,8 +102,11 @@ def _seconds(value: Any) -> float:
     from app.schedules.spec import MAX_INTERVAL_SECONDS
 
     number: float | None = None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        # float() of an integer beyond about 1e308 raises OverflowError.
+        number = float(value) if 1 <= value <= MAX_INTERVAL_SECONDS else None
+    elif isinstance(value, float):
+        number = value
     elif isinstance(value, str):
         try:
             number = float(value.strip())
@@ -128,6 +138,10 @@ def _moment(value: Any) -> datetime:
             "ONCE takes the time of its one run (a datetime or ISO-8601 text); to run a "
             "task now, use run-now",
         )
+    if not isinstance(value, datetime | str) or _is_number(value):
+        # pydantic would read a number (or its text) as Unix seconds, or milliseconds
+        # above 2e10: 99999999999 would be 1973. Seed 002's ONCE takes a datetime.
+        raise _problem(value, "ONCE takes a datetime or ISO-8601 text, not a number")
     try:
         moment = _MOMENT.validate_python(value)
     except ValidationError:
@@ -136,6 +150,16 @@ def _moment(value: Any) -> datetime:
     if not low <= moment.year <= high:
         raise _problem(value, f"must be in the years {low} to {high}")
     return moment
+
+
+def _is_number(value: datetime | str) -> bool:
+    if isinstance(value, datetime):
+        return False
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _cron(value: Any) -> str:

@@ -58,6 +58,8 @@ def parse_document(text: str, path: Path) -> dict[str, Any]:
         raise FileError(path, f"invalid JSON at {where}: {exc.msg}") from None
     except ValueError as exc:
         raise FileError(path, f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise FileError(path, "invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("schedules"), dict):
         raise FileError(path, 'the top level must be an object with a "schedules" object')
     unknown = set(doc) - {"$schema", "schedules"}
@@ -79,6 +81,12 @@ def validate_document(
             problems += [
                 Problem(f"schedules.{name}.{p.field}", p.value, p.message) for p in exc.problems
             ]
+        except Exception as exc:
+            # A value no check foresaw: still a refused file naming its entry, never an
+            # exception that would stop Beat's sync or the CLI's apply.
+            problems.append(
+                Problem(f"schedules.{name}", None, f"cannot be read ({type(exc).__name__})")
+            )
     if problems:
         summary = "; ".join(str(p) for p in problems)
         raise FileError(path, f"{len(problems)} invalid field(s): {summary}", problems)

@@ -24,6 +24,7 @@ from typing import Any
 from app.core.config import get_settings
 from app.schedules import (
     ChangeBatch,
+    Entry,
     FileMark,
     Problem,
     ScheduleSpec,
@@ -34,6 +35,8 @@ from app.schedules import (
 from app.schedules_file.format import FileError, FileSchedules, load_file
 
 log = logging.getLogger(__name__)
+# An unforeseen error's text, as recorded in the sync state.
+MAX_ERROR_CHARS = 300
 
 
 @dataclass
@@ -71,28 +74,16 @@ def reconcile(
     # The audit trail: each change the sync makes, recorded as made by `actor` ("file"
     # for Beat's own sync, the operator for a CLI `apply`).
     audit = ChangeBatch(actor, time.time())
-    for name, spec in specs.items():
-        action = _plan_entry(spec, index.get(name), name in current)
-        getattr(report, action).append(name)
-        if action == "kept_deleted":
-            new_index[name] = index[name]
-            continue
-        if action == "updated" and current[name].origin != "file":
-            log.warning(
-                "schedules.json now manages %r, which was %s-managed: the file's definition "
-                "replaces it (run state kept)",
-                name,
-                current[name].origin,
-            )
-        if action in ("created", "recreated", "updated"):
-            audit.add(name, current.get(name), store.save(name, spec, origin="file"))
-        if action == "recreated":
-            log.warning(
-                "schedules.json: entry %r was missing from Redis (flushed or evicted?); "
-                "recreated it from the file",
-                name,
-            )
-        new_index[name] = FileMark(spec.digest())
+    try:
+        for name, spec in specs.items():
+            _apply_entry(store, name, spec, index, current, report, new_index, audit)
+    except TooManySchedules:
+        # An API create took the last places after check_room looked: the entries
+        # saved so far stay. Record them (audit trail, file marks) as any sync would,
+        # so the next sync sees them as applied; nothing is deleted.
+        store.apply_file_plan([], {**index, **new_index}, index)
+        store.record_changes(audit.changes)
+        raise
     # Only entries the file still manages; each is dropped only if it has not changed
     # since it was read here (the API may delete and re-create it meanwhile).
     gone = [
@@ -104,6 +95,39 @@ def reconcile(
     report.deleted += dropped
     store.record_changes(audit.changes)
     return report
+
+
+def _apply_entry(
+    store: ScheduleStore,
+    name: str,
+    spec: ScheduleSpec,
+    index: dict[str, FileMark],
+    current: dict[str, Entry],
+    report: SyncReport,
+    new_index: dict[str, FileMark],
+    audit: ChangeBatch,
+) -> None:
+    action = _plan_entry(spec, index.get(name), name in current)
+    getattr(report, action).append(name)
+    if action == "kept_deleted":
+        new_index[name] = index[name]
+        return
+    if action == "updated" and current[name].origin != "file":
+        log.warning(
+            "schedules.json now manages %r, which was %s-managed: the file's definition "
+            "replaces it (run state kept)",
+            name,
+            current[name].origin,
+        )
+    if action in ("created", "recreated", "updated"):
+        audit.add(name, current.get(name), store.save(name, spec, origin="file"))
+    if action == "recreated":
+        log.warning(
+            "schedules.json: entry %r was missing from Redis (flushed or evicted?); "
+            "recreated it from the file",
+            name,
+        )
+    new_index[name] = FileMark(spec.digest())
 
 
 def check_room(store: ScheduleStore, loaded: FileSchedules) -> None:
@@ -145,6 +169,15 @@ def _record_refusal(
             "checked_at": _now(),
         },
     )
+
+
+def record_failed_sync(store: ScheduleStore, path: Path, exc: Exception) -> None:
+    """A sync that failed in a way no check foresaw, recorded as a refused file, so
+    status and check_schedules.sh report it as they report an invalid one."""
+    text = f"{type(exc).__name__}: {exc}"
+    if len(text) > MAX_ERROR_CHARS:
+        text = text[:MAX_ERROR_CHARS] + "…"
+    _record_refusal(store, path, f"could not be applied ({text})", [])
 
 
 def _now() -> str:

@@ -72,3 +72,72 @@ def test_change_to_seed_002s_timing_switches_kind(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     timing = client.get(one("바꿈")).json()["timing"]
     assert (timing["kind"], timing["interval"]) == ("interval", 60.0)
+
+
+HUGE = 10**400  # float() of it raises OverflowError
+
+
+def test_a_huge_interval_is_422_naming_schedule_value_everywhere(client: TestClient) -> None:
+    seed = {"schedule_type": "INTERVAL", "schedule_value": HUGE}
+    client.post(BASE, json={"name": "a", "task": CRAWL, "interval": 60})
+    calls = [
+        client.post(BASE, json={"name": "big", "task": CRAWL, **seed}),
+        client.put(one("a"), json=seed),
+        client.patch(one("a"), json=seed),
+    ]
+    # The preview answers a timing it refuses with 200 and valid: false.
+    previewed = client.post(PREVIEW, json=seed)
+
+    for response in calls:
+        assert response.status_code == 422, response.text
+        assert [p["field"] for p in response.json()["detail"]] == ["schedule_value"]
+    assert previewed.json()["valid"] is False
+    assert [p["field"] for p in previewed.json()["detail"]] == ["schedule_value"]
+    assert client.get(one("big")).status_code == 404
+    assert client.get(one("a")).json()["timing"]["interval"] == 60.0
+
+
+PAST = "2020-01-01T00:00:00+09:00"
+
+
+@pytest.mark.parametrize("method", ["PUT", "PATCH"])
+def test_a_change_to_a_past_once_is_refused_naming_schedule_value(
+    client: TestClient, method: str
+) -> None:
+    client.post(BASE, json={"name": "a", "task": CRAWL, "interval": 60})
+
+    response = client.request(
+        method, one("a"), json={"schedule_type": "ONCE", "schedule_value": PAST}
+    )
+
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert (problem["field"], problem["value"]) == ("schedule_value", PAST)
+    assert "in the past" in problem["message"]
+    assert client.get(one("a")).json()["timing"]["kind"] == "interval"
+
+
+def test_a_past_once_is_refused_as_the_caller_wrote_it(client: TestClient) -> None:
+    seed = {"schedule_type": "ONCE", "schedule_value": PAST}
+    created = client.post(BASE, json={"name": "past", "task": CRAWL, **seed})
+    previewed = client.post(PREVIEW, json=seed)
+    spelled_at = client.post(BASE, json={"name": "past", "task": CRAWL, "at": PAST})
+
+    assert created.status_code == 422 and previewed.json()["valid"] is False
+    for response in (created, previewed):
+        [problem] = response.json()["detail"]
+        assert (problem["field"], problem["value"]) == ("schedule_value", PAST)
+    assert spelled_at.status_code == 422
+    assert [p["field"] for p in spelled_at.json()["detail"]] == ["at"]
+
+
+def test_a_number_for_once_is_refused_not_read_as_unix_time(client: TestClient) -> None:
+    response = client.post(
+        BASE,
+        json={"name": "n", "task": CRAWL, "schedule_type": "ONCE", "schedule_value": 99999999999},
+    )
+
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert (problem["field"], problem["value"]) == ("schedule_value", 99999999999)
+    assert "not a number" in problem["message"]

@@ -198,6 +198,31 @@ def test_redis_unreachable_returns_max_interval_and_logs_once(
     assert sent == [(TASK, [])]
 
 
+def test_an_unforeseen_sync_error_is_a_refused_file_and_dispatching_goes_on(
+    make_beat: MakeBeat,
+    store: ScheduleStore,
+    sent: Sent,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def sync_file(*args: Any, **kwargs: Any) -> None:
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr("app.beat.scheduler.sync_file", sync_file)
+    caplog.set_level(logging.INFO, logger="app.beat")
+    due_now(store, "due")
+    beat = make_beat()
+
+    assert beat.tick() == 0.0
+    assert beat.tick() == 0.0
+    assert sent == [(TASK, [])]
+    failed = [r for r in caplog.records if "sync failed unexpectedly" in r.getMessage()]
+    assert len(failed) == 1, "logged once: the file is not re-read until it changes"
+    state = store.read_sync_state()
+    assert state is not None and state["ok"] is False
+    assert "OverflowError" in state["error"]
+
+
 def test_a_beat_whose_token_does_not_hold_the_lock_commits_and_sends_nothing(
     make_beat: MakeBeat, store: ScheduleStore, sent: Sent, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -186,6 +186,13 @@ def test_a_naive_once_time_is_this_processs_local_time(
     [
         ({"schedule_value": "25:00"}, "schedule_value"),
         ({"schedule_type": "WEEKLY"}, "schedule_type"),
+        # float() of it raised OverflowError out of add_job.
+        ({"schedule_type": "INTERVAL", "schedule_value": 10**400}, "schedule_value"),
+        # A past time as text: named as set, not as `at`.
+        (
+            {"schedule_type": "ONCE", "schedule_value": "2020-01-01T00:00:00+09:00"},
+            "schedule_value",
+        ),
         ({"lock_ttl": 1}, "lock_ttl"),
         ({"max_retries": -1}, "max_retries"),
         ({"job_id": "줄\n바꿈"}, "job_id"),

@@ -105,3 +105,25 @@ def test_a_create_racing_the_sync_to_the_last_place_is_reported_as_a_refusal(
     assert store.count() == CAP
     state = json.loads(store.redis.get(FILE_SYNC_STATE_KEY) or "{}")
     assert state["ok"] is False and "MAX_SCHEDULES" in state["error"]
+
+
+def test_entries_a_racing_create_leaves_in_are_recorded_as_applied(
+    store: ScheduleStore, registry: TaskRegistry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync, "check_room", lambda store, loaded: None)
+    path = tmp_path / "schedules.json"
+    four = {f"f{i}": {"task": TASK, "interval": 60} for i in range(4)}
+    path.write_text(json.dumps({"schedules": four}), encoding="utf-8")
+
+    assert sync_file(store, path, registry) is None
+
+    written = ["f0", "f1", "f2"]
+    assert sorted(store.get_many(four)) == written
+    for name in written:
+        assert [(c.action, c.actor) for c in store.audit(name, 10)] == [("created", "file")]
+    assert sorted(store.file_index()) == written
+    # With room again, the next sync adds the last one and leaves the others as they are.
+    monkeypatch.setattr(get_settings(), "max_schedules", CAP + 1)
+    report = sync_file(store, path, registry)
+    assert report is not None
+    assert (report.created, sorted(report.unchanged)) == (["f3"], written)

@@ -57,6 +57,9 @@ REFUSED: list[tuple[str, dict[str, Any], str, str]] = [
     ("interval_bool", seed("INTERVAL", True), "schedule_value", "seconds"),
     ("interval_words", seed("INTERVAL", "thirty"), "schedule_value", "seconds"),
     ("interval_nan", seed("INTERVAL", "nan"), "schedule_value", "seconds"),
+    # float() of it raised OverflowError, which pydantic let through (a 500).
+    ("interval_400_digits", seed("INTERVAL", 10**400), "schedule_value", "seconds"),
+    ("interval_400_digit_text", seed("INTERVAL", "1" + "0" * 400), "schedule_value", "seconds"),
     ("daily_24h", seed("DAILY", "24:00"), "schedule_value", "HH:MM"),
     ("daily_minute_60", seed("DAILY", "14:60"), "schedule_value", "HH:MM"),
     ("daily_seconds", seed("DAILY", "14:30:00"), "schedule_value", "HH:MM"),
@@ -64,6 +67,10 @@ REFUSED: list[tuple[str, dict[str, Any], str, str]] = [
     ("once_none", seed("ONCE", None), "schedule_value", "run-now"),
     ("once_words", seed("ONCE", "tomorrow"), "schedule_value", "ISO-8601"),
     ("once_year_1", seed("ONCE", "0001-01-01T00:00:00"), "schedule_value", "years"),
+    # Not read as Unix seconds (99999999999 would be 1973) or milliseconds.
+    ("once_number", seed("ONCE", 99999999999), "schedule_value", "not a number"),
+    ("once_number_text", seed("ONCE", "1900000000"), "schedule_value", "not a number"),
+    ("once_huge_number", seed("ONCE", 10**400), "schedule_value", "not a number"),
     ("cron_four_fields", seed("CRON", "0 0 * *"), "schedule_value", "5 fields"),
     ("cron_bad_hour", seed("CRON", "0 24 * * *"), "schedule_value", "hour"),
     ("with_interval", seed("DAILY", "14:30", interval=60), "timing", "interval"),
@@ -80,6 +87,19 @@ def test_bad_seed_form_names_its_field(raw: dict[str, Any], field: str, words: s
     [problem] = caught.value.problems
     assert problem.field == field
     assert words in problem.message
+
+
+def test_a_value_no_reader_foresaw_is_refused_naming_schedule_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def overflow(value: Any) -> float:
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr("app.schedules.timing_forms._seconds", overflow)
+    with pytest.raises(InvalidSchedule) as caught:
+        parse_spec(seed("INTERVAL", 30))
+    [problem] = caught.value.problems
+    assert (problem.field, problem.value) == ("schedule_value", 30)
 
 
 def test_patch_with_seed_form_replaces_the_stored_timing() -> None:
@@ -123,6 +143,41 @@ def test_schedules_file_names_the_entry_and_field(tmp_path: Path, registry: Task
         encoding="utf-8",
     )
     with pytest.raises(FileError, match=r"schedules\.일일\.schedule_value"):
+        load_file(path, registry)
+
+
+def test_a_huge_number_in_schedules_json_is_a_refused_file(
+    tmp_path: Path, registry: TaskRegistry
+) -> None:
+    path = tmp_path / "schedules.json"
+    path.write_text(
+        '{"schedules": {"big": {"task": "create_daily_tables", '
+        f'"schedule_type": "INTERVAL", "schedule_value": 1{"0" * 400}}}}}}}',
+        encoding="utf-8",
+    )
+    with pytest.raises(FileError, match=r"schedules\.big\.schedule_value"):
+        load_file(path, registry)
+
+
+def test_an_unforeseen_error_in_an_entry_is_a_refused_file(
+    tmp_path: Path, registry: TaskRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(raw: Any, registry: TaskRegistry) -> None:
+        raise ZeroDivisionError("no reader foresaw this")
+
+    monkeypatch.setattr("app.schedules_file.format.validate_spec", broken)
+    path = tmp_path / "schedules.json"
+    path.write_text('{"schedules": {"x": {"task": "create_daily_tables"}}}', encoding="utf-8")
+    with pytest.raises(FileError) as caught:
+        load_file(path, registry)
+    assert [p.field for p in caught.value.problems] == ["schedules.x"]
+    assert "ZeroDivisionError" in caught.value.problems[0].message
+
+
+def test_json_nested_too_deeply_is_a_refused_file(tmp_path: Path, registry: TaskRegistry) -> None:
+    path = tmp_path / "schedules.json"
+    path.write_text('{"schedules": {"x": ' + "[" * 100_000 + "]" * 100_000 + "}}", "utf-8")
+    with pytest.raises(FileError, match="nested too deeply"):
         load_file(path, registry)
 
 
