@@ -50,7 +50,7 @@ def run_apply(ctx: Context, args: argparse.Namespace) -> int:
     # Resolved, so the recorded sync state says which file it was wherever it is read.
     path: Path = args.file.resolve()
     try:
-        loaded = load_file(path, ctx.registry)
+        loaded = load_file(path, ctx.registry, ctx.store)
     except FileError as exc:
         report_file_error(ctx, exc)
         return 1

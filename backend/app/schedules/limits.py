@@ -3,16 +3,38 @@
 Every fire copies args and kwargs into a task message, the entry, and the run
 history; a megabyte of arguments would be a megabyte per fire in Redis and in the
 broker. Deep nesting costs every reader that walks it (JSON decoders recurse). The
-limits are checked on what is written (the API, schedules.json, the CLI's apply), not
-on entries read back, so lowering a limit never makes a stored schedule unreadable.
+limits are checked on arguments written anew (a create, or a change to args or kwargs
+through the API, schedules.json or the CLI's apply), not on entries read back or
+changed in other ways, so lowering a limit never makes a stored schedule unreadable,
+nor one that cannot be paused, resumed or retimed.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from app.schedules.errors import InvalidSchedule, Problem
+
+
+class Arguments(Protocol):
+    """Anything holding a schedule's args and kwargs (a ScheduleSpec, a stored Entry)."""
+
+    @property
+    def args(self) -> list[Any]: ...
+
+    @property
+    def kwargs(self) -> dict[str, Any]: ...
+
+
+def same_arguments(new: Arguments, stored: Arguments) -> bool:
+    """Whether `new` keeps `stored`'s args and kwargs, compared as JSON: `1` and `true`
+    (or `1.0`) are equal in Python but not in size, so they count as a change."""
+    return _canonical(new) == _canonical(stored)
+
+
+def _canonical(value: Arguments) -> str:
+    return json.dumps([value.args, value.kwargs], sort_keys=True, separators=(",", ":"))
 
 
 def encoded_size(value: Any) -> int:

@@ -266,7 +266,7 @@ class ScheduleService:
             )
         base = current.spec.to_document() if current.spec else _foreign_document(current)
         patch = _without_masked_secrets(patch, base)
-        spec = validate_spec(parse_spec(merge_patch(base, patch)), self.registry)
+        spec = validate_spec(parse_spec(merge_patch(base, patch)), self.registry, current)
         # Only a patch that gives the time: a stored one-off that already ran (or whose
         # time passed while paused) can still be paused, resumed or described.
         if "at" in patch or any(key in patch for key in SEED_TIMING_KEYS):

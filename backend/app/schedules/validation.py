@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from app.core.config import get_settings
 from app.core.redaction import HIDDEN
-from app.schedules.errors import invalid
-from app.schedules.limits import check_arguments
+from app.schedules.errors import InvalidSchedule, invalid
+from app.schedules.limits import Arguments, check_arguments, same_arguments
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import ScheduleSpec, parse_spec
 
 
-def validate_spec(raw: Mapping[str, Any] | ScheduleSpec, registry: TaskRegistry) -> ScheduleSpec:
-    """A checked spec whose task is the registered full name."""
+def validate_spec(
+    raw: Mapping[str, Any] | ScheduleSpec,
+    registry: TaskRegistry,
+    stored: Arguments | None = None,
+    kept: Callable[[ScheduleSpec], bool] | None = None,
+) -> ScheduleSpec:
+    """A checked spec whose task is the registered full name.
+
+    The argument limits (MAX_ARGS_*) apply to args and kwargs written anew: not when
+    they are `stored`'s (the entry an update changes), nor when `kept` says they are
+    already held (schedules.json's entries; asked only of one over a limit). A lowered
+    limit so never refuses a pause, a resume or a new timing of a stored schedule.
+    """
     spec = raw if isinstance(raw, ScheduleSpec) else parse_spec(raw)
     settings = get_settings()
-    check_arguments(spec.args, spec.kwargs, settings.max_args_bytes, settings.max_args_depth)
+    try:
+        check_arguments(spec.args, spec.kwargs, settings.max_args_bytes, settings.max_args_depth)
+    except InvalidSchedule:
+        if not (stored is not None and same_arguments(spec, stored)) and not (
+            kept is not None and kept(spec)
+        ):
+            raise
     task = registry.resolve(spec.task)
     registry.check_call(task, spec.args, spec.kwargs)
     if task.name != spec.task:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,12 @@ from app.schedules import (
     InvalidSchedule,
     Problem,
     ScheduleSpec,
+    ScheduleStore,
     TaskRegistry,
     validate_name,
     validate_spec,
 )
+from app.schedules.limits import same_arguments
 
 SCHEMA_REF = "./schedules.schema.json"
 
@@ -69,14 +72,14 @@ def parse_document(text: str, path: Path) -> dict[str, Any]:
 
 
 def validate_document(
-    doc: dict[str, Any], path: Path, registry: TaskRegistry
+    doc: dict[str, Any], path: Path, registry: TaskRegistry, store: ScheduleStore | None = None
 ) -> dict[str, ScheduleSpec]:
     specs: dict[str, ScheduleSpec] = {}
     problems: list[Problem] = []
     for name, raw in doc["schedules"].items():
         try:
             validate_name(name)
-            specs[name] = validate_spec(raw, registry)
+            specs[name] = validate_spec(raw, registry, kept=_kept_by(store, name))
         except InvalidSchedule as exc:
             problems += [
                 Problem(f"schedules.{name}.{p.field}", p.value, p.message) for p in exc.problems
@@ -93,7 +96,28 @@ def validate_document(
     return specs
 
 
-def load_file(path: Path, registry: TaskRegistry) -> FileSchedules:
+def _kept_by(store: ScheduleStore | None, name: str) -> Callable[[ScheduleSpec], bool] | None:
+    """Whether the sync would write the entry's args and kwargs anew, for the argument
+    limits (asked only of an entry over one): not when the entry is unchanged in the file
+    since it was last applied, nor when the store holds the same args and kwargs. So a
+    lowered MAX_ARGS_* never refuses the file for a schedule it already holds."""
+    if store is None:
+        return None
+
+    def kept(spec: ScheduleSpec) -> bool:
+        mark = store.file_index().get(name)
+        if mark is not None and not mark.deleted and mark.digest == spec.digest():
+            return True
+        entry = store.get(name)
+        return entry is not None and same_arguments(spec, entry)
+
+    return kept
+
+
+def load_file(
+    path: Path, registry: TaskRegistry, store: ScheduleStore | None = None
+) -> FileSchedules:
+    """`store`: the one the file is applied to; with none, every entry is checked as new."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -102,7 +126,7 @@ def load_file(path: Path, registry: TaskRegistry) -> FileSchedules:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FileError(path, f"not UTF-8 at byte {exc.start}") from None
-    specs = validate_document(parse_document(text, path), path, registry)
+    specs = validate_document(parse_document(text, path), path, registry, store)
     return FileSchedules(path, hashlib.sha256(raw).hexdigest(), specs)
 
 

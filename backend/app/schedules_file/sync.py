@@ -207,7 +207,7 @@ def sync_file(
     start, on a save, or one that changed something is logged at INFO.
     """
     try:
-        loaded: FileSchedules = load_file(path, registry)
+        loaded: FileSchedules = load_file(path, registry, store)
         check_room(store, loaded)
     except FileError as exc:
         log.error("schedules.json not applied, nothing changed: %s", exc)

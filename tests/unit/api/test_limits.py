@@ -170,6 +170,46 @@ def test_an_update_is_held_to_the_same_limits(client: TestClient) -> None:
     assert resp.json()["detail"][0]["field"] == "args"
 
 
+COLLECT = "app.tasks.collection.collect_wholesale_products"
+
+
+@pytest.fixture
+def stored_then_lowered(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A schedule stored with 50 bytes of arguments, then MAX_ARGS_BYTES lowered to 20."""
+    kwargs = {"suppliers": ["zentrade", "ownerclan", "domeggook"]}
+    assert client.post(BASE, json=body("big", task=COLLECT, kwargs=kwargs)).status_code == 201
+    monkeypatch.setattr(get_settings(), "max_args_bytes", 20)
+    return "big"
+
+
+def test_a_lowered_limit_still_lets_a_stored_schedule_be_paused_and_edited(
+    client: TestClient, stored_then_lowered: str
+) -> None:
+    name = stored_then_lowered
+    assert client.post(one(name) + "/pause").status_code == 200
+    assert client.post(one(name) + "/resume").status_code == 200
+    assert client.patch(f"{JOBS}/{name}", json={"is_active": False}).status_code == 200
+    assert client.patch(one(name), json={"enabled": True, "interval": 120}).status_code == 200
+    stored = client.get(one(name)).json()["kwargs"]
+    assert client.patch(one(name), json={"kwargs": stored}).status_code == 200  # no change
+    # Arguments written anew are held to the lowered limit, on an update or a create.
+    resp = client.patch(one(name), json={"kwargs": {"suppliers": ["domomae", "zentrade"]}})
+    assert resp.status_code == 422
+    assert "MAX_ARGS_BYTES" in resp.json()["detail"][0]["message"]
+    assert client.post(BASE, json=body("copy", task=COLLECT, kwargs=stored)).status_code == 422
+
+
+def test_arguments_equal_in_python_but_longer_in_json_count_as_a_change(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kwargs = {"suppliers": ["zentrade"], "simulate_seconds": 1}  # 49 bytes with args' []
+    assert client.post(BASE, json=body("one", task=COLLECT, kwargs=kwargs)).status_code == 201
+    monkeypatch.setattr(get_settings(), "max_args_bytes", 49)
+    # 1 == 1.0 in Python, but "1.0" is two bytes longer: the limit applies.
+    resp = client.patch(one("one"), json={"kwargs": {**kwargs, "simulate_seconds": 1.0}})
+    assert resp.status_code == 422, resp.text
+
+
 # --- MAX_SCHEDULES ---------------------------------------------------------------------
 
 
