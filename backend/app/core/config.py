@@ -361,9 +361,24 @@ class Settings(BaseSettings):
         return self
 
 
+# Settings a process put in force in place of its environment's (use_settings).
+_in_force: Settings | None = None
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """This process's settings: the environment's (and .env's), or those in force."""
+    return _in_force if _in_force is not None else Settings()
+
+
+def use_settings(settings: Settings | None) -> None:
+    """Put `settings` in force for this whole process, every thread: get_settings()
+    returns them until use_settings(None) goes back to the environment's. The facade's
+    SchedulerService.init(settings) does, so every limit and setting the code under it
+    reads (MAX_SCHEDULES, MAX_ARGS_*, HISTORY_*, RUN_LEASE_SECONDS, ...) is the caller's."""
+    global _in_force
+    _in_force = settings
+    get_settings.cache_clear()
 
 
 def settings_problems(exc: ValidationError) -> list[str]:

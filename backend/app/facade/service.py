@@ -22,14 +22,17 @@ import asyncio
 import getpass
 import os
 import socket
+import threading
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from celery import Celery
 from redis import Redis
 
-from app.core.config import Language, Settings, get_settings
+from app.core.config import Language, Settings, get_settings, use_settings
+from app.core.redis import tls_options
 from app.core.run_dir import resolved_redis_url
 from app.facade.job import ScheduleJob, in_job_words, seed_form
 from app.presentation import timing_in_words
@@ -99,27 +102,36 @@ class SchedulerService:
     _service: ClassVar[ScheduleService | None] = None
     _redis: ClassVar[Redis | None] = None
     _settings: ClassVar[Settings | None] = None
+    # Celery's settings init() changed, as they were before (shutdown() puts them back).
+    _celery_before: ClassVar[dict[str, Any]] = {}
 
     @classmethod
     def init(cls, settings: Settings | None = None) -> None:
         """Connect to the Redis of the settings: REDIS_URL, or with none named, the one
         a running ./run.sh embedded, as the CLI finds it. A second call keeps the first
         connection. Seed 002's lock service is not needed: locks live in the same Redis
-        as the schedules."""
+        as the schedules.
+
+        The settings passed (else the environment's) are put in force for this whole
+        process until shutdown() (app.core.config.use_settings): every limit, cap and
+        run-now setting is read from them, and Celery is pointed at their Redis, so
+        `get_scheduler().run_now()` publishes to the Redis that holds the schedules.
+        """
         if cls._service is not None:
             return
-        # Imported here: building the Celery app reads the settings; importing this
-        # module must not.
-        from app.core.celery_app import celery_app
-        from app.core.redis import make_redis
-
         settings = settings or get_settings()
         url = resolved_redis_url(settings)
         if url != settings.redis_url:
             # No REDIS_URL named: the Redis a running ./run.sh embedded, found as the CLI
-            # finds it (app.core.run_dir); run-now through get_scheduler() sends there.
+            # finds it (app.core.run_dir).
             settings = settings.model_copy(update={"redis_url": url})
-            celery_app.conf.update(broker_url=url, result_backend=url, redbeat_redis_url=url)
+        use_settings(settings)
+        # Imported here, once the settings are in force: building the Celery app reads
+        # them; importing this module must not.
+        from app.core.celery_app import celery_app
+        from app.core.redis import make_redis
+
+        cls._celery_before = _point_celery_at(celery_app, settings)
         cls._settings = settings
         cls._redis = make_redis(cls._settings)
         store = ScheduleStore(cls._redis, celery_app, cls._settings.timezone)
@@ -134,7 +146,15 @@ class SchedulerService:
         """Close the connection. The jobs stay scheduled: Beat and the workers run them."""
         if cls._redis is not None:
             cls._redis.close()
+        if cls._settings is not None:
+            from app.core.celery_app import celery_app
+
+            if cls._celery_before:
+                celery_app.conf.update(cls._celery_before)
+                _forget_connections(celery_app)
+            use_settings(None)
         cls._service = cls._redis = cls._settings = None
+        cls._celery_before = {}
 
     @classmethod
     def get_scheduler(cls) -> ScheduleService:
@@ -207,6 +227,38 @@ class SchedulerService:
             if page.next_cursor is None:
                 return found
             cursor = page.next_cursor
+
+
+# Celery's TLS settings for its Redis, and their values without TLS.
+_CELERY_TLS_OFF: dict[str, Any] = {
+    "broker_use_ssl": False,
+    "redis_backend_use_ssl": None,
+    "redbeat_redis_use_ssl": None,
+}
+
+
+def _point_celery_at(app: Celery, settings: Settings) -> dict[str, Any]:
+    """Point the Celery app's broker, result backend and RedBeat at the Redis of
+    `settings`, TLS options included, when they point elsewhere (the app was built from
+    the environment when first imported). Returns the values it replaced."""
+    url, tls = settings.redis_url, tls_options(settings)
+    wanted: dict[str, Any] = {"broker_url": url, "result_backend": url, "redbeat_redis_url": url}
+    wanted.update({key: tls or off for key, off in _CELERY_TLS_OFF.items()})
+    before = {key: app.conf.get(key) for key in wanted}
+    if before == wanted:
+        return {}
+    app.conf.update(wanted)
+    _forget_connections(app)
+    return before
+
+
+def _forget_connections(app: Celery) -> None:
+    """Drop the connections Celery keeps (made lazily, on the first send), so the next
+    send connects with the app's current settings."""
+    app._pool = None
+    app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local = threading.local()  # where a backend that is not thread-safe is kept
 
 
 def _actor() -> str:

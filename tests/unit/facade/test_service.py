@@ -11,7 +11,8 @@ import pytest
 from redis import Redis
 
 from app.core.celery_app import celery_app
-from app.core.config import DEFAULT_SCHEDULES_FILE, Settings
+from app.core.config import DEFAULT_SCHEDULES_FILE, Settings, get_settings
+from app.core.embedded_redis import RedisServer
 from app.facade import (
     JobStatus,
     ScheduleJob,
@@ -329,3 +330,56 @@ def test_init_without_redis_url_finds_the_redis_run_sh_embedded(
         SchedulerService.shutdown()
         celery_app.conf.update(before)
         client.close()
+
+
+def test_the_settings_passed_set_the_limits_and_the_cap(redis: Redis) -> None:
+    """Not the environment's (MAX_SCHEDULES 100,000, MAX_ARGS_BYTES 16 KiB by default):
+    the validation and the store read them through get_settings()."""
+    SchedulerService.init(
+        Settings(redis_url="redis://unused:6379/0", max_schedules=1, max_args_bytes=64)
+    )
+    try:
+        with pytest.raises(InvalidSchedule) as caught:
+            add(table_job(kwargs={"days_ahead": 1, "note": "x" * 100}))
+        assert "64" in str(caught.value)
+        assert add(table_job()) is True
+        with pytest.raises(InvalidSchedule, match="MAX_SCHEDULES"):
+            add(table_job(job_id="second"))
+    finally:
+        SchedulerService.shutdown()
+    assert get_settings().max_schedules == Settings().max_schedules  # the environment's again
+
+
+def test_run_now_publishes_to_the_redis_of_the_settings_passed(
+    redis_server: RedisServer,
+) -> None:
+    """The schedules, the run's history and the task itself all go to REDIS_URL as
+    passed, whatever Redis the Celery app was built for; HISTORY_ENABLED is the passed
+    one too. shutdown() points Celery back where it was."""
+    base = redis_server.url.removesuffix("/0")
+    passed, other = f"{base}/5", f"{base}/6"
+    keys = ("broker_url", "result_backend", "redbeat_redis_url")
+    before = {key: celery_app.conf.get(key) for key in keys}
+    celery_app.conf.update(dict.fromkeys(keys, other))  # as if built for another Redis
+    clients = [Redis.from_url(url, decode_responses=True) for url in (passed, other)]
+    for client in clients:
+        client.flushdb()
+    try:
+        SchedulerService.init(Settings(redis_url=passed, history_enabled=False))
+        add(ScheduleJob("now", "지금", "interval", 3600, REPORT))
+        task_id = SchedulerService.get_scheduler().run_now("now")
+        SchedulerService.shutdown()
+
+        def sent(client: Redis) -> bool:
+            lists = [k for k in client.keys() if client.type(k) == "list"]
+            return any(task_id in item for k in lists for item in client.lrange(k, 0, -1))
+
+        assert sent(clients[0]) and not sent(clients[1])
+        assert ScheduleStore(clients[0], celery_app, "UTC").runs("now", 10) == []
+        assert celery_app.conf.broker_url == other
+    finally:
+        SchedulerService.shutdown()
+        celery_app.conf.update(before)
+        for client in clients:
+            client.flushdb()
+            client.close()
