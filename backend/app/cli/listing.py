@@ -19,6 +19,7 @@ from app.cli import health, render
 from app.cli.context import Context
 from app.cli.runs_view import history_counters, outcome_cell
 from app.cli.table import Cell, TableWriter
+from app.cli.terminal import printable_name
 from app.core.config import Settings
 from app.monitor import SystemStatus
 from app.presentation import entry_view
@@ -177,7 +178,7 @@ def write_table(ctx: Context, walk: Walk) -> None:
 def table_row(row: Row, settings: Settings) -> list[Cell]:
     if row.view is None:
         blank = [Cell("-")] * (len(render.COLUMNS) - 2)
-        return [Cell(row.name), *blank[:2], Cell(UNREADABLE, ("red",)), *blank[2:]]
+        return [Cell(printable_name(row.name)), *blank[:2], Cell(UNREADABLE, ("red",)), *blank[2:]]
     view, language = row.view, settings.language
     cells = render.entry_row(view, settings.timezone, row.late, language)
     sent = view["total_run_count"] > 0 or view["last_run_at"] is not None

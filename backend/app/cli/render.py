@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from app.cli.table import Cell, Column
+from app.cli.terminal import printable_name
 from app.core.constants import WORKER_TTL_SECONDS
 from app.monitor import BeatStatus, HealthProblem, SystemStatus
 from app.presentation import Language, message
@@ -105,7 +106,7 @@ def entry_row(
         shown = message("cli_late", language, when=next_run, late=short_duration(late))
         next_cell = Cell(shown, ("red",))
     return [
-        Cell(view["name"]),
+        Cell(printable_name(view["name"])),
         Cell(view["task"]),
         Cell(view["timing_text"] or view["schedule"]),
         Cell(state, ("yellow",) if state == "paused" else ()),

@@ -65,6 +65,7 @@ from app.schedules.jobs import (
     cron_expression,
     function_name,
 )
+from app.schedules.limits import same_arguments
 from app.schedules.registry import TaskRegistry
 from app.schedules.runs import (
     ERROR_OUTCOMES,
@@ -85,10 +86,12 @@ from app.schedules.spec import (
     CRON_FIELDS,
     NAME_MAX_LENGTH,
     SECRET_POLICY_FIELDS,
+    WHITE_SPACE,
     Category,
     CategoryName,
     Policy,
     ScheduleSpec,
+    invisible_in_names,
     parse_spec,
     validate_name,
 )
@@ -214,6 +217,7 @@ __all__ = [
     "ScheduleExists",
     "ScheduleNotFound",
     "TooManySchedules",
+    "WHITE_SPACE",
     "ScheduleService",
     "ScheduleSpec",
     "ScheduleType",
@@ -234,12 +238,14 @@ __all__ = [
     "encode_slot",
     "file_schema",
     "invalid",
+    "invisible_in_names",
     "iter_chunks",
     "name_matches",
     "next_fire",
     "overdue_by",
     "parse_spec",
     "revision_of",
+    "same_arguments",
     "serve_fire",
     "validate_name",
     "validate_spec",

@@ -83,19 +83,73 @@ def lift_flat_fields(data: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-# Characters a name may not hold: controls (Cc: NUL, newline, ESC, ...), format
+# Characters a name may not hold anywhere: controls (Cc: NUL, newline, ESC, ...), format
 # characters (Cf: the bidi overrides and isolates U+202A-202E and U+2066-2069, the
-# zero-width U+200B-200D, U+2060, U+FEFF, soft hyphen, ...), lone surrogates (Cs) and
-# the line and paragraph separators U+2028 and U+2029. Each is invisible or moves
-# text around it on screen, so a name holding one looks like another name (or spells
-# a different one in the CLI's table, a log line or the page): two names that look the
-# same must be the same name. Emoji ZWJ sequences and Persian ZWNJ are refused with
-# them; the description keeps any text.
+# zero-width U+200B-200D, U+2060, U+FEFF, soft hyphen, tag characters, ...), lone
+# surrogates (Cs), the line and paragraph separators U+2028 and U+2029, and every
+# default-ignorable code point (DEFAULT_IGNORABLE). Each is invisible or moves text
+# around it on screen, so a name holding one looks like another name (or spells a
+# different one in the CLI's table, a log line or the page): two names that look the
+# same must be the same name. Emoji ZWJ sequences, Persian ZWNJ and variation selectors
+# are refused with them; the description keeps any text.
 INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
+def _spans(*spans: tuple[int, int]) -> frozenset[str]:
+    return frozenset(chr(code) for low, high in spans for code in range(low, high + 1))
+
+
+# Unicode's Default_Ignorable_Code_Point property, copied from DerivedCoreProperties.txt
+# (Unicode 14.0, the version of Python 3.11's unicodedata, which cannot look it up):
+# characters a renderer draws as nothing when it has no special use for them. Most are
+# Cf and refused by category already; these are not: U+034F COMBINING GRAPHEME JOINER,
+# the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0 (letters, Lo, drawn blank; this
+# project's names are often Korean), the Khmer inherent vowels U+17B4-17B5, the
+# Mongolian free variation selectors U+180B-180D and U+180F, the variation selectors
+# U+FE00-FE0F and U+E0100-E01EF, and the unassigned U+2065, U+FFF0-FFF8 and
+# U+E0000-E0FFF. Listed whole, so the table reads like its source. Plus U+2800 BRAILLE
+# PATTERN BLANK: not default-ignorable, but drawn as an empty cell.
+DEFAULT_IGNORABLE = _spans(
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+) | {"\u2800"}
+# Unicode's White_Space property (PropList.txt): refused at either end of a name, where
+# `backup ` and `backup` look the same. Inside a name the ones that are not controls
+# or separators stay, NO-BREAK SPACE (U+00A0) and the other wide or narrow spaces
+# included: each is drawn as a space, so `back up` is seen to hold one (which space it
+# is does not show; a name that needs to be told apart by eye should not rely on it).
+WHITE_SPACE = _spans((0x0009, 0x000D), (0x2000, 0x200A)) | frozenset(
+    "\x20\x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def invisible_in_names(ch: str) -> bool:
+    """Whether a name may not hold `ch` anywhere (INVISIBLE_CATEGORIES, DEFAULT_IGNORABLE)."""
+    return ch in DEFAULT_IGNORABLE or unicodedata.category(ch) in INVISIBLE_CATEGORIES
+
+
 def _first_invisible(value: str) -> str | None:
-    return next((ch for ch in value if unicodedata.category(ch) in INVISIBLE_CATEGORIES), None)
+    return next((ch for ch in value if invisible_in_names(ch)), None)
+
+
+def _described(ch: str) -> str:
+    label = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X}{f' ({label})' if label else ''}"
 
 
 def _invisible_problem(value: str) -> str | None:
@@ -103,11 +157,21 @@ def _invisible_problem(value: str) -> str | None:
     ch = _first_invisible(value)
     if ch is None:
         return None
-    label = unicodedata.name(ch, "")
     return (
-        f"must not contain U+{ord(ch):04X}{f' ({label})' if label else ''}: control, "
-        "format and line-separator "
-        "characters are invisible or reorder text, so the name would look like another"
+        f"must not contain {_described(ch)}: control, format, separator and other "
+        "invisible (default-ignorable) characters are not seen or reorder text, so the "
+        "name would look like another"
+    )
+
+
+def _edge_space_problem(value: str) -> str | None:
+    """Why `value` is refused for whitespace at its start or end, or None."""
+    ends = [ch for ch in (value[:1], value[-1:]) if ch in WHITE_SPACE]
+    if not ends:
+        return None
+    return (
+        f"must not start or end with whitespace ({_described(ends[0])}): "
+        f"{value.strip()!r} and {value!r} would look the same"
     )
 
 
@@ -118,14 +182,15 @@ RESERVED_NAME_ENDINGS = ("/runs", "/audit", "/run", "/pause", "/resume")
 
 def validate_name(name: Any, field: str = "name") -> str:
     """Any Unicode text up to 200 characters without invisible characters (see
-    INVISIBLE_CATEGORIES), not ending in one of the API's sub-route names."""
+    INVISIBLE_CATEGORIES) or whitespace at either end, not ending in one of the API's
+    sub-route names."""
     if not isinstance(name, str) or not name:
         raise invalid(field, name, "must be a non-empty string")
     if not name.strip():
         raise invalid(field, name, "must not be blank")
     if len(name) > NAME_MAX_LENGTH:
         raise invalid(field, name, f"must be at most {NAME_MAX_LENGTH} characters")
-    refused = _invisible_problem(name)
+    refused = _invisible_problem(name) or _edge_space_problem(name)
     if refused:
         raise invalid(field, name, refused)
     if name.endswith(RESERVED_NAME_ENDINGS):

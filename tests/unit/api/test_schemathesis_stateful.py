@@ -31,6 +31,7 @@ from schemathesis.core.transport import Response
 from schemathesis.generation.case import Case
 
 from app.api.main import app
+from app.schedules import invisible_in_names
 from tests.unit.api.conftest import CRAWL
 from tests.unit.api.fuzz_app import AUTH, CHECKS, bounded, seed, seeded_app
 
@@ -58,8 +59,13 @@ Links = schema.as_state_machine()
 
 def printable(name: str) -> str:
     """The name without the characters names refuse (controls, format and separator
-    marks: app/schedules/validation.py); `x` if none is left."""
-    kept = "".join(c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    marks, default-ignorable ones, whitespace at its ends: app/schedules/spec.py); `x`
+    if none is left."""
+    kept = "".join(
+        c
+        for c in name
+        if (unicodedata.category(c)[0] not in "CZ" or c == " ") and not invisible_in_names(c)
+    )
     return kept.strip() or "x"
 
 

@@ -16,6 +16,18 @@ FOREIGN = {
     "rl\u202eo": "rl\\u202eo",
     "bom\ufeff": "bom\\ufeff",
     "nul\x00": "nul\\x00",
+    # Also invisible (format or default-ignorable): soft hyphen, Mongolian vowel
+    # separator, a tag character, a Hangul filler, the combining grapheme joiner, ZWJ.
+    "soft\xadhyphen": "soft\\xadhyphen",
+    "mvs\u180e": "mvs\\u180e",
+    "tag\U000e0041": "tag\\U000e0041",
+    "back\u3164up": "back\\u3164up",
+    "cg\u034fj": "cg\\u034fj",
+    "zw\u200dj": "zw\\u200dj",
+    # Whitespace at either end, which would look like `backup`; NBSP inside is a space.
+    "backup ": "backup\\x20",
+    "\u3000backup": "\\u3000backup",
+    "back\xa0up": "back\xa0up",
 }
 
 
@@ -35,7 +47,7 @@ def test_every_name_gets_one_row_with_its_columns_aligned(world: World) -> None:
     for row in rows:
         column = row.index("app.tasks.")
         assert cell_width(row[:column]) == task_at, row
-    for raw in ("\u2028", "\u200b", "\u202e", "\ufeff", "\x00"):
+    for raw in ("\u2028", "\u200b", "\u202e", "\ufeff", "\x00", "\xad", "\u3164", "\u3000"):
         assert raw not in result.out
 
 

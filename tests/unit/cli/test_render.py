@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.cli.render import local_time, moment_text, short_duration, state_of
-from app.cli.terminal import Style, printable
+from app.cli.terminal import Style, printable, printable_name
 from app.core.config import Settings
 
 
@@ -66,6 +66,19 @@ def test_state_of_tells_paused_from_finished(view: dict[str, object], state: str
 def test_printable_escapes_terminal_controls_but_keeps_emoji_sequences() -> None:
     assert printable("a\x1b[31mb\nc\u202ed") == "a\\x1b[31mb\\nc\\u202ed"
     assert printable("👩‍👩‍👧 주간") == "👩‍👩‍👧 주간"
+
+
+def test_printable_escapes_every_invisible_character_names_refuse() -> None:
+    text = "a\xadb\u180ec\U000e0041d\u3164e\u034ff\u2800g\ud800"
+    expected = "a\\xadb\\u180ec\\U000e0041d\\u3164e\\u034ff\\u2800g\\ud800"
+    assert printable(text) == expected
+    assert printable("❤️ 주간\xa0작업 ") == "❤️ 주간\xa0작업 "  # emoji, NBSP, spaces: text
+
+
+def test_a_name_also_shows_joiners_selectors_and_whitespace_at_its_ends_escaped() -> None:
+    assert printable_name(" backup\u3000") == "\\x20backup\\u3000"
+    assert printable_name("a\u200db\ufe0f c\xa0d") == "a\\u200db\\ufe0f c\xa0d"
+    assert printable_name("\t") == "\\t"
 
 
 class Tty(io.StringIO):

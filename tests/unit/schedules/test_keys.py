@@ -33,7 +33,7 @@ PREFIXES = [
     "redbeat::",
     REDBEAT_PREFIX,
     OWN_PREFIX,
-    " ",
+    "a ",  # an inner space (a name may not start with one)
     "a:",
 ]
 BODIES = [
@@ -56,7 +56,10 @@ BODIES = [
     "+ /",
     "x" * 150,
 ]
-NAMES = sorted({p + b for p, b in itertools.product(PREFIXES, BODIES) if (p + b).strip()})
+# Valid names only: none blank, none with whitespace at either end (" :lock" is refused).
+NAMES = sorted(
+    {p + b for p, b in itertools.product(PREFIXES, BODIES) if (p + b).strip() == p + b != ""}
+)
 # Names straight from the brief and the seeds, kept visible.
 NAMED = [":schedule", ":lock", "%41", "%", "a:b", "주간업데이트", "🚀", "커스텀 수집 작업"]
 

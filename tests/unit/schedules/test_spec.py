@@ -223,6 +223,8 @@ def test_non_object_definition_is_refused() -> None:
         "x",
         "a:b",
         "🚀 launch",
+        "back\xa0up",  # NBSP inside: drawn as a space, so seen to be one
+        "a\u3000b",
     ],
 )
 def test_validate_name_accepts(name: str) -> None:
@@ -237,6 +239,42 @@ def test_validate_name_refuses(name: Any) -> None:
     with pytest.raises(InvalidSchedule) as caught:
         validate_name(name)
     assert [(p.field, p.value) for p in caught.value.problems] == [("name", name)]
+
+
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [
+        # Whitespace at either end: `backup ` would look like `backup`.
+        ("backup ", "U+0020"),
+        (" backup", "U+0020"),
+        ("backup\xa0", "U+00A0"),
+        ("\u3000backup", "U+3000"),
+        ("backup\u2003", "U+2003"),
+        ("backup\x85", "U+0085"),
+        # Default-ignorable (drawn as nothing) though not format characters.
+        ("back\u034fup", "U+034F"),
+        ("back\u115fup", "U+115F"),
+        ("back\u1160up", "U+1160"),
+        ("back\u3164up", "U+3164"),
+        ("back\uffa0up", "U+FFA0"),
+        ("back\u17b4up", "U+17B4"),
+        ("back\u17b5up", "U+17B5"),
+        ("back\u180bup", "U+180B"),
+        ("back\u180eup", "U+180E"),
+        ("back\u180fup", "U+180F"),
+        ("back\ufe0fup", "U+FE0F"),
+        ("back\U000e0100up", "U+E0100"),
+        ("back\U000e0041up", "U+E0041"),
+        ("back\u2800up", "U+2800"),  # braille blank: not ignorable, but drawn empty
+        ("back\xadup", "U+00AD"),
+    ],
+)
+def test_look_alike_names_are_refused_naming_the_character(name: str, named: str) -> None:
+    with pytest.raises(InvalidSchedule) as caught:
+        validate_name(name)
+    [problem] = caught.value.problems
+    assert (problem.field, problem.value) == ("name", name)
+    assert named in problem.message
 
 
 def test_digest_is_stable_across_key_order_and_int_or_str_cron_fields() -> None:
