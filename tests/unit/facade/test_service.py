@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from redis import Redis
@@ -28,6 +29,15 @@ from tests.unit.beat.fakes import lua_fakeredis
 
 REPORT = "app.tasks.reports.generate_daily_report"
 TABLES = "app.tasks.tables.create_daily_tables"
+T = TypeVar("T")
+
+
+def wait(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on an event loop of its own, in a thread of its own:
+    in the whole suite, the browser tests' Playwright keeps a loop running in the main
+    thread, where asyncio.run() refuses to start another."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @pytest.fixture
@@ -53,7 +63,7 @@ def store(redis: Redis) -> ScheduleStore:
 
 
 def add(job: ScheduleJob) -> bool:
-    return asyncio.run(SchedulerService.add_job(job))
+    return wait(SchedulerService.add_job(job))
 
 
 def document(store: ScheduleStore, name: str) -> dict[str, Any]:
@@ -255,19 +265,19 @@ def test_all_jobs_include_schedules_made_elsewhere(
 def test_remove_job(service: type[SchedulerService], store: ScheduleStore) -> None:
     add(table_job())
 
-    assert asyncio.run(service.remove_job("daily_table_creation")) is True
-    assert asyncio.run(service.remove_job("daily_table_creation")) is False
+    assert wait(service.remove_job("daily_table_creation")) is True
+    assert wait(service.remove_job("daily_table_creation")) is False
     assert store.get("daily_table_creation") is None
 
 
 def test_stop_and_start_are_the_global_pause_and_resume(
     service: type[SchedulerService], store: ScheduleStore
 ) -> None:
-    state = asyncio.run(service.stop())
+    state = wait(service.stop())
 
     assert state.paused and store.pause_state().paused
     assert (store.pause_state().by or "").startswith("facade:")
-    assert asyncio.run(service.start()).paused is False
+    assert wait(service.start()).paused is False
     assert store.pause_state().paused is False
 
 
@@ -287,7 +297,7 @@ def test_calls_before_init_say_so() -> None:
     with pytest.raises(SchedulerNotInitialized, match="init"):
         SchedulerService.get_job_status("x")
     with pytest.raises(SchedulerNotInitialized):
-        asyncio.run(SchedulerService.add_job(table_job()))
+        wait(SchedulerService.add_job(table_job()))
 
 
 def test_init_twice_keeps_the_first_connection(service: type[SchedulerService]) -> None:
