@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -33,6 +34,14 @@ class ReadOnlyToken(Exception):
 
 class CrossSite(Exception):
     """A mutating call a browser sent on behalf of another site."""
+
+
+class ForeignHost(Exception):
+    """A browser's call to a token-less API under a name that is not a loopback one."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(f"foreign host {host!r}")
+        self.host = host
 
 
 @lru_cache(maxsize=1)
@@ -119,11 +128,53 @@ def get_actor(request: Request, caller: CallerDep) -> str:
 ActorDep = Annotated[str, Depends(get_actor)]
 
 
-def require_read(request: Request, settings: SettingsDep, caller: CallerDep) -> None:
+def refuse_foreign_host(request: Request, settings: SettingsDep, tokens: TokensDep) -> None:
+    """With no token of any kind, a browser is answered only under a loopback name
+    (127.0.0.1, ::1, localhost) or one CORS_ORIGINS lists: every route, reads included.
+
+    Against DNS rebinding: a page at evil.example whose name then resolves to 127.0.0.1
+    is same-origin with the API, so neither CORS nor the cross-site check stops it; but
+    its requests carry `Host: evil.example`. Browsers mark their requests (Origin,
+    Sec-Fetch-Site); curl, the CLI and scripts send neither and are not refused. With a
+    token the token is the protection: a rebinding page does not have it (a browser
+    sends no Authorization or X-API-Token of its own accord), and a server reached
+    under other names (a proxy, a LAN address) must keep answering them.
+    """
+    if tokens or not ("origin" in request.headers or "sec-fetch-site" in request.headers):
+        return
+    host = request.headers.get("host", "")
+    if not _loopback_name(host, settings):
+        raise ForeignHost(host)
+
+
+def _loopback_name(host: str, settings: Settings) -> bool:
+    try:
+        name = urlsplit(f"//{host}").hostname
+    except ValueError:  # an unclosed `[` and the like
+        return False
+    if not name:
+        return False
+    if name == "localhost":
+        return True
+    try:
+        if ipaddress.ip_address(name).is_loopback:
+            return True
+    except ValueError:
+        pass
+    return any(urlsplit(origin).hostname == name for origin in settings.cors_origin_list())
+
+
+HostChecked = Depends(refuse_foreign_host)
+
+
+def require_read(
+    request: Request, settings: SettingsDep, tokens: TokensDep, caller: CallerDep
+) -> None:
     """With API_PROTECT_READS, every route but /health needs a token of either kind.
 
     A route that changes something is left to require_token, whose 401 says that a
-    token that may write is needed."""
+    token that may write is needed. First, for every route: refuse_foreign_host."""
+    refuse_foreign_host(request, settings, tokens)
     if settings.api_protect_reads and caller is None and not _changes(request):
         raise Unauthorized(reading=True)
 
@@ -147,6 +198,7 @@ def require_token(
     from (Sec-Fetch-Site, Origin); curl, the CLI and scripts send neither, so they are
     never refused here.
     """
+    refuse_foreign_host(request, settings, tokens)
     if _from_another_site(request, settings):
         raise CrossSite()
     if not tokens:

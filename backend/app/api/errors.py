@@ -17,7 +17,7 @@ from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from app.api.deps import CrossSite, ReadOnlyToken, Unauthorized
+from app.api.deps import CrossSite, ForeignHost, ReadOnlyToken, Unauthorized
 from app.api.models import ErrorBody, ErrorDetail
 from app.core.config import Settings, get_settings
 from app.core.redis import redacted_url
@@ -250,6 +250,11 @@ def cross_site(request: Request, exc: CrossSite) -> JSONResponse:
     return error_response(403, "cross_site", message("cross_site", settings_of(request).language))
 
 
+def foreign_host(request: Request, exc: ForeignHost) -> JSONResponse:
+    text = message("foreign_host", settings_of(request).language, host=short(exc.host))
+    return error_response(403, "foreign_host", text)
+
+
 def read_only_token(request: Request, exc: ReadOnlyToken) -> JSONResponse:
     # Says a write token is needed, not which tokens exist or what this one is called.
     text = message("read_only_token", settings_of(request).language)
@@ -280,6 +285,7 @@ HANDLERS: dict[type[Exception], Callable[[Request, Any], JSONResponse]] = {
     RunRefused: run_refused,
     Unauthorized: unauthorized,
     CrossSite: cross_site,
+    ForeignHost: foreign_host,
     ReadOnlyToken: read_only_token,
     RedisError: redis_down,
     OperationalError: redis_down,

@@ -19,10 +19,10 @@ from app.schedules import (
     ScheduleSpec,
     ScheduleStore,
     TaskRegistry,
+    same_arguments,
     validate_name,
     validate_spec,
 )
-from app.schedules.limits import same_arguments
 
 SCHEMA_REF = "./schedules.schema.json"
 

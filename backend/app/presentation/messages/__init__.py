@@ -122,6 +122,18 @@ API_CATALOG: dict[str, dict[Language, str]] = {
         "ko": "요청 본문이 {limit}바이트(MAX_BODY_BYTES)보다 커서 읽지 않았습니다. 아무것도 "
         "저장되지 않았습니다.",
     },
+    "foreign_host": {
+        "en": "Refused: without an API token this API answers browsers only at a loopback "
+        "address (http://127.0.0.1:PORT or http://localhost:PORT), not at '{host}'. Open it "
+        "there, or list the address in CORS_ORIGINS.",
+        "ko": "거부됨: API 토큰이 없으면 이 API는 루프백 주소(http://127.0.0.1:PORT 또는 "
+        "http://localhost:PORT)로 접속한 브라우저에만 응답합니다 ('{host}' 아님). 그 주소로 "
+        "열거나 CORS_ORIGINS에 추가하세요.",
+    },
+    "redis_unavailable": {
+        "en": "Redis is unavailable.",
+        "ko": "Redis를 사용할 수 없습니다.",
+    },
     "cross_site": {
         "en": "Refused: a browser sent this change on behalf of another site. Make changes "
         "from the scheduler's own page, the CLI or a script.",
