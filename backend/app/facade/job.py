@@ -10,13 +10,17 @@ become the policy's `lock_key` and `lease_seconds`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from app.schedules import CRON_FIELDS, InvalidSchedule, Problem, ScheduleSpec, ScheduleType
+from app.schedules import (
+    CRON_FIELDS,
+    ScheduleSpec,
+    ScheduleType,
+    fields_renamed,
+)
 
 # A lock_key for a locked job that names none: one lock per job, spelled as seed 002
 # spells its own ("scheduler:create_daily_tables").
@@ -140,11 +144,6 @@ def job_field(spec_field: str) -> str:
     return JOB_FIELDS.get(spec_field, spec_field)
 
 
-@contextmanager
-def in_job_words() -> Iterator[None]:
+def in_job_words() -> AbstractContextManager[None]:
     """Refusals name the fields as the caller set them on the ScheduleJob."""
-    try:
-        yield
-    except InvalidSchedule as exc:
-        problems = [Problem(job_field(p.field), p.value, p.message) for p in exc.problems]
-        raise InvalidSchedule(problems) from None
+    return fields_renamed(job_field)

@@ -36,6 +36,7 @@ from app.schedules.errors import (
     ScheduleNotFound,
     TooManySchedules,
     VersionMismatch,
+    fields_renamed,
     invalid,
 )
 from app.schedules.fire import (
@@ -237,6 +238,7 @@ __all__ = [
     "encode_meta",
     "encode_slot",
     "file_schema",
+    "fields_renamed",
     "invalid",
     "invisible_in_names",
     "iter_chunks",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,6 +93,17 @@ class RunRefused(ScheduleError):
             "lock_key": "another schedule with its lock_key is running",
         }.get(reason, reason)
         super().__init__(f"schedule {name!r} not run: {what}; pass force to run it anyway")
+
+
+@contextmanager
+def fields_renamed(rename: Callable[[str], str]) -> Iterator[None]:
+    """A refusal raised inside names its fields as `rename` says: in the words of a
+    caller whose shapes differ from the spec's (seed 000's jobs, seed 002's ScheduleJob)."""
+    try:
+        yield
+    except InvalidSchedule as exc:
+        problems = [Problem(rename(p.field), p.value, p.message) for p in exc.problems]
+        raise InvalidSchedule(problems) from None
 
 
 def invalid(field: str, value: Any, message: str) -> InvalidSchedule:

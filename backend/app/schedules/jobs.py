@@ -10,13 +10,17 @@ store (ids: store/_job_ids.py), so a job and the schedule it is behave alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.schedules.entry import Entry
-from app.schedules.errors import InvalidSchedule, Problem, ScheduleExists, ScheduleNotFound
+from app.schedules.errors import (
+    ScheduleExists,
+    ScheduleNotFound,
+    fields_renamed,
+)
 from app.schedules.service import ScheduleService
 from app.schedules.spec import CRON_FIELDS
 
@@ -104,14 +108,9 @@ def job_field(spec_field: str) -> str:
     return spec_field
 
 
-@contextmanager
-def in_job_words() -> Iterator[None]:
+def in_job_words() -> AbstractContextManager[None]:
     """Refusals name the fields as the client sent them."""
-    try:
-        yield
-    except InvalidSchedule as exc:
-        problems = [Problem(job_field(p.field), p.value, p.message) for p in exc.problems]
-        raise InvalidSchedule(problems) from None
+    return fields_renamed(job_field)
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,7 @@ def test_a_huge_number_in_schedules_json_is_a_refused_file(
 def test_an_unforeseen_error_in_an_entry_is_a_refused_file(
     tmp_path: Path, registry: TaskRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(raw: Any, registry: TaskRegistry) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
         raise ZeroDivisionError("no reader foresaw this")
 
     monkeypatch.setattr("app.schedules_file.format.validate_spec", broken)
