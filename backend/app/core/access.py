@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # The name API_TOKEN's token goes by in messages (it has no name of its own).
@@ -68,6 +69,11 @@ def _entries(text: str, variable: str, can_write: bool) -> list[tuple[str, str, 
     return found
 
 
+# Both parsers are pure functions of the settings' text, and every request asks for
+# their result (the token check, the CORS and cross-site checks): parsed and hashed once
+# per distinct text, not once per request. Keyed on the text, so a changed setting is
+# parsed anew.
+@lru_cache(maxsize=8)
 def parse_tokens(
     api_token: str | None, api_tokens: str | None, api_read_tokens: str | None
 ) -> tuple[ApiToken, ...]:
@@ -114,6 +120,7 @@ def match(tokens: tuple[ApiToken, ...], supplied: str) -> ApiToken | None:
     return found
 
 
+@lru_cache(maxsize=8)
 def parse_origins(text: str) -> tuple[str, ...]:
     """CORS_ORIGINS (`https://ops.example.com,http://localhost:3000`) as browsers write
     an Origin header: lower case, no default port, no trailing slash.
