@@ -36,6 +36,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from app.beat.changes import ChangeLog
 from app.beat.dispatch import FirePolicy, Step, plan_batch
 from app.beat.leadership import Leadership, Role
+from app.beat.notifications import ForeignSaves
 from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
 from app.core.constants import REDBEAT_LOCK_KEY, WAKE_TTL_SECONDS
@@ -164,12 +165,15 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             if self._was_leader or not self._standby_logged:
                 log.warning("beat: standing by; the lock is held by %s", self.leadership.holder())
                 self._standby_logged = True
+            if self._was_leader:
+                self.foreign_saves.stop()
             self._was_leader = False
             return float(self.max_interval)
         if role is Role.ACQUIRED:
             log.info("beat: acquired the lock as %s; dispatching", self.leadership.instance_id)
             self._was_leader = True
             self.change_log.start(self.store)
+            self.foreign_saves.start()
         self.sync_schedules_file(force=role is Role.ACQUIRED)
         with self._stop.busy():
             more, next_due = self.dispatch_due()
@@ -188,6 +192,10 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     @cached_property
     def change_log(self) -> ChangeLog:
         return ChangeLog()
+
+    @cached_property
+    def foreign_saves(self) -> ForeignSaves:
+        return ForeignSaves()
 
     def sync_schedules_file(self, force: bool = False) -> None:
         """Apply schedules.json when it changed (or on taking the lock); only the leader
@@ -355,6 +363,8 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             self.store.observe_apply(max(waited, 0.0))
 
     def close(self) -> None:
+        if "foreign_saves" in self.__dict__:
+            self.foreign_saves.stop()
         if "leadership" in self.__dict__:
             try:
                 self.leadership.release()

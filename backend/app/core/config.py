@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         description="Seconds after which a silent leader's lock expires and a standby takes over.",
     )
     beat_batch_size: int = Field(default=500, ge=1, le=100_000)
+    beat_keyspace_notifications: bool = Field(
+        default=True,
+        description="The leading Beat listens for Redis keyspace notifications on entry "
+        "keys, so an entry saved with RedBeat's own API is picked up at once; where Redis "
+        "sends none, Beat finds it at its next look (BEAT_MAX_LOOP_INTERVAL).",
+    )
     history_enabled: bool = Field(
         default=True,
         description="Record every fire and enforce execution policies (overlap, leases, "
@@ -179,6 +185,9 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO")
     api_host: str = Field(default="127.0.0.1")
     api_port: int = Field(default=8000, ge=1, le=65535)
+    api_workers: int = Field(
+        default=1, ge=1, le=64, description="API server processes sharing API_PORT."
+    )
     api_token: str | None = Field(
         default=None,
         description="A token that may change schedules (named `default`); with no write "
@@ -240,6 +249,15 @@ class Settings(BaseSettings):
     redis_tls_verify: Literal["required", "optional", "none"] = Field(
         default="required",
         description="Check the server's certificate: required (default), optional, none.",
+    )
+    # --- Redis Sentinel (docs/high-availability.md).
+    redis_sentinel_master: str | None = Field(
+        default=None,
+        description="With Sentinel: the monitored primary's name; REDIS_URL then lists the "
+        "sentinels (sentinel://host:26379;sentinel://host2:26379/0).",
+    )
+    redis_sentinel_password: SecretStr | None = Field(
+        default=None, description="Password of the sentinels themselves, when they ask for one."
     )
     worker_concurrency: int = Field(default=4, ge=1)
     redis_port: int = Field(

@@ -70,6 +70,9 @@ LOCK_GROUP_KEY_PREFIX = OWN_PREFIX + "lockgroup:"
 JOB_IDS_KEY = OWN_PREFIX + "job-ids"
 JOB_NAMES_KEY = OWN_PREFIX + "job-names"
 JOB_ID_COUNTER_KEY = OWN_PREFIX + "job-id-counter"
+# Every entry key with score 0, so ZRANGEBYLEX reads a page of entries in name order
+# without reading every key (the due index is ordered by time, not name).
+NAMES_KEY = OWN_PREFIX + "names"
 # Global pause (seed 000's scheduler stop): JSON {since, reason, by} while dispatching is
 # paused, absent otherwise. Beat's commit script reads it, so a pause fences a batch in
 # flight; it has no expiry, so it outlives Beat restarts (and Redis restarts with
