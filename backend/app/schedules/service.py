@@ -8,7 +8,6 @@ interleaves with it.
 from __future__ import annotations
 
 import base64
-import bisect
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -49,8 +48,12 @@ PREVIEW_TASK = "preview"
 # A partial update without If-Match retries its read-merge-write this often when a
 # concurrent writer gets in between; with If-Match the caller decides instead.
 MERGE_ATTEMPTS = 5
-# Entries read per round trip while a filtered listing looks for matches.
+# Entries read per round trip while a filtered listing looks for matches (the chunk
+# starts at the page's size and doubles up to this).
 SCAN_CHUNK = 500
+# Most entries a filtered page reads (see ScheduleService.list): a filter matching
+# nothing among 100,000 entries answers in a bounded time, with a cursor to go on.
+SCAN_LIMIT = 5000
 
 
 @dataclass(frozen=True)
@@ -238,23 +241,34 @@ class ScheduleService:
         return task_id
 
     def list(self, flt: ListFilter, limit: int = 100, cursor: str | None = None) -> Page:
-        """One page in key order; `next_cursor` continues after its last entry."""
+        """One page in key order; `next_cursor` continues after the last entry read.
+
+        The keys come from the name index a chunk at a time, so a page costs the same
+        however many entries are stored. A filtered page reads at most SCAN_LIMIT
+        entries: when fewer than `limit` of them match, the page is short and
+        `next_cursor` continues the search (follow it until it is null, as for any
+        page).
+        """
         if not 1 <= limit <= MAX_PAGE:
             raise invalid("limit", limit, f"must be between 1 and {MAX_PAGE}")
-        keys = self.store.keys()
-        pos = bisect.bisect_right(keys, decode_cursor(cursor)) if cursor else 0
+        after = decode_cursor(cursor) if cursor else None
         found: list[Entry] = []
-        while pos < len(keys) and len(found) < limit:
-            size = SCAN_CHUNK if flt.active else limit - len(found)
-            chunk = keys[pos : pos + size]
-            for entry in self.store.read_keys(chunk):
-                pos += 1
+        read = 0
+        while True:
+            want = limit - len(found)
+            size = min(max(want, read, 1), SCAN_CHUNK) if flt.active else want
+            page = self.store.key_page(after, size, check=read == 0)
+            rows = zip(page.keys, self.store.read_keys(page.keys), strict=True)
+            for key, entry in rows:
+                after, read = key, read + 1
                 if entry is not None and flt.matches(entry):
                     found.append(entry)
                     if len(found) == limit:
                         break
-        more = pos < len(keys)
-        return Page(found, encode_cursor(keys[pos - 1]) if more else None, len(keys))
+            more = page.more or read_short(page.keys, after)
+            if not more or len(found) == limit or read >= SCAN_LIMIT:
+                break
+        return Page(found, encode_cursor(after) if more and after else None, page.total)
 
     def _merged(self, current: Entry, patch: Mapping[str, Any]) -> ScheduleSpec:
         if current.spec is None and not timing_groups(patch):
@@ -286,6 +300,11 @@ class ScheduleService:
         if "schedule_value" in given:
             raise invalid("schedule_value", given["schedule_value"], f"{past}; use run-now")
         raise invalid("at", spec.at.isoformat(), past)
+
+
+def read_short(keys: list[str], last: str | None) -> bool:
+    """Whether a chunk's reading stopped before its last key (the page filled)."""
+    return bool(keys) and keys[-1] != last
 
 
 def _foreign_document(entry: Entry) -> dict[str, Any]:

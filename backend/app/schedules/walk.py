@@ -1,10 +1,9 @@
-"""Walking many entries without holding them all: the key index once, then chunks.
+"""Walking many entries without holding them all: the name index a chunk at a time.
 
-The store's key index is read once and filtered by name before any entry is decoded,
-so `check_schedules.sh 수집` over 100,000 schedules decodes only the matches. The CLI's
-table and every export (API and CLI) walk the store through here.
-(ScheduleService.list re-reads the whole index for every page, which costs about three
-times as long over 100,000 entries; its pages suit the API, this suits a full walk.)
+Each chunk of keys is filtered by name before any entry is decoded, so
+`check_schedules.sh 수집` over 100,000 schedules decodes only the matches, and the
+first chunk is printed before the second is read. The CLI's table and every export
+(API and CLI) walk the store through here.
 """
 
 from __future__ import annotations
@@ -59,10 +58,11 @@ def iter_chunks(
 
     With a ListFilter only readable entries that match it are yielded.
     """
-    names = [(name_from_key(key), key) for key in store.keys()]
-    keys = [(name, key) for name, key in names if name_matches(name, pattern)]
-    for start in range(0, len(keys), chunk):
-        part = keys[start : start + chunk]
+    for keys in store.name_index.walk(chunk):
+        named = ((name_from_key(key), key) for key in keys)
+        part = [(name, key) for name, key in named if name_matches(name, pattern)]
+        if not part:
+            continue
         read = store.read_keys([key for _name, key in part])
         pairs = [(name, entry) for (name, _key), entry in zip(part, read, strict=True)]
         if flt is not None and flt.active:

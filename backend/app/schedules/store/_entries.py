@@ -1,16 +1,18 @@
-"""Entries by name: read, save, delete; and the reads status needs (overdue, ping).
+"""Entries by name: read, save, delete, pages in name order; the reads status needs.
 
 Every write is a WATCH/MULTI transaction on the entry key, so a definition, its run
-state and its due time never disagree, and two writers never interleave. Writers push
-a wake token so a sleeping Beat looks again at once (pickup in milliseconds, not at its
-next poll).
+state, its due time and its place in the name index never disagree, and two writers
+never interleave. Writers push a wake token so a sleeping Beat looks again at once
+(pickup in milliseconds, not at its next poll). Lists read the name index (see
+_names.py) a page at a time, so a page costs the same at 100,000 entries as at 1,000.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import cast
 
 from redis.client import Pipeline
@@ -38,6 +40,7 @@ from app.schedules.spec import ScheduleSpec
 from app.schedules.store._base import as_mapping, strs, wake_beat, with_due
 from app.schedules.store._file_index import FileMark
 from app.schedules.store._job_ids import JobIdOps
+from app.schedules.store._names import KeyPage, Mended, NameIndex, index_keys, unindex_keys
 from app.schedules.timing import build_schedule, first_due
 
 
@@ -50,6 +53,8 @@ class SaveMode:
 
 CREATE = SaveMode(create_only=True)
 UPSERT = SaveMode()
+# Entry keys per step of a whole walk: one ZRANGE page and one pipeline of HMGETs each.
+WALK_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -88,9 +93,41 @@ class EntryOps(JobIdOps):
             for i, key in enumerate(keys)
         ]
 
+    @cached_property
+    def name_index(self) -> NameIndex:
+        return NameIndex(self.redis)
+
     def keys(self) -> list[str]:
-        """Every entry key in the due-time index, sorted (RedBeat indexes every entry)."""
-        return sorted(cast(list[str], self.redis.zrange(REDBEAT_SCHEDULE_KEY, 0, -1)))
+        """Every entry key in name order (the due index's members, read through the
+        name index a chunk at a time)."""
+        return [key for chunk in self.name_index.walk(WALK_CHUNK) for key in chunk]
+
+    def key_page(self, after: str | None, count: int, check: bool = True) -> KeyPage:
+        """Up to `count` entry keys in name order after the key `after` (None: from the
+        first), whether more follow, and the number of entries stored. One round trip
+        unless entries were written around the store since the last read (then, with
+        `check`, the name index is rebuilt first, see _names.py)."""
+        return self.name_index.page(after, count, check)
+
+    def iter_entries(
+        self, chunk: int = WALK_CHUNK, after: str | None = None
+    ) -> Iterator[list[tuple[str, Entry | None]]]:
+        """Every entry in name order as (key, entry) pairs, `chunk` per step (two round
+        trips each), never holding more than one chunk; None: gone or unreadable."""
+        for keys in self.name_index.walk(chunk, after):
+            yield list(zip(keys, self.read_keys(keys), strict=True))
+
+    def note_entry_keys(self, added: list[str], removed: list[str]) -> Mended:
+        """Bring the name index in step for entry keys written around the store (say,
+        by RedBeat's own API, as Beat hears of it). Either list may hold any key: each
+        is indexed if the due index holds it and dropped otherwise, inside Redis, so a
+        late or repeated notice never undoes a newer write."""
+        return self.name_index.mend(sorted({*added, *removed}))
+
+    def rebuild_name_index(self) -> Mended:
+        """Make the name index hold exactly the due index's members (O(N); reads do it
+        themselves when the two differ in size)."""
+        return self.name_index.rebuild()
 
     def count(self) -> int:
         return self.redis.zcard(REDBEAT_SCHEDULE_KEY)
@@ -144,6 +181,7 @@ class EntryOps(JobIdOps):
             if current is None:
                 pipe.hset(key, FIELD_META, codec.encode_meta(None, 0))
             pipe.zadd(REDBEAT_SCHEDULE_KEY, {key: self._score(spec, last_run_at)})
+            index_keys(pipe, [key])
             self.track_job_ids([name], fresh=raw[0] is None, pipe=pipe)
             wake_beat(pipe)
 
@@ -190,6 +228,7 @@ class EntryOps(JobIdOps):
             mark = FileMark.decode(raw_mark) if raw_mark else None
             pipe.multi()
             pipe.zrem(REDBEAT_SCHEDULE_KEY, key)
+            unindex_keys(pipe, [key])
             pipe.delete(key)
             self.track_job_ids([name], pipe=pipe)
             # Its counters and held-back fire go; its records age out, so what it did
