@@ -5,6 +5,12 @@ so the API then listens on loopback only (see "Security defaults" in docs/design
 with read-only tokens alone no call may change anything, so any address is allowed.
 The checks run before uvicorn starts so that a refusal (that rule, or a malformed
 setting such as API_TOKENS) is one line and exit status 2, not a startup traceback.
+
+API_WORKERS > 1 runs that many uvicorn processes on one listening socket, under a
+parent that restarts one that dies and passes SIGTERM/SIGINT on to all of them. One
+process is CPU-bound at one core (the GIL) from about 10 clients on; the API keeps no
+state of its own in memory (schedules, audit, metrics and the pause all live in Redis;
+what is cached is derived from settings or code), so any process may answer any call.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ def main() -> int:
         "app.api.main:app",
         host=settings.api_host,
         port=settings.api_port,
+        workers=settings.api_workers,
         log_level=settings.log_level.lower(),
         log_config=uvicorn_log_config(settings),
     )

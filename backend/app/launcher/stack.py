@@ -23,6 +23,9 @@ REPO_ROOT = PACKAGE_DIR.parent.parent
 START_TIMEOUT_SECONDS = 60.0
 # (name, script at the repo root), started in this order after Redis.
 SCRIPTS = (("worker", "run_worker.sh"), ("beat", "run_celery_beat.sh"), ("api", "run_api.sh"))
+# One readiness probe's wait for the API's answer; the gate then tries again.
+PROBE_SECONDS = 2.0
+PROBE_REQUEST = b"GET /health HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n"
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,8 @@ def start_stack(
     host, port = probe_host(settings.api_host), settings.api_port
     supervisor.wait_until_ready(
         supervisor.children[-1],
-        lambda: accepts_connections(host, port),
-        what=f"the API did not open port {port}",
+        lambda: answers_http(host, port),
+        what=f"the API did not answer on port {port}",
         timeout=START_TIMEOUT_SECONDS,
     )
     return redis
@@ -120,9 +123,13 @@ def probe_host(api_host: str) -> str:
     return "localhost" if api_host in ("0.0.0.0", "::") else api_host
 
 
-def accepts_connections(host: str, port: int) -> bool:
+def answers_http(host: str, port: int) -> bool:
+    """An HTTP answer of any status to `GET /health`, not just an open port: with
+    API_WORKERS > 1 the parent listens before any worker process has imported the app,
+    so connections are queued, not served, until one has."""
     try:
-        socket.create_connection((host, port), timeout=1).close()
+        with socket.create_connection((host, port), timeout=PROBE_SECONDS) as conn:
+            conn.sendall(PROBE_REQUEST % host.encode("ascii", "replace"))
+            return conn.recv(16).startswith(b"HTTP/")
     except OSError:
         return False
-    return True

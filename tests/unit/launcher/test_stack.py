@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.core.config import Settings
 from app.core.embedded_redis import ping
-from app.launcher import Supervisor
+from app.launcher import Supervisor, stack
 from app.launcher.stack import (
     REPO_ROOT,
     SCRIPTS,
     Layout,
-    accepts_connections,
+    answers_http,
     named_redis_url,
     probe_host,
     start_embedded_redis,
@@ -55,13 +58,32 @@ def test_a_wildcard_api_host_is_probed_on_localhost(host: str, knock: str) -> No
     assert probe_host("127.0.0.1") == "127.0.0.1"
 
 
-def test_accepts_connections() -> None:
+def test_the_api_is_ready_when_it_answers_http_not_when_its_port_is_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With several API processes the parent listens before any of them can answer."""
+    monkeypatch.setattr(stack, "PROBE_SECONDS", 0.2)
     with socket.socket() as server:
         server.bind(("127.0.0.1", 0))
         port = server.getsockname()[1]
-        assert not accepts_connections("127.0.0.1", port)
+        assert not answers_http("127.0.0.1", port)  # nothing listens
         server.listen()
-        assert accepts_connections("127.0.0.1", port)
+        assert not answers_http("127.0.0.1", port)  # queued, never answered
+        # Drop the connection that probe left queued, so the answering thread takes ours.
+        server.accept()[0].close()
+        answered: list[bytes] = []
+
+        def answer() -> None:
+            conn, _ = server.accept()
+            with conn:
+                answered.append(conn.recv(1024))
+                conn.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+
+        thread = threading.Thread(target=answer)
+        thread.start()
+        assert answers_http("127.0.0.1", port)  # any status: it is serving
+        thread.join()
+    assert answered[0].startswith(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n")
 
 
 def test_the_settings_the_launcher_reads(tmp_path: Path) -> None:
@@ -105,6 +127,32 @@ def test_which_redis_url_means_no_embedded_redis(
     assert named_redis_url(Settings(_env_file=env_file)) == named  # type: ignore[call-arg]
 
 
+@contextlib.contextmanager
+def answering_server() -> Iterator[int]:
+    """A stand-in API on a free port: every connection gets an HTTP 200."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.1)
+    done = threading.Event()
+
+    def serve() -> None:
+        while not done.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+
+    thread = threading.Thread(target=serve)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        done.set()
+        thread.join()
+        server.close()
+
+
 def test_a_named_redis_is_passed_on_and_none_is_embedded(
     supervisor: Supervisor, said: Said, tmp_path: Path
 ) -> None:
@@ -113,11 +161,9 @@ def test_a_named_redis_is_passed_on_and_none_is_embedded(
         path = tmp_path / script
         path.write_text('#!/bin/sh\necho "given $REDIS_URL"\nexec sleep 600\n')
         path.chmod(0o755)
-    with socket.socket() as api:
-        api.bind(("127.0.0.1", 0))
-        api.listen()
+    with answering_server() as port:
         settings = Settings(  # type: ignore[call-arg]
-            _env_file=None, REDIS_URL="redis://127.0.0.1:1/3", API_PORT=str(api.getsockname()[1])
+            _env_file=None, REDIS_URL="redis://127.0.0.1:1/3", API_PORT=str(port)
         )
 
         redis = start_stack(supervisor, settings, Layout(tmp_path, tmp_path / ".data"), said)
