@@ -4,20 +4,43 @@ The lock is RedBeat's own key (kept by the store's BeatLocks), so a stock RedBea
 and ours exclude each other. Unlike stock RedBeat, a standby never blocks inside
 startup and never writes entries: it tries the lock once per tick and otherwise only
 refreshes its own instance key. This module is the policy (who we are, what the
-heartbeat says, when we count as leader); the store does the reads and writes.
+heartbeat says, when we count as leader, how long a standby waits); the store does
+the reads and writes.
+
+Why a short lock is safe: every commit of fires is fenced by the lock's token (the
+store's commit writes nothing for a token that no longer holds the lock), so a
+leader that stalls past its lock and wakes cannot send a fire another Beat also
+sends. The lock only has to outlive the leader's gaps between renewals: one loop
+interval plus one pass, and long work in a pass renews it (`keep_alive`).
+
+How a standby waits: until the holder's lock would expire (the claim says how long it
+has left), at most one loop interval, and blocked on the list a releasing leader
+pushes to, so a clean stop hands over at once and a crash within a tick of the lock's
+expiry.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 
 from app.schedules import BeatLocks, Claim
+
+log = logging.getLogger(__name__)
+
+# Waits shorter than this are slept here: Redis ends a blocking call on its own clock
+# tick (up to 100 ms late at hz=10), which would make a short wait several times longer.
+SHORT_WAIT_SECONDS = 0.2
+# Wake this long after another's lock should have expired, so the claim finds it gone
+# (Redis and this process measure the same interval on different clocks).
+EXPIRY_MARGIN_SECONDS = 0.02
 
 
 class Role(Enum):
@@ -34,6 +57,13 @@ class Leadership:
         default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     )
     leader_since: datetime | None = None
+    # What the last claim saw as a standby: the holder, and how long its lock has left
+    # (None: it never expires by itself).
+    holder_seen: str | None = None
+    lock_left: float | None = 0.0
+    # Why this Beat got the lock, for the log line that says it did.
+    acquired_because: str = ""
+    _released_seen: bool = False
 
     @property
     def token(self) -> str:
@@ -53,23 +83,78 @@ class Leadership:
         )
 
     def beat(self) -> Role:
-        """Renew or take the lock and leave a heartbeat; one round trip."""
-        role = "leader" if self.leader_since else "standby"
-        claim = self.locks.claim(
-            self.token, self.instance_id, self._heartbeat(role), self.lock_timeout
+        """Renew or take the lock and leave a heartbeat; one round trip (two on taking it)."""
+        leading = self.leader_since is not None
+        state = self.locks.take(
+            self.token,
+            self.instance_id,
+            self._heartbeat("leader" if leading else "standby"),
+            self.lock_timeout,
+            leading=leading,
         )
-        if claim is Claim.ACQUIRED:
+        if state.claim is Claim.RENEWED:
+            return Role.LEADER
+        if state.claim is Claim.ACQUIRED:
+            self.acquired_because = self._why_free()
             self.leader_since = datetime.now(UTC)
             self.beat()  # once more, so the heartbeat says "leader" from the first tick
             return Role.ACQUIRED
-        if claim is Claim.HELD_ELSEWHERE:
-            self.leader_since = None
-            return Role.STANDBY
-        return Role.LEADER
+        # HELD_ELSEWHERE, or LOST: a leader whose lock is gone stands by for this tick
+        # (the loop stops sending and drops its leader state) and competes again at
+        # the next, like any standby.
+        self.lock_left = state.expires_in
+        self.holder_seen = state.holder
+        self._released_seen = False
+        self.lost(state.holder)
+        return Role.STANDBY
 
-    def release(self) -> None:
-        self.locks.release(self.token, self.instance_id)
+    def lost(self, holder: str | None) -> None:
+        """Note that the lock is not ours (found by a claim, or by a commit the store
+        refused); logged once, when we led until now."""
+        if self.leader_since is None:
+            return  # already said
         self.leader_since = None
+        if holder is None:
+            why = "it expired or was deleted (a stall longer than the lock, or Redis lost its data)"
+        else:
+            why = f"{holder} holds it now (this Beat stalled longer than the lock)"
+        log.warning(
+            "beat: lost the lock: %s; stopped sending and standing by. Nothing this Beat "
+            "had not committed under the lock is sent.",
+            why,
+        )
+
+    def keep_alive(self) -> bool:
+        """For long work inside one pass (the file sync between chunks): renew the lock.
+        False once it is lost: stop writing and return to the loop, which stands by."""
+        return self.leader_since is not None and self.beat() is Role.LEADER
+
+    def wait_as_standby(self, max_wait: float) -> bool:
+        """Wait until the holder's lock would expire, a leader releases it, or
+        `max_wait` passes, whichever comes first. True if a release woke us."""
+        timeout = max_wait if self.lock_left is None else min(max_wait, self.lock_left)
+        if self.lock_left is not None and self.lock_left < max_wait:
+            timeout += EXPIRY_MARGIN_SECONDS
+        if timeout <= 0:
+            return False
+        if timeout <= SHORT_WAIT_SECONDS:
+            time.sleep(timeout)
+            return False
+        self._released_seen = self.locks.wait_for_release(timeout)
+        return self._released_seen
+
+    def _why_free(self) -> str:
+        if self._released_seen:
+            return f"released by {self.holder_seen}" if self.holder_seen else "released"
+        if self.holder_seen is not None:
+            return f"the lock of {self.holder_seen} expired"
+        return "the lock was free"
+
+    def release(self) -> bool:
+        """Free the lock if it is ours, waking a standby; True if it was ours."""
+        freed = self.locks.release(self.token, self.instance_id, self.lock_timeout)
+        self.leader_since = None
+        return freed
 
     def holder(self) -> str | None:
         return self.locks.holder()

@@ -2,6 +2,8 @@
 
 The lock is RedBeat's own key, so a stock RedBeat Beat and ours exclude each other.
 Every Beat, leader or standby, keeps an instance key alive, so status lists standbys.
+A leader that releases the lock leaves a token on a list that standbys block on, so
+one of them takes over at once instead of at its next look.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import cast
+from typing import NamedTuple, cast
 
 from redis import Redis
 from redis.commands.core import Script
@@ -19,9 +21,13 @@ from app.core.constants import (
     BEAT_INSTANCES_KEY,
     BEAT_LEADER_KEY,
     INSTANCE_TTL_SECONDS,
+    OWN_PREFIX,
     REDBEAT_LOCK_KEY,
 )
-from app.schedules.store._scripts import CLAIM_LOCK, RELEASE_LOCK
+
+# A releasing leader pushes its token here; standbys block on it (BLPOP). Kept apart
+# from the wake list, which the leader pops: a standby must not eat writers' wake-ups.
+BEAT_RELEASED_KEY = OWN_PREFIX + "beat:released"
 
 
 class Claim(Enum):
@@ -30,6 +36,77 @@ class Claim(Enum):
     HELD_ELSEWHERE = 0
     RENEWED = 1
     ACQUIRED = 2
+    # The caller said it leads, but the lock is not its own any more (expired while it
+    # was stalled, deleted, or Redis restarted without its data): nothing was taken.
+    LOST = 3
+
+
+class LockState(NamedTuple):
+    claim: Claim
+    # Seconds until another's lock expires: None when it never does (a lock written
+    # without a TTL); 0 when no lock is there. Only for HELD_ELSEWHERE and LOST.
+    expires_in: float | None
+    # Whose token the lock holds then (None: nobody's).
+    holder: str | None
+
+
+# One Beat's tick: renew or take the lock, and leave a heartbeat, in one round trip.
+# KEYS: lock, leader heartbeat, instance key, instances index.
+# ARGV: token, lock ttl ms, instance ttl ms, heartbeat json, '1' if the caller leads.
+# Returns {code, lock pttl, holder or false}: code 2 = just acquired, 1 = renewed,
+# 0 = held by another (standby), 3 = the caller led and the lock is gone or another's
+# (it takes nothing, so it stands by once and drops its leader state before it leads
+# again). The pttl is the lock's own when code is 0 or 3 (-2: no lock, -1: no expiry,
+# or a Redis user whose ACL rules predate PTTL: the standby then looks once per loop
+# interval).
+# The index scores each instance key by its expiry; the expired ones leave it here.
+CLAIM = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), KEYS[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. now)
+local holder = redis.call('GET', KEYS[1])
+local result = 0
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  result = 1
+elseif ARGV[5] == '1' then
+  result = 3
+elseif not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  result = 2
+end
+if result == 1 or result == 2 then
+  redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[2])
+end
+redis.call('SET', KEYS[3], ARGV[4], 'PX', ARGV[3])
+local pttl = 0
+if result == 0 or result == 3 then
+  pttl = redis.pcall('PTTL', KEYS[1])
+  if type(pttl) ~= 'number' then
+    pttl = -1
+  end
+end
+return {result, pttl, holder}
+"""
+
+# KEYS: lock, leader heartbeat, instance key, instances index, released list.
+# ARGV: token, released token ttl ms. Only the holder's token frees the lock (and then
+# leaves one token for a standby: the list never holds more, and it expires once a
+# standby would have found the lock free by itself); the instance key goes either way.
+# Returns 1 if the lock was freed.
+RELEASE = """
+local freed = 0
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2], KEYS[5])
+  redis.call('LPUSH', KEYS[5], ARGV[1])
+  redis.call('PEXPIRE', KEYS[5], ARGV[2])
+  freed = 1
+end
+redis.call('DEL', KEYS[3])
+redis.call('ZREM', KEYS[4], KEYS[3])
+return freed
+"""
 
 
 @dataclass(frozen=True)
@@ -48,38 +125,73 @@ class BeatLocks:
 
     @cached_property
     def _claim(self) -> Script:
-        return self.redis.register_script(CLAIM_LOCK)
+        return self.redis.register_script(CLAIM)
 
     @cached_property
     def _release(self) -> Script:
-        return self.redis.register_script(RELEASE_LOCK)
+        return self.redis.register_script(RELEASE)
 
     def claim(self, token: str, instance_id: str, heartbeat: str, lock_timeout: float) -> Claim:
         """Renew the lock if `token` holds it, take it if it is free; in one round trip,
         also leave `heartbeat` on this instance's key (and on the leader key when the
         lock is ours). Raises redis.exceptions.RedisError when Redis does not answer."""
-        result = self._claim(
-            keys=[
-                REDBEAT_LOCK_KEY,
-                BEAT_LEADER_KEY,
-                _instance_key(instance_id),
-                BEAT_INSTANCES_KEY,
-            ],
-            args=[token, int(lock_timeout * 1000), INSTANCE_TTL_SECONDS * 1000, heartbeat],
-        )
-        return Claim(int(result))
+        return self.take(token, instance_id, heartbeat, lock_timeout).claim
 
-    def release(self, token: str, instance_id: str) -> None:
-        """Free the lock if `token` holds it, and remove this instance's key."""
-        self._release(
+    def take(
+        self,
+        token: str,
+        instance_id: str,
+        heartbeat: str,
+        lock_timeout: float,
+        leading: bool = False,
+    ) -> LockState:
+        """As `claim`, and also how long another's lock has left. With `leading` (the
+        caller believes it holds the lock) a lock found free is not taken: the answer
+        is LOST, so the caller drops what it did as leader before it competes again."""
+        code, pttl, holder = self._claim(
             keys=[
                 REDBEAT_LOCK_KEY,
                 BEAT_LEADER_KEY,
                 _instance_key(instance_id),
                 BEAT_INSTANCES_KEY,
             ],
-            args=[token],
+            args=[
+                token,
+                max(1, int(lock_timeout * 1000)),
+                INSTANCE_TTL_SECONDS * 1000,
+                heartbeat,
+                "1" if leading else "0",
+            ],
         )
+        pttl = int(pttl)
+        expires_in = None if pttl == -1 else max(pttl, 0) / 1000
+        claim = Claim(int(code))
+        if claim is Claim.RENEWED or claim is Claim.ACQUIRED:
+            return LockState(claim, None, token)
+        return LockState(claim, expires_in, holder if isinstance(holder, str) else None)
+
+    def release(self, token: str, instance_id: str, lock_timeout: float = 30.0) -> bool:
+        """Free the lock if `token` holds it (and wake one standby), and remove this
+        instance's key. True if the lock was freed."""
+        freed = self._release(
+            keys=[
+                REDBEAT_LOCK_KEY,
+                BEAT_LEADER_KEY,
+                _instance_key(instance_id),
+                BEAT_INSTANCES_KEY,
+                BEAT_RELEASED_KEY,
+            ],
+            args=[token, max(1, int(lock_timeout * 1000))],
+        )
+        return bool(freed)
+
+    def wait_for_release(self, timeout: float) -> bool:
+        """Block until a leader releases the lock or `timeout` seconds pass (Redis ends
+        a blocking call on its own clock tick, so up to 100 ms late at hz=10). True
+        if a release woke us; the lock may still have been taken by another standby."""
+        if timeout <= 0:
+            return False  # BLPOP's 0 would block for ever
+        return bool(self.redis.blpop([BEAT_RELEASED_KEY], timeout=timeout))
 
     def holder(self) -> str | None:
         value = self.redis.get(REDBEAT_LOCK_KEY)
