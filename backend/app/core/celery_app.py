@@ -11,7 +11,7 @@ from kombu.connection import Connection
 from app.core.config import get_settings
 from app.core.constants import REDBEAT_PREFIX
 from app.core.logging import install_celery_hooks
-from app.core.redis import redacted_url, tls_options
+from app.core.redis import celery_redis_conf, redacted_url
 
 TASK_MODULES = [
     "app.tasks.collection",
@@ -44,12 +44,9 @@ class RedactingAMQP(AMQP):  # type: ignore[misc]
 
 def create_celery_app() -> Celery:
     settings = get_settings()
-    tls = tls_options(settings)
     app = Celery(
         "app",
         amqp=RedactingAMQP,
-        broker=settings.redis_url,
-        backend=settings.redis_url,
         include=TASK_MODULES,
         # Every task retries as its fire's policy says (app/execution/task.py).
         task_cls="app.execution.task:ScheduledTask",
@@ -74,15 +71,12 @@ def create_celery_app() -> Celery:
         # Alerts: rules and webhook delivery in its main process (app/alerts/worker.py).
         imports=["app.execution.tracking", "app.execution.presence", "app.alerts.worker"],
         beat_max_loop_interval=settings.beat_max_loop_interval,
-        redbeat_redis_url=settings.redis_url,
         redbeat_key_prefix=REDBEAT_PREFIX,
         redbeat_lock_timeout=settings.beat_lock_timeout,
-        # Set explicitly so RedBeat does not fall back to the broker's options.
-        redbeat_redis_options={},
+        # Broker, results and RedBeat on REDIS_URL: TLS with the same checks and files
+        # for all three, and with Sentinel each library's own client (app/core/redis.py).
+        **celery_redis_conf(settings),
     )
-    if tls:
-        # rediss://: the same checks and files for the broker, the results and RedBeat.
-        app.conf.update(broker_use_ssl=tls, redis_backend_use_ssl=tls, redbeat_redis_use_ssl=tls)
     return app
 
 

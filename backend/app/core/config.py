@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -23,6 +25,78 @@ DEFAULT_SCHEDULES_FILE = PACKAGE_DIR / "config" / "schedules.json"
 # happens to be in the caller's working directory must not reconfigure them.
 ENV_FILE = PACKAGE_DIR.parent.parent / ".env"
 DEFAULT_RUN_DATA_DIR = PACKAGE_DIR.parent.parent / ".data"
+SENTINEL_SCHEME = "sentinel"
+# Sentinel's own port, when a sentinel:// names none (as kombu assumes too).
+SENTINEL_DEFAULT_PORT = 26379
+
+
+@dataclass(frozen=True)
+class SentinelUrl:
+    """REDIS_URL as a list of sentinels: `sentinel://[user:password@]host[:port][/db]`
+    parts joined by `;`. The primary's credentials and database are the first part's,
+    as Celery's broker and result backend read them; later parts may repeat them."""
+
+    nodes: tuple[tuple[str, int], ...]
+    db: int
+    username: str | None
+    password: str | None
+
+
+def is_sentinel_url(url: str) -> bool:
+    return url.strip().lower().startswith(f"{SENTINEL_SCHEME}://")
+
+
+def parse_sentinel_url(url: str) -> SentinelUrl:
+    """The sentinels REDIS_URL lists; ValueError says what is wrong, never a password."""
+    parts = [_sentinel_part(number, text) for number, text in enumerate(url.split(";"), 1)]
+    first = parts[0]
+    for number, part in enumerate(parts[1:], 2):
+        # kombu and Celery read the credentials and database of the first part only:
+        # a later part saying otherwise would be silently ignored.
+        if part.username is not None or part.password is not None:
+            if (part.username, part.password) != (first.username, first.password):
+                raise ValueError(
+                    f"sentinel {number} names other credentials than the first; they are "
+                    "read from the first sentinel:// only"
+                )
+        if part.db_given and part.db != first.db:
+            raise ValueError(
+                f"sentinel {number} names database {part.db}, the first {first.db}; the "
+                "database is read from the first sentinel:// only"
+            )
+    return SentinelUrl(tuple(part.node for part in parts), first.db, first.username, first.password)
+
+
+@dataclass(frozen=True)
+class _Part:
+    node: tuple[str, int]
+    username: str | None
+    password: str | None
+    db: int
+    db_given: bool
+
+
+def _sentinel_part(number: int, text: str) -> _Part:
+    text = text.strip()
+    where = f"sentinel {number}"
+    if not is_sentinel_url(text):
+        raise ValueError(f"{where} does not start with sentinel:// (parts are joined by ';')")
+    try:
+        parts = urlsplit(text)
+        port = parts.port or SENTINEL_DEFAULT_PORT
+    except ValueError:
+        raise ValueError(f"{where} has no valid host:port") from None
+    if not parts.hostname:
+        raise ValueError(f"{where} names no host")
+    path = parts.path.strip("/")
+    if path and not path.isdigit():
+        raise ValueError(f"{where}: the path must be a database number, like /0")
+    if parts.query or parts.fragment:
+        raise ValueError(f"{where}: options after '?' are not read; use the REDIS_* settings")
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    db = int(path) if path else 0
+    return _Part((parts.hostname, port), username or None, password, db, bool(path))
 
 
 class Settings(BaseSettings):
@@ -259,6 +333,11 @@ class Settings(BaseSettings):
     redis_sentinel_password: SecretStr | None = Field(
         default=None, description="Password of the sentinels themselves, when they ask for one."
     )
+    redis_sentinel_tls: bool = Field(
+        default=False,
+        description="With Sentinel: TLS to the sentinels and the primary alike (the "
+        "REDIS_TLS_* files and checks apply), as rediss:// does for one Redis.",
+    )
     worker_concurrency: int = Field(default=4, ge=1)
     redis_port: int = Field(
         default=6379,
@@ -341,11 +420,51 @@ class Settings(BaseSettings):
             raise ValueError(f"no such file: {value}")
         return value
 
+    def sentinel(self) -> SentinelUrl | None:
+        """The sentinels REDIS_URL lists, or None for one Redis (redis://, rediss://)."""
+        return parse_sentinel_url(self.redis_url) if is_sentinel_url(self.redis_url) else None
+
+    def redis_tls(self) -> bool:
+        """TLS to Redis: a rediss:// URL, or sentinels with REDIS_SENTINEL_TLS=true."""
+        if is_sentinel_url(self.redis_url):
+            return self.redis_sentinel_tls
+        return self.redis_url.startswith("rediss://")
+
+    @model_validator(mode="after")
+    def _sentinel_well_formed(self) -> Settings:
+        # Each refusal names the variable to fix; none repeats a password.
+        if not is_sentinel_url(self.redis_url):
+            named = [
+                name
+                for name, value in (
+                    ("REDIS_SENTINEL_MASTER", self.redis_sentinel_master),
+                    ("REDIS_SENTINEL_PASSWORD", self.redis_sentinel_password),
+                    ("REDIS_SENTINEL_TLS", self.redis_sentinel_tls or None),
+                )
+                if value is not None
+            ]
+            if named:
+                raise ValueError(
+                    f"{', '.join(named)} set, but REDIS_URL does not list sentinels; use "
+                    "sentinel://host:26379;sentinel://host2:26379/0, or unset them"
+                )
+            return self
+        try:
+            self.sentinel()
+        except ValueError as exc:
+            raise ValueError(f"REDIS_URL: {exc}") from None
+        if not (self.redis_sentinel_master or "").strip():
+            raise ValueError(
+                "REDIS_URL lists sentinels, but REDIS_SENTINEL_MASTER is not set: name the "
+                "primary they monitor (`sentinel monitor <name> ...` in their configuration)"
+            )
+        return self
+
     @model_validator(mode="after")
     def _tls_files_need_rediss(self) -> Settings:
         # A CA or client certificate beside a redis:// URL would be silently unused, and
         # the connection would go out in plain text while the operator believes it is TLS.
-        if not self.redis_url.startswith("rediss://"):
+        if not self.redis_tls():
             named = [
                 name
                 for name, value in (
@@ -355,6 +474,11 @@ class Settings(BaseSettings):
                 )
                 if value is not None
             ]
+            if named and is_sentinel_url(self.redis_url):
+                raise ValueError(
+                    f"{', '.join(named)} set, but REDIS_SENTINEL_TLS is not true; set it "
+                    "for TLS to the sentinels and the primary, or unset them"
+                )
             if named:
                 raise ValueError(
                     f"{', '.join(named)} set, but REDIS_URL does not start with rediss:// "

@@ -5,22 +5,38 @@ Credentials come in REDIS_URL (`redis://user:password@host:port/db`, a Redis ACL
 REDIS_TLS_* files. `tls_options` is the one translation of those settings into
 redis-py's keyword arguments, which Celery's broker and result backend and RedBeat take
 as they are (app/core/celery_app.py), so every client checks the server alike.
+
+With Sentinel (REDIS_URL `sentinel://host:26379;sentinel://host2:26379/0` and
+REDIS_SENTINEL_MASTER) each library uses its own Sentinel support, never a client of
+ours: redis-py's `Sentinel.master_for` here, kombu's `sentinel://` transport and
+Celery's `sentinel://` result backend with `master_name` in their transport options,
+RedBeat's `redis-sentinel://` with its `sentinels` options. `celery_redis_conf` is the
+one place that says what each of them gets. Each asks the sentinels for the primary
+again after a lost connection, so a failover needs no restart.
 """
 
 from __future__ import annotations
 
 import ssl
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from redis import Redis
+from redis.sentinel import Sentinel
 
-from app.core.config import Settings
+from app.core.config import SentinelUrl, Settings, is_sentinel_url
 
 # What stands for a password wherever a Redis URL is shown.
 MASK = "***"
 # Query parameters redis-py reads a credential from (`?password=...`).
 SECRET_QUERY_KEYS = frozenset({"password"})
+
+# Timeouts of the calls to the sentinels themselves (which is the primary, who are the
+# others): short, so a sentinel that is down costs the next one's turn little.
+SENTINEL_SOCKET_TIMEOUT = 5.0
+# RedBeat's sentinel client, when Beat uses RedBeat's own code (a RedBeat entry saved by
+# a caller's program): the longest wait for an answer of the primary.
+REDBEAT_SOCKET_TIMEOUT = 10.0
 
 VERIFY_MODES = {
     "required": ssl.CERT_REQUIRED,
@@ -30,15 +46,102 @@ VERIFY_MODES = {
 
 
 def make_redis(settings: Settings, *, socket_timeout: float | None = 10.0) -> Redis:
-    """A client that returns str (schedule names are Unicode text)."""
-    return Redis.from_url(
-        settings.redis_url,
-        decode_responses=True,
-        socket_timeout=socket_timeout,
-        socket_connect_timeout=5.0,
-        health_check_interval=30,
+    """A client that returns str (schedule names are Unicode text).
+
+    With Sentinel it is redis-py's `master_for` client: each new connection asks the
+    sentinels where the primary is, and one to a primary that became a replica is
+    dropped on its first READONLY answer, so the caller's retry reaches the new one.
+    """
+    options: dict[str, Any] = {
+        "decode_responses": True,
+        "socket_timeout": socket_timeout,
+        "socket_connect_timeout": 5.0,
+        "health_check_interval": 30,
         **tls_options(settings),
+    }
+    sentinel = settings.sentinel()
+    if sentinel is None:
+        return Redis.from_url(settings.redis_url, **options)
+    if settings.redis_tls():
+        options["ssl"] = True  # redis-py's sentinel pool then makes TLS connections
+    credentials = {"username": sentinel.username, "password": sentinel.password}
+    manager = Sentinel(  # type: ignore[no-untyped-call]
+        list(sentinel.nodes),
+        sentinel_kwargs=sentinel_options(settings),
+        db=sentinel.db,
+        **credentials,
+        **options,
     )
+    client = manager.master_for(master_name(settings), redis_class=Redis)  # type: ignore[no-untyped-call]
+    return cast(Redis, client)
+
+
+def master_name(settings: Settings) -> str:
+    return (settings.redis_sentinel_master or "").strip()
+
+
+def sentinel_options(settings: Settings) -> dict[str, Any]:
+    """How every client talks to the sentinels themselves (redis-py's `sentinel_kwargs`):
+    their password, short timeouts, and TLS when REDIS_SENTINEL_TLS is on."""
+    options: dict[str, Any] = {
+        "socket_timeout": SENTINEL_SOCKET_TIMEOUT,
+        "socket_connect_timeout": SENTINEL_SOCKET_TIMEOUT,
+    }
+    if settings.redis_sentinel_password is not None:
+        options["password"] = settings.redis_sentinel_password.get_secret_value()
+    if settings.redis_tls():
+        options.update(ssl=True, **tls_options(settings))
+    return options
+
+
+def celery_redis_conf(settings: Settings) -> dict[str, Any]:
+    """Celery's settings for its broker, result backend and RedBeat, all on the Redis
+    of `settings` (with TLS and Sentinel); every key is present, so applying the dict
+    also undoes another Redis's options."""
+    url, tls = settings.redis_url, tls_options(settings)
+    conf: dict[str, Any] = {
+        "broker_url": url,
+        "result_backend": url,
+        "redbeat_redis_url": url,
+        "broker_use_ssl": tls or False,
+        "redis_backend_use_ssl": tls or None,
+        "redbeat_redis_use_ssl": tls or None,
+        "broker_transport_options": {},
+        "result_backend_transport_options": {},
+        # Set explicitly so RedBeat does not fall back to the broker's options.
+        "redbeat_redis_options": {},
+    }
+    sentinel = settings.sentinel()
+    if sentinel is not None:
+        conf.update(_celery_sentinel_conf(settings, sentinel))
+    return conf
+
+
+def _celery_sentinel_conf(settings: Settings, sentinel: SentinelUrl) -> dict[str, Any]:
+    # kombu and Celery read the sentinels, the primary's credentials and its database
+    # from REDIS_URL itself (the first sentinel:// part); the rest goes in options.
+    transport = {
+        "master_name": master_name(settings),
+        "sentinel_kwargs": sentinel_options(settings),
+    }
+    redbeat: dict[str, Any] = {
+        "sentinels": list(sentinel.nodes),
+        "service_name": master_name(settings),
+        "db": sentinel.db,
+        "password": sentinel.password,
+        "socket_timeout": REDBEAT_SOCKET_TIMEOUT,
+        "sentinel_kwargs": sentinel_options(settings),
+    }
+    if sentinel.username is not None:
+        redbeat["username"] = sentinel.username
+    # RedBeat picks its Sentinel client by this scheme; the rest of the URL is only shown.
+    hosts = ",".join(f"{host}:{port}" for host, port in sentinel.nodes)
+    return {
+        "redbeat_redis_url": f"redis-sentinel://{hosts}/{sentinel.db}",
+        "broker_transport_options": transport,
+        "result_backend_transport_options": dict(transport),
+        "redbeat_redis_options": redbeat,
+    }
 
 
 def tls_options(settings: Settings) -> dict[str, Any]:
@@ -48,7 +151,7 @@ def tls_options(settings: Settings) -> dict[str, Any]:
     RedBeat's `redbeat_redis_use_ssl`. With REDIS_TLS_VERIFY=none the host name is not
     checked either (there is no checked certificate to match it against).
     """
-    if not uses_tls(settings.redis_url):
+    if not settings.redis_tls():
         return {}
     options: dict[str, Any] = {
         "ssl_cert_reqs": VERIFY_MODES[settings.redis_tls_verify],
@@ -69,7 +172,14 @@ def redacted_url(url: str) -> str:
     A URL without a password is shown as it is, with no `:***@` (Celery's own banner
     prints `redis://:**@host` either way, which reads as if there were a password; see
     `RedactingConnection` in app/core/celery_app.py). An empty password is no password.
+    A list of sentinels (`sentinel://...;sentinel://...`) is shown part by part.
     """
+    if is_sentinel_url(url):
+        return ";".join(_redacted_one(part) for part in url.split(";"))
+    return _redacted_one(url)
+
+
+def _redacted_one(url: str) -> str:
     try:
         parts = urlsplit(url)
     except ValueError:  # an unbalanced "[" in the host: show nothing that might be secret
@@ -89,7 +199,3 @@ def redacted_url(url: str) -> str:
         # `redis+socket:/tmp/s`).
         return url
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
-def uses_tls(url: str) -> bool:
-    return urlsplit(url).scheme == "rediss"

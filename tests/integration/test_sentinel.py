@@ -1,0 +1,295 @@
+"""High availability with Redis Sentinel: a primary, a replica and three sentinels (the
+same redis-server binary, run with `--sentinel`), ./run.sh's launcher on the sentinels'
+URL, then SIGKILL of the primary.
+
+After the sentinels promote the replica, Beat keeps dispatching (fires sent after the
+promotion are run by the worker and recorded, all on the new primary), the API keeps
+answering (a create, the list), ./check_schedules.sh reads the new primary, and no
+schedule is lost. The primary and the sentinels ask for passwords, and neither appears
+in any output or log. The failover's timings are printed (`pytest -s`) for
+bench/RESULTS.md; nothing asserts on them.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from redis import Redis
+from redis.exceptions import RedisError
+
+from app.core.embedded_redis import HOST, find_redis_server, free_port
+from tests.integration.conftest import (
+    ROOT,
+    START_DEADLINE,
+    STOP_DEADLINE,
+    stack_env,
+    wait_until,
+    write_schedules,
+)
+
+CRAWL = "app.tasks.scheduler.crawl_all_complexes"
+BASE = "/api/scheduler/schedule"
+MASTER = "ha-primary"
+# Short, so a failover takes a few seconds: the primary is judged down after 1 s of
+# silence, and a failed election is retried after 4 s.
+DOWN_AFTER_MS = 1000
+FAILOVER_TIMEOUT_MS = 4000
+
+
+@dataclass
+class Node:
+    """One redis-server process (a data node or a sentinel) with its log file."""
+
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+    password: str
+
+    def client(self, timeout: float = 2.0) -> Redis:
+        return Redis(
+            host=HOST,
+            port=self.port,
+            password=self.password,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            decode_responses=True,
+        )
+
+    def answers(self) -> bool:
+        try:
+            with self.client() as client:
+                return bool(client.ping())
+        except RedisError:
+            return False
+
+
+def start_node(directory: Path, config: list[str], *, sentinel: bool, password: str) -> Node:
+    directory.mkdir(parents=True)
+    port = free_port()
+    lines = [f"port {port}", f"bind {HOST}", f"dir {directory}", 'save ""', *config]
+    # Sentinel rewrites its configuration file as it learns; a data node reads it once.
+    conf = directory / "redis.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    argv = [find_redis_server(), str(conf), *(["--sentinel"] if sentinel else [])]
+    log = directory / "redis.log"
+    with log.open("ab") as sink:
+        process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT)
+    node = Node(port, process, log, password)
+    wait_until(node.answers, START_DEADLINE, what=f"redis on port {port} ({log})")
+    return node
+
+
+@dataclass
+class Cluster:
+    primary: Node
+    replica: Node
+    sentinels: list[Node]
+    data_password: str
+    sentinel_password: str
+    nodes: list[Node] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        parts = [f"sentinel://{HOST}:{node.port}" for node in self.sentinels]
+        parts[0] = f"sentinel://:{self.data_password}@{HOST}:{self.sentinels[0].port}"
+        return ";".join(parts) + "/0"
+
+    def master_port(self) -> int | None:
+        """The primary's port as the sentinels agree on it (None while they differ)."""
+        seen = set()
+        for node in self.sentinels:
+            try:
+                with node.client() as client:
+                    seen.add(int(client.sentinel_get_master_addr_by_name(MASTER)[1]))
+            except (RedisError, TypeError):
+                return None
+        return seen.pop() if len(seen) == 1 else None
+
+    def ready_for_failover(self) -> bool:
+        """Each sentinel knows the replica and the two others (they find each other
+        through the primary every 2 s), so a majority can elect one to promote it."""
+        try:
+            for node in self.sentinels:
+                with node.client() as client:
+                    if len(client.sentinel_slaves(MASTER)) != 1:
+                        return False
+                    if len(client.sentinel_sentinels(MASTER)) != 2:
+                        return False
+        except RedisError:
+            return False
+        return True
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    data_pw, sentinel_pw = f"pwdata{secrets.token_hex(8)}", f"pwsent{secrets.token_hex(8)}"
+    auth = [f"requirepass {data_pw}", f"masterauth {data_pw}"]
+    nodes: list[Node] = []
+    try:
+        primary = start_node(tmp_path / "primary", auth, sentinel=False, password=data_pw)
+        nodes.append(primary)
+        replica_of = [f"replicaof {HOST} {primary.port}", *auth]
+        replica = start_node(tmp_path / "replica", replica_of, sentinel=False, password=data_pw)
+        nodes.append(replica)
+        sentinel_conf = [
+            f"sentinel monitor {MASTER} {HOST} {primary.port} 2",
+            f"sentinel auth-pass {MASTER} {data_pw}",
+            f"sentinel down-after-milliseconds {MASTER} {DOWN_AFTER_MS}",
+            f"sentinel failover-timeout {MASTER} {FAILOVER_TIMEOUT_MS}",
+            f"requirepass {sentinel_pw}",
+            f"sentinel sentinel-pass {sentinel_pw}",
+        ]
+        sentinels = []
+        for number in range(3):
+            node = start_node(
+                tmp_path / f"sentinel{number}", sentinel_conf, sentinel=True, password=sentinel_pw
+            )
+            nodes.append(node)
+            sentinels.append(node)
+        cluster = Cluster(primary, replica, sentinels, data_pw, sentinel_pw, nodes)
+        wait_until(cluster.ready_for_failover, START_DEADLINE, what="the sentinels to meet")
+        yield cluster
+    finally:
+        for node in nodes:
+            if node.process.poll() is None:
+                node.process.kill()
+            node.process.wait()
+
+
+@dataclass
+class Launcher:
+    process: subprocess.Popen[bytes]
+    output: Path
+
+    def text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(STOP_DEADLINE * 2)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start_launcher(env: dict[str, str], output: Path) -> Launcher:
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "batchsched-run")],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+    launcher = Launcher(process, output)
+    wait_until(lambda: "Ctrl-C to stop." in launcher.text(), START_DEADLINE, what="the banner")
+    return launcher
+
+
+def sent_after(api: httpx.Client, name: str, moment: float) -> list[dict[str, Any]]:
+    """The schedule's fires sent after `moment` (epoch seconds) that the worker ran."""
+    runs: list[dict[str, Any]] = api.get(f"{BASE}/{name}/runs").json()["runs"]
+    return [
+        run
+        for run in runs
+        if run["outcome"] == "succeeded" and run["sent_at"] and epoch(run["sent_at"]) > moment
+    ]
+
+
+def epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def names(api: httpx.Client) -> set[str]:
+    listed = api.get(BASE, params={"limit": 500})
+    assert listed.status_code == 200, listed.text
+    return set(listed.json()["schedule"])
+
+
+def test_beat_worker_api_and_cli_carry_on_after_the_primary_is_killed(
+    cluster: Cluster, tmp_path: Path
+) -> None:
+    schedules_file = tmp_path / "schedules.json"
+    write_schedules(schedules_file, {"from-file": {"task": CRAWL, "cron": "0 3 * * *"}})
+    api_port = free_port()
+    env = stack_env(
+        cluster.url,
+        schedules_file,
+        REDIS_SENTINEL_MASTER=MASTER,
+        REDIS_SENTINEL_PASSWORD=cluster.sentinel_password,
+        API_PORT=str(api_port),
+        RUN_DATA_DIR=str(tmp_path / "data"),
+        WORKER_CONCURRENCY="1",
+    )
+    launcher = start_launcher(env, tmp_path / "run.out")
+    outputs: list[str] = []
+    try:
+        # Passed through as it is, shown without its password; no Redis embedded.
+        assert f"Redis  sentinel://:***@{HOST}:{cluster.sentinels[0].port}" in launcher.text()
+        assert not (tmp_path / "data" / "redis").exists()
+        with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=20) as api:
+            for number in range(5):
+                body = {"name": f"ha-{number}", "task": CRAWL, "interval": 1}
+                created = api.post(BASE, json=body)
+                assert created.status_code == 201, created.text
+            wait_until(lambda: sent_after(api, "ha-0", 0), what="a first fire run")
+            before = names(api)
+            assert {"from-file", "ha-0", "ha-4"} <= before
+            with cluster.primary.client() as primary:
+                # Replication is asynchronous: wait until the replica holds every write.
+                assert primary.execute_command("WAIT", 1, 10_000) == 1
+
+            killed = time.time()
+            cluster.primary.process.send_signal(signal.SIGKILL)
+            promoted_port = wait_until(
+                lambda: cluster.master_port() == cluster.replica.port,
+                what="the sentinels to promote the replica",
+            )
+            promoted = time.time()
+            assert promoted_port
+            fired = wait_until(
+                lambda: sent_after(api, "ha-1", promoted),
+                what="a fire sent after the promotion, run by the worker",
+            )
+            resumed = epoch(fired[-1]["sent_at"])
+            created = api.post(BASE, json={"name": "after", "task": CRAWL, "interval": 60})
+            assert created.status_code == 201, created.text
+            after = names(api)
+            outputs += [created.text]
+        assert after == before | {"after"}
+        with cluster.replica.client() as new_primary:
+            assert new_primary.info("replication")["role"] == "master"
+        checked = subprocess.run(
+            [str(ROOT / "check_schedules.sh"), "--json"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert checked.returncode in (0, 1) and '"after"' in checked.stdout, checked.stderr
+        outputs += [checked.stdout, checked.stderr]
+        print(
+            f"\nsentinel failover: promoted {promoted - killed:.1f} s after SIGKILL of the "
+            f"primary; first fire sent {resumed - killed:.1f} s after it"
+        )
+    finally:
+        launcher.stop()
+    logs = [path.read_text(errors="replace") for path in (tmp_path / "data" / "logs").glob("*")]
+    texts = [launcher.text(), *outputs, *logs]
+    assert launcher.process.returncode == 0, texts[0][-4000:]
+    assert len(logs) >= 3
+    for secret in (cluster.data_password, cluster.sentinel_password):
+        assert all(secret not in text for text in texts)
