@@ -1,4 +1,5 @@
-"""app/core/redis.py: how a Redis URL is shown, and the TLS options every client gets."""
+"""app/core/redis.py: how a Redis URL is shown, the TLS options every client gets, and
+which Sentinel client each library is given."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from celery import Celery
+from celery.backends.redis import SentinelBackend
 from pydantic import ValidationError
+from redbeat.schedulers import get_redis
+from redis import Redis
+from redis.sentinel import (
+    SentinelConnectionPool,
+    SentinelManagedConnection,
+    SentinelManagedSSLConnection,
+)
 
 from app.core.celery_app import celery_app, create_celery_app
 from app.core.config import Settings
@@ -148,3 +158,110 @@ def test_every_component_starts_from_nothing_and_is_never_given_danger() -> None
     assert "+brpop" in acl_rules("worker") and "~unacked*" in acl_rules("worker")
     assert "&/3.celery.pidbox" in acl_rules("worker", db=3)
     assert "~reports\x06\x16?" in acl_rules("worker", queues=("celery", "reports"))
+
+
+# ---- Sentinel: each library's own client, given the same sentinels and secrets ----
+
+SENTINELS = "sentinel://app:s3cr3t@h1:26379/2;sentinel://h2:26380"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (SENTINELS, "sentinel://app:***@h1:26379/2;sentinel://h2:26380"),
+        (
+            "sentinel://:s3cr3t@h1;sentinel://:s3cr3t@h2/0",
+            "sentinel://:***@h1;sentinel://:***@h2/0",
+        ),
+    ],
+)
+def test_every_sentinel_of_a_list_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert redacted_url(url) == shown
+
+
+def sentinel_settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    for name, value in {
+        "REDIS_URL": SENTINELS,
+        "REDIS_SENTINEL_MASTER": "main",
+        "REDIS_SENTINEL_PASSWORD": "sentinelpw",
+        **env,
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    monkeypatch.setattr("app.core.celery_app.get_settings", lambda: settings)
+    return settings
+
+
+def test_redis_py_gets_its_sentinel_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = make_redis(sentinel_settings(monkeypatch))
+    pool = client.connection_pool
+
+    assert isinstance(pool, SentinelConnectionPool)
+    assert pool.service_name == "main"
+    manager = pool.sentinel_manager
+    assert [s.connection_pool.connection_kwargs["port"] for s in manager.sentinels] == [
+        26379,
+        26380,
+    ]
+    assert manager.sentinel_kwargs["password"] == "sentinelpw"
+    kwargs = pool.connection_kwargs
+    assert (kwargs["username"], kwargs["password"], kwargs["db"]) == ("app", "s3cr3t", 2)
+    assert kwargs["decode_responses"] is True
+    assert pool.connection_class is SentinelManagedConnection
+
+
+def test_celery_kombu_and_redbeat_get_their_own_sentinel_support(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sentinel_settings(monkeypatch)
+    app = create_celery_app()
+
+    # kombu's sentinel transport and Celery's sentinel result backend, on REDIS_URL.
+    assert app.connection().transport_cls == "sentinel"
+    assert app.conf.broker_transport_options["master_name"] == "main"
+    assert app.conf.broker_transport_options["sentinel_kwargs"]["password"] == "sentinelpw"
+    assert isinstance(app.backend, SentinelBackend)
+    assert app.backend.connparams["db"] == 2 and app.backend.connparams["password"] == "s3cr3t"
+    assert app.conf.result_backend_transport_options["master_name"] == "main"
+    # RedBeat's own client, for programs that save entries with RedBeat's API.
+    client = redbeat_client(app)
+    assert isinstance(client.connection_pool, SentinelConnectionPool)
+    assert client.connection_pool.service_name == "main"
+    manager = client.connection_pool.sentinel_manager
+    assert manager.sentinel_kwargs["password"] == "sentinelpw"
+    assert client.connection_pool.connection_kwargs["password"] == "s3cr3t"
+    assert "s3cr3t" not in app.conf.redbeat_redis_url
+
+
+def test_tls_reaches_the_sentinels_and_the_primary_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = pem_files(tmp_path)
+    settings = sentinel_settings(
+        monkeypatch, REDIS_SENTINEL_TLS="true", REDIS_TLS_CA_CERT=files["ca"]
+    )
+    tls = tls_options(settings)
+    app = create_celery_app()
+
+    assert tls["ssl_ca_certs"] == files["ca"]
+    assert app.conf.broker_use_ssl == app.conf.redis_backend_use_ssl == tls
+    assert app.conf.redbeat_redis_use_ssl == tls
+    for options in (
+        app.conf.broker_transport_options["sentinel_kwargs"],
+        app.conf.result_backend_transport_options["sentinel_kwargs"],
+        app.conf.redbeat_redis_options["sentinel_kwargs"],
+    ):
+        assert options["ssl"] is True and options["ssl_ca_certs"] == files["ca"]
+    pool = make_redis(settings).connection_pool
+    assert pool.connection_class is SentinelManagedSSLConnection
+    assert pool.connection_kwargs["ssl_ca_certs"] == files["ca"]
+    assert pool.sentinel_manager.sentinel_kwargs["ssl_ca_certs"] == files["ca"]
+    redbeat = redbeat_client(app).connection_pool
+    assert redbeat.connection_class is SentinelManagedSSLConnection
+
+
+def redbeat_client(app: Celery) -> Redis:
+    # RedBeat keeps its client on the app; a fresh app has none yet.
+    client = get_redis(app)
+    assert isinstance(client, Redis)
+    return client
