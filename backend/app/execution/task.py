@@ -7,12 +7,15 @@ task called without them (from code, `.delay()`) behaves as plain Celery.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import Task
 from celery.exceptions import Ignore, Reject, Retry, SoftTimeLimitExceeded, TimeLimitExceeded
 
 from app.schedules import FIRE_HEADERS, H_RETRY_BACKOFF, H_RETRY_MAX
+
+log = logging.getLogger(__name__)
 
 # Longest single retry delay, whatever the doubling reaches: under the Redis broker's
 # visibility timeout (one hour), past which a message held for a later retry would be
@@ -46,9 +49,24 @@ def retry_delay(request: Any) -> float | None:
 class ScheduledTask(Task):  # type: ignore[misc]
     """Celery's Task, plus the fire's retry policy."""
 
+    # Records a late-acknowledged run whose pool process died before the message goes
+    # back to the queue (a string: the worker loads it; the API never needs it).
+    Request = "app.execution.request:TrackedRequest"
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.request.called_directly:
             return super().__call__(*args, **kwargs)
+        duplicate = getattr(self.request, "duplicate_delivery", None)
+        if duplicate:
+            # A copy the broker delivered again (app/execution/tracking.py says when):
+            # acknowledged and dropped, so no slot runs twice.
+            log.warning(
+                "task %s[%s]: dropping a message delivered again: %s",
+                self.name,
+                self.request.id,
+                duplicate,
+            )
+            raise Ignore()
         # Run in the tracer's request context (Task.__call__ would push a bare one,
         # losing the message's headers and id).
         try:

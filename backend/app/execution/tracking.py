@@ -36,6 +36,7 @@ from app.schedules import (
     H_SCHEDULED_AT,
     H_TRIGGER,
     RunRecord,
+    RunState,
     ScheduleStore,
     error_of,
     iso,
@@ -46,6 +47,8 @@ from app.schedules import (
 log = logging.getLogger(__name__)
 
 TIMEOUTS = (SoftTimeLimitExceeded, TimeLimitExceeded)
+# The reason on the record of an attempt whose pool process died, handed back to the queue.
+WORKER_LOST = "worker lost"
 
 
 @dataclass
@@ -103,7 +106,14 @@ class RunTracker:
             return
         now = time.time()
         state = self.store.run_state(task_id)
+        duplicate = self._duplicate(task_id, request, state)
+        if duplicate is not None:
+            # ScheduledTask.__call__ sees this and drops the message unrun.
+            request.duplicate_delivery = duplicate
+            return
         rec = state.record if state is not None else self._unregistered(task_id, task, now)
+        # A message handed back by a dead worker runs as the attempt `requeued` counted.
+        queued = state.record.attempt if state is not None and state.record.outcome == "sent" else 0
         lock = state.lock if state is not None else str(header(request, H_LOCK) or "")
         lease = float(header(request, H_LEASE) or self.settings.run_lease_seconds)
         rec = replace(
@@ -113,7 +123,7 @@ class RunTracker:
             started_at=now,
             finished_at=None,
             worker=getattr(request, "hostname", None),
-            attempt=int(getattr(request, "retries", 0) or 0) + 1,
+            attempt=max(queued, int(getattr(request, "retries", 0) or 0) + 1),
             error=None,
         )
         try:
@@ -128,6 +138,52 @@ class RunTracker:
         self._ensure_heartbeat()
         # The heartbeat may be waiting out a longer lease's third: let it look again.
         self._wake.set()
+
+    def _duplicate(self, task_id: str, request: Any, state: RunState | None) -> str | None:
+        """Why a message delivered again must not run, or None.
+
+        The broker hands a late-acknowledged message out again when its worker died
+        without a word, after its visibility timeout (an hour), or while a run longer
+        than that still holds it. A fire that already ended (recorded `lost` once its
+        lease ran out) or is running elsewhere must not run a second time.
+        """
+        if not (getattr(request, "delivery_info", None) or {}).get("redelivered"):
+            return None
+        if state is not None:
+            return "its fire is running elsewhere" if state.record.outcome == "running" else None
+        final = self.store.run_by_task(task_id)
+        return f"its fire already ended ({final.outcome})" if final is not None else None
+
+    def requeued(self, task_id: str, exc: BaseException, traceback: str | None) -> None:
+        """The pool process running `task_id` died and its message goes back to the
+        queue (acks_late + reject_on_worker_lost): the attempt is recorded as
+        `retried`, reason `worker lost`, and the fire stays in progress for the next.
+        Called in the worker's main process before the message is handed back."""
+        state = self.store.run_state(task_id)
+        if state is None or state.record.outcome != "running":
+            return  # ended meanwhile (its success was recorded before the death)
+        now = time.time()
+        dead = replace(state.record, outcome="retried", finished_at=now, reason=WORKER_LOST)
+        dead.error = error_of(exc, traceback)
+        queued = replace(
+            state.record,
+            outcome="sent",
+            attempt=state.record.attempt + 1,
+            sent_at=now,
+            started_at=None,
+            finished_at=None,
+            worker=None,
+        )
+        log.warning(
+            "schedule %s: run %s lost its worker process; its message goes back to the "
+            "queue for attempt %d (the task is safe to run again)",
+            dead.schedule,
+            task_id,
+            queued.attempt,
+            extra={"schedule": dead.schedule, "task_id": task_id},
+        )
+        until = now + self.settings.run_stale_seconds
+        self.store.retry_run(task_id, dead, queued, state.lock, until, now)
 
     def _unregistered(self, task_id: str, task: Any, now: float) -> RunRecord:
         """A fire the store does not hold (sent before history was on, or recorded as
@@ -337,3 +393,8 @@ def _on_revoked(
     sender: Any, request: Any, terminated: bool = False, expired: bool = False, **_: Any
 ) -> None:
     _guarded("a revoked run", lambda: tracker(sender.app).revoked(request, terminated, expired))
+
+
+def record_requeued(task: Any, task_id: str, exc: BaseException, tb: str | None) -> None:
+    """See RunTracker.requeued (called by app/execution/request.py)."""
+    _guarded("a requeued run", lambda: tracker(task.app).requeued(task_id, exc, tb))

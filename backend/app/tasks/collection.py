@@ -14,6 +14,7 @@ from celery.utils.log import get_task_logger
 from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
+from app.tasks._delivery import AT_MOST_ONCE, RERUN_SAFE
 from app.tasks._simulate import (
     SimulateSeconds,
     canonical_name,
@@ -85,7 +86,9 @@ def _collect_many(suppliers: list[str], test_mode: bool) -> dict[str, object]:
     }
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# At most once: an import that dies part-way has saved part of its batch, and a
+# second run calls the rate-limited supplier APIs again for all of it.
+@celery_app.task(**AT_MOST_ONCE)  # type: ignore[untyped-decorator]
 def collect_wholesale_products(
     suppliers: Annotated[list[str], AfterValidator(check_suppliers)] = DEFAULT_SUPPLIERS,
     test_mode: bool = False,
@@ -103,7 +106,8 @@ def collect_wholesale_products(
     return _collect_many(ids, test)
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# At most once, as collect_wholesale_products.
+@celery_app.task(**AT_MOST_ONCE)  # type: ignore[untyped-decorator]
 def collect_supplier(
     supplier: Annotated[str, AfterValidator(check_supplier)],
     simulate_seconds: SimulateSeconds = 0.0,
@@ -128,7 +132,8 @@ def collect_supplier(
     return {"stand_in": True, "supplier": sid, "name": SUPPLIERS[sid], **run}
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# At most once, as collect_wholesale_products.
+@celery_app.task(**AT_MOST_ONCE)  # type: ignore[untyped-decorator]
 def collect_all_suppliers(
     simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,
@@ -141,7 +146,8 @@ def collect_all_suppliers(
     return _collect_many(list(SUPPLIERS), test_mode=False)
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: it only reads the rankings.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def collect_bestsellers(
     marketplaces: Annotated[list[str], AfterValidator(check_marketplaces)] = DEFAULT_MARKETPLACES,
     simulate_seconds: SimulateSeconds = 0.0,

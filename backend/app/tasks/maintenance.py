@@ -21,6 +21,7 @@ from pydantic import AfterValidator
 from app.core.celery_app import celery_app
 from app.core.redis import redacted_url
 from app.tasks import history_report
+from app.tasks._delivery import RERUN_SAFE
 from app.tasks._simulate import (
     SimulateSeconds,
     check_bool,
@@ -55,7 +56,9 @@ class HealthCheckFailed(RuntimeError):
     """Raised by health_check(fail_on_error=True) when a check does not pass."""
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: it removes what is older than a cut-off, so a second run finds
+# only what the first left.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def cleanup_old_data(
     days: Annotated[int, AfterValidator(check_days)] = 30,
     simulate_seconds: SimulateSeconds = 0.0,
@@ -115,7 +118,8 @@ def _probe_broker(timeout: float) -> dict[str, object]:
     return {"url": url, "reachable": True, "latency_ms": latency_ms}
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: it only reads.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def health_check(
     broker_timeout_seconds: Annotated[float, AfterValidator(check_broker_timeout)] = 2.0,
     fail_on_error: bool = False,

@@ -10,6 +10,7 @@ from celery.utils.log import get_task_logger
 from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
+from app.tasks._delivery import AT_MOST_ONCE
 from app.tasks._simulate import SimulateSeconds, check_int, check_names, simulate, stable_int
 from app.tasks.suppliers import SUPPLIER_ALIASES, SUPPLIERS
 
@@ -27,7 +28,9 @@ def check_suppliers(value: object) -> list[str] | None:
     return None if value is None else check_names("suppliers", value, SUPPLIER_ALIASES)
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# At most once: every image hosted is an upload (and a charge); a second run would
+# upload again the images the first had done before it died.
+@celery_app.task(**AT_MOST_ONCE)  # type: ignore[untyped-decorator]
 def process_images(
     limit: Annotated[int, AfterValidator(check_limit)] = 100,
     suppliers: Annotated[list[str] | None, AfterValidator(check_suppliers)] = None,

@@ -17,6 +17,7 @@ from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
 from app.tasks import history_report
+from app.tasks._delivery import RERUN_SAFE
 from app.tasks._simulate import SimulateSeconds, check_int, simulate, stable_int
 from app.tasks.suppliers import SUPPLIERS
 
@@ -61,7 +62,8 @@ def check_report_date(value: str | None) -> str | None:
     return value
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: it reads the history and returns figures, and delivers nothing.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def generate_daily_report(
     report_date: Annotated[str | None, AfterValidator(check_report_date)] = None,
     simulate_seconds: SimulateSeconds = 0.0,
@@ -125,7 +127,8 @@ def _stand_in_products(day: str) -> dict[str, Any]:
     }
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: it computes and returns.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def analyze_trends(
     top_n: Annotated[int, AfterValidator(check_top_n)] = 5,
     simulate_seconds: SimulateSeconds = 0.0,

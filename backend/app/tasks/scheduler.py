@@ -11,6 +11,7 @@ import logging
 from celery.utils.log import get_task_logger
 
 from app.core.celery_app import celery_app
+from app.tasks._delivery import RERUN_SAFE
 from app.tasks._simulate import SimulateSeconds, simulate, stable_int
 
 logger: logging.Logger = get_task_logger(__name__)
@@ -26,7 +27,8 @@ COMPLEXES: tuple[tuple[str, str], ...] = (
 LISTING_KINDS: tuple[str, ...] = ("sale", "jeonse", "monthly_rent")
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: it only reads the listings.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def crawl_all_complexes(
     simulate_seconds: SimulateSeconds = 0.0,
     simulate_failure: bool = False,

@@ -20,6 +20,7 @@ from celery.utils.log import get_task_logger
 from pydantic import AfterValidator
 
 from app.core.celery_app import celery_app
+from app.tasks._delivery import RERUN_SAFE
 from app.tasks._simulate import SimulateSeconds, check_int, check_names, simulate
 
 logger: logging.Logger = get_task_logger(__name__)
@@ -97,7 +98,8 @@ Tables = Annotated[list[str] | None, AfterValidator(check_tables)]
 Day = Annotated[str | None, AfterValidator(check_day)]
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: CREATE TABLE IF NOT EXISTS.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def create_daily_tables(
     day: Day = None,
     days_ahead: Annotated[int, AfterValidator(check_days_ahead)] = 1,
@@ -126,7 +128,8 @@ def create_daily_tables(
     }
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: CREATE TABLE IF NOT EXISTS.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def create_monthly_summary_tables(
     month: Annotated[str | None, AfterValidator(check_month)] = None,
     months_ahead: Annotated[int, AfterValidator(check_months_ahead)] = 1,
@@ -161,7 +164,8 @@ def create_monthly_summary_tables(
     }
 
 
-@celery_app.task  # type: ignore[untyped-decorator]
+# Safe to run again: DROP TABLE IF EXISTS.
+@celery_app.task(**RERUN_SAFE)  # type: ignore[untyped-decorator]
 def cleanup_old_tables(
     keep_days: Annotated[int, AfterValidator(check_keep_days)] = 30,
     day: Day = None,
