@@ -11,6 +11,7 @@ one is installed.
 from __future__ import annotations
 
 import ast
+import copy
 import fnmatch
 import importlib
 import os
@@ -19,14 +20,18 @@ import shlex
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from redis import Redis
+from redis.exceptions import RedisError
 
 from app.core.config import DEFAULT_SCHEDULES_FILE, Settings
+from app.core.embedded_redis import HOST, find_redis_server, free_port
 from app.launcher.flower import FLOWER_VERSION
 from app.launcher.stack import SCRIPTS
 
@@ -37,6 +42,12 @@ SERVICES: dict[str, Any] = COMPOSE["services"]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 PYPROJECT = tomllib.loads((ROOT / "backend" / "pyproject.toml").read_text())
 SETTINGS = frozenset(name.upper() for name in Settings.model_fields)
+# Read by docker-compose.yml itself, to pick the app's Redis (docs/high-availability.md);
+# no setting, and the app never reads it.
+COMPOSE_ONLY = frozenset({"HA_REDIS_URL"})
+# The services of the `ha` profile: stock Redis images, no app code.
+HA_SERVICES = ("redis-replica", "sentinel-1", "sentinel-2", "sentinel-3")
+SENTINEL_PORT = 26379
 
 Instruction = tuple[str, str]  # (keyword, arguments) of one Dockerfile instruction
 
@@ -124,7 +135,7 @@ def command_problems(services: dict[str, Any], container_dir: str) -> list[str]:
 
 
 def unknown_variables(names: set[str]) -> list[str]:
-    return sorted(names - SETTINGS)
+    return sorted(names - SETTINGS - COMPOSE_ONLY)
 
 
 def healthcheck_problems(services: dict[str, Any]) -> list[str]:
@@ -178,6 +189,66 @@ def redis_problems(service: dict[str, Any], volumes: dict[str, Any]) -> list[str
     mounts = [v for v in service.get("volumes") or [] if isinstance(v, str)]
     if not any(v.endswith(":/data") and v.split(":")[0] in volumes for v in mounts):
         problems.append("redis keeps /data outside a named volume")
+    return problems
+
+
+def sentinel_conf(service: dict[str, Any]) -> list[str]:
+    """The lines a sentinel service writes to its configuration, its name put in for
+    the script's `$1` (`sh -c script sh <name>`)."""
+    words = command_words(service.get("command"))
+    if words[:2] != ["sh", "-c"] or len(words) != 5:
+        return []
+    script = words[2].replace("$$1", words[4])
+    body = script.partition("<<EOF\n")[2].partition("\nEOF\n")[0]
+    return [line.strip() for line in body.splitlines() if line.strip()]
+
+
+def monitored(lines: list[str]) -> tuple[str, ...]:
+    """(name, host, port, quorum) of `sentinel monitor`, or () when there is none."""
+    found = [line.split()[2:] for line in lines if line.startswith("sentinel monitor ")]
+    return tuple(found[0]) if len(found) == 1 else ()
+
+
+def ha_problems(services: dict[str, Any], volumes: dict[str, Any]) -> list[str]:
+    """The replica keeps what the primary keeps, and the three sentinels watch the redis
+    service under the one name the app is given, by a majority, each from a volume."""
+    missing = [name for name in HA_SERVICES if name not in services]
+    if missing:
+        return [f"{name} is missing" for name in missing]
+    problems = [
+        f"{name} runs without --profile ha"
+        for name in HA_SERVICES
+        if services[name].get("profiles") != ["ha"]
+    ]
+    replica = services["redis-replica"]
+    problems += [f"redis-replica: {problem}" for problem in redis_problems(replica, volumes)]
+    if "--replicaof redis 6379" not in " ".join(command_words(replica.get("command"))):
+        problems.append("redis-replica does not replicate the redis service")
+    return problems + sentinel_problems(services, volumes)
+
+
+def sentinel_problems(services: dict[str, Any], volumes: dict[str, Any]) -> list[str]:
+    sentinels = [name for name in HA_SERVICES if name.startswith("sentinel-")]
+    problems, watched = [], set()
+    for name in sentinels:
+        lines = sentinel_conf(services[name])
+        watched.add(monitored(lines))
+        if f"sentinel announce-ip {name}" not in lines:
+            problems.append(f"{name} does not announce itself by its name")
+        mounts = [v for v in services[name].get("volumes") or [] if v.endswith(":/data")]
+        if not any(mount.split(":")[0] in volumes for mount in mounts):
+            problems.append(f"{name} keeps its configuration outside a named volume")
+    if len(watched) != 1 or () in watched:
+        return [*problems, "the sentinels do not all watch one primary"]
+    master, host, port, quorum = watched.pop()
+    if (host, port) != ("redis", "6379"):
+        problems.append(f"the sentinels watch {host}:{port}, not the redis service")
+    if int(quorum) <= len(sentinels) // 2:
+        problems.append(f"a quorum of {quorum} of {len(sentinels)} sentinels is no majority")
+    told = f"${{HA_REDIS_URL:+{master}}}"
+    for name in ("api", "worker", "beat"):
+        if environment(services[name]).get("REDIS_SENTINEL_MASTER") != told:
+            problems.append(f"{name} is not told the sentinels' name for the primary, {master}")
     return problems
 
 
@@ -341,6 +412,68 @@ def test_redis_keeps_every_key_on_a_named_volume() -> None:
     assert redis_problems(SERVICES["redis"], COMPOSE["volumes"]) == []
 
 
+def test_the_ha_profile_adds_a_replica_and_three_sentinels_and_no_other_code() -> None:
+    assert ha_problems(SERVICES, COMPOSE["volumes"]) == []
+    # The app's services are the same with or without it: the same scripts, the same
+    # settings but REDIS_URL and REDIS_SENTINEL_MASTER.
+    assert all("build" not in SERVICES[name] for name in HA_SERVICES)
+    assert all(SERVICES[name]["image"] == SERVICES["redis"]["image"] for name in HA_SERVICES)
+    assert environment(SERVICES["api"])["REDIS_URL"] == "${HA_REDIS_URL:-redis://redis:6379/0}"
+
+
+def test_the_example_ha_url_lists_the_compose_sentinels() -> None:
+    """.env.example's HA_REDIS_URL is a URL Settings accepts, naming each sentinel service."""
+    found = re.search(r"^#\s*HA_REDIS_URL=(\S+)$", ENV_EXAMPLE, flags=re.MULTILINE)
+    assert found is not None
+    master = monitored(sentinel_conf(SERVICES["sentinel-1"]))[0]
+    settings = Settings(redis_url=found.group(1), redis_sentinel_master=master)
+    sentinel = settings.sentinel()
+
+    assert sentinel is not None
+    assert set(sentinel.nodes) == {
+        (n, SENTINEL_PORT) for n in HA_SERVICES if n.startswith("sentinel-")
+    }
+
+
+def test_a_sentinel_starts_from_the_compose_configuration(tmp_path: Path) -> None:
+    """The lines each sentinel service writes, given to the redis-server the tests run as a
+    sentinel (with loopback for the service names and a free port): it starts and
+    watches the primary as configured."""
+    lines = sentinel_conf(SERVICES["sentinel-1"])
+    port = free_port()
+    local = [
+        line.replace(" redis ", f" {HOST} ").replace(f"port {SENTINEL_PORT}", f"port {port}")
+        for line in lines
+        if not line.startswith("sentinel announce-ip")
+    ]
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text("\n".join([*local, f"bind {HOST}", f"dir {tmp_path}"]) + "\n")
+    log = (tmp_path / "log").open("wb")
+    process = subprocess.Popen(
+        [find_redis_server(), str(conf), "--sentinel"], stdout=log, stderr=log
+    )
+    try:
+        master = monitored(lines)[0]
+        state = wait_for_sentinel(port, master, process)
+    finally:
+        process.kill()
+        process.wait()
+        log.close()
+    assert state["quorum"] == "2" and state["down-after-milliseconds"] == "5000", state
+
+
+def wait_for_sentinel(port: int, master: str, process: subprocess.Popen[bytes]) -> dict[str, str]:
+    deadline = time.monotonic() + 30
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            with Redis(host=HOST, port=port, socket_timeout=2, decode_responses=True) as client:
+                found: dict[str, str] = client.execute_command("SENTINEL", "MASTER", master)
+                return {str(k): str(v) for k, v in found.items()}
+        except RedisError:
+            time.sleep(0.05)
+    raise AssertionError(f"the sentinel did not start (exit status {process.poll()})")
+
+
 def test_worker_and_beat_can_be_scaled() -> None:
     assert scaling_problems("worker", SERVICES["worker"]) == []
     assert scaling_problems("beat", SERVICES["beat"]) == []
@@ -406,6 +539,27 @@ def test_the_checkers_catch_broken_services() -> None:
     assert unknown_variables({"REDIS_URL", "REDIS_URI"}) == ["REDIS_URI"]
     assert env_example_names("# TIMEZON=UTC\nAPI_TOKEN=\n# a comment\n") == {"TIMEZON", "API_TOKEN"}
     assert interpolated_names("a: ${API_TOKEN:?x} $$HOSTNAME $LANG") == {"API_TOKEN", "LANG"}
+
+
+def test_the_ha_checker_catches_a_broken_profile() -> None:
+    broken = copy.deepcopy(SERVICES)
+    broken["sentinel-2"]["command"][2] = broken["sentinel-2"]["command"][2].replace(
+        "primary redis 6379 2", "primary redis 6379 1"
+    )
+    broken["sentinel-3"]["volumes"] = ["./conf:/data"]
+    broken["redis-replica"]["profiles"] = []
+    broken["worker"]["environment"]["REDIS_SENTINEL_MASTER"] = "mymaster"
+
+    assert ha_problems(broken, COMPOSE["volumes"]) == [
+        "redis-replica runs without --profile ha",
+        "sentinel-3 keeps its configuration outside a named volume",
+        "the sentinels do not all watch one primary",
+    ]
+    broken["sentinel-2"] = SERVICES["sentinel-2"]
+    assert ha_problems(broken, COMPOSE["volumes"])[-1] == (
+        "worker is not told the sentinels' name for the primary, primary"
+    )
+    assert ha_problems({}, {})[0] == "redis-replica is missing"
 
 
 def test_the_checkers_catch_a_bad_redis_and_unscalable_services() -> None:

@@ -382,6 +382,12 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return value
 
+    @field_validator("redis_sentinel_master", "redis_sentinel_password", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `REDIS_SENTINEL_MASTER=` in .env, or compose's empty value without Sentinel.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("no_color", mode="before")
     @classmethod
     def _no_color_when_set(cls, value: object) -> object:

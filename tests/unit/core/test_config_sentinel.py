@@ -101,3 +101,15 @@ def test_the_scripts_refuse_a_bad_sentinel_setting_in_one_line(script: str) -> N
     assert "REDIS_SENTINEL_MASTER is not set" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr and SECRET not in done.stdout + done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_empty_sentinel_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docker-compose.yml passes REDIS_SENTINEL_MASTER empty when Sentinel is off."""
+    monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
+    monkeypatch.setenv("REDIS_SENTINEL_MASTER", "")
+    monkeypatch.setenv("REDIS_SENTINEL_PASSWORD", " ")
+
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+
+    assert settings.redis_sentinel_master is None and settings.redis_sentinel_password is None
+    assert settings.sentinel() is None
