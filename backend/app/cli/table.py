@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal, TextIO
 
 from wcwidth import iter_graphemes, width
@@ -31,6 +32,16 @@ HARD_MIN = 6
 
 
 def cell_width(text: str) -> int:
+    # Printable ASCII is one cell a character; the rest is measured once per distinct
+    # text (a table's cells repeat: tasks, timings, states), since wcwidth walks the
+    # text a character at a time and a cell is measured up to four times.
+    if text.isascii() and text.isprintable():
+        return len(text)
+    return _wide_width(text)
+
+
+@lru_cache(maxsize=8192)
+def _wide_width(text: str) -> int:
     return int(width(text))
 
 

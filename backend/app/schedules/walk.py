@@ -18,6 +18,10 @@ from app.schedules.store import ScheduleStore
 
 # Entries decoded per round trip: one pipeline each, and the most held at once.
 CHUNK = 1000
+# The first chunk is smaller, so a table's first line shows after 200 entries are
+# decoded, not 1000 (about 0.2 s sooner); a wider cell in the next chunk costs at most
+# one more header line.
+FIRST_CHUNK = 200
 GLOB_CHARS = frozenset("*?[")
 
 
@@ -53,12 +57,14 @@ def iter_chunks(
     pattern: str | None = None,
     flt: ListFilter | None = None,
     chunk: int = CHUNK,
+    first: int = FIRST_CHUNK,
 ) -> Iterator[list[tuple[str, Entry | None]]]:
-    """(name, entry) pairs in name order, a chunk at a time; None: unreadable or gone.
+    """(name, entry) pairs in name order, a chunk at a time (`first` entries, then
+    `chunk`); None: unreadable or gone.
 
     With a ListFilter only readable entries that match it are yielded.
     """
-    for keys in store.name_index.walk(chunk):
+    for keys in store.name_index.walk(chunk, first=min(first, chunk)):
         named = ((name_from_key(key), key) for key in keys)
         part = [(name, key) for name, key in named if name_matches(name, pattern)]
         if not part:

@@ -111,13 +111,15 @@ class NameIndex:
         keys = cast(list[str], keys)
         return KeyPage(keys[:count], len(keys) > count, int(total))
 
-    def walk(self, chunk: int, after: str | None = None) -> Iterator[list[str]]:
-        """Every key in name order, `chunk` at a time, each chunk one page read (the
-        first one checked, see `page`)."""
-        check = True
+    def walk(
+        self, chunk: int, after: str | None = None, first: int | None = None
+    ) -> Iterator[list[str]]:
+        """Every key in name order, `chunk` at a time (`first` in the first chunk when
+        given), each chunk one page read (the first one checked, see `page`)."""
+        check, size = True, first or chunk
         while True:
-            page = self.page(after, chunk, check)
-            check = False
+            page = self.page(after, size, check)
+            check, size = False, chunk
             if page.keys:
                 yield page.keys
                 after = page.keys[-1]
