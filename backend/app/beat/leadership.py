@@ -64,6 +64,7 @@ class Leadership:
     # Why this Beat got the lock, for the log line that says it did.
     acquired_because: str = ""
     _released_seen: bool = False
+    _seen_at: float = 0.0  # monotonic time of that claim
 
     @property
     def token(self) -> str:
@@ -104,6 +105,7 @@ class Leadership:
         # the next, like any standby.
         self.lock_left = state.expires_in
         self.holder_seen = state.holder
+        self._seen_at = time.monotonic()
         self._released_seen = False
         self.lost(state.holder)
         return Role.STANDBY
@@ -144,11 +146,16 @@ class Leadership:
         return self._released_seen
 
     def _why_free(self) -> str:
+        """What an operator needs to tell a clean hand-over from a crash or lost data."""
+        holder = self.holder_seen
         if self._released_seen:
-            return f"released by {self.holder_seen}" if self.holder_seen else "released"
-        if self.holder_seen is not None:
-            return f"the lock of {self.holder_seen} expired"
-        return "the lock was free"
+            return f"released by {holder}" if holder else "released"
+        if holder is None:
+            return "the lock was free"
+        waited = time.monotonic() - self._seen_at
+        if self.lock_left is not None and waited >= self.lock_left - EXPIRY_MARGIN_SECONDS:
+            return f"the lock of {holder} expired"
+        return f"the lock of {holder} was gone before it expired (released or deleted)"
 
     def release(self) -> bool:
         """Free the lock if it is ours, waking a standby; True if it was ours."""
