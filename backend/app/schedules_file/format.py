@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.schedules import (
+    FileMark,
     InvalidSchedule,
     Problem,
     ScheduleSpec,
@@ -23,6 +24,7 @@ from app.schedules import (
     validate_name,
     validate_spec,
 )
+from app.schedules_file.spec_cache import SpecCache, Validated, cache_key
 
 SCHEMA_REF = "./schedules.schema.json"
 
@@ -41,7 +43,11 @@ class FileError(Exception):
 class FileSchedules:
     path: Path
     digest: str
-    specs: dict[str, ScheduleSpec]
+    # Every entry's spec; those the cache vouched for are validated on first use.
+    specs: Mapping[str, ScheduleSpec]
+    # Every entry's ScheduleSpec.digest(), which is all a sync needs of an entry
+    # unchanged since it was last applied.
+    digests: Mapping[str, str]
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -74,12 +80,29 @@ def parse_document(text: str, path: Path) -> dict[str, Any]:
 def validate_document(
     doc: dict[str, Any], path: Path, registry: TaskRegistry, store: ScheduleStore | None = None
 ) -> dict[str, ScheduleSpec]:
-    specs: dict[str, ScheduleSpec] = {}
+    """Every entry of a parsed document, validated; FileError naming each bad field."""
+    return dict(validate_entries(doc, path, registry, store))
+
+
+def validate_entries(
+    doc: dict[str, Any], path: Path, registry: TaskRegistry, store: ScheduleStore | None = None
+) -> Validated:
+    """Every entry checked, or FileError. An entry exactly as an earlier valid file
+    held it is not validated again (see SpecCache): a file of 100,000 entries with one
+    edited costs one validation."""
+    cache = SpecCache.for_context(registry)
+    out = Validated(registry)
     problems: list[Problem] = []
+    kept = _KeptBy(store)
     for name, raw in doc["schedules"].items():
+        key = cache_key(name, raw)
+        digest = cache.get(key)
+        if digest is not None:
+            out.vouched(name, raw, digest, key)
+            continue
         try:
             validate_name(name)
-            specs[name] = validate_spec(raw, registry, kept=_kept_by(store, name))
+            spec = validate_spec(raw, registry, kept=kept.asker(name))
         except InvalidSchedule as exc:
             problems += [
                 Problem(f"schedules.{name}.{p.field}", p.value, p.message) for p in exc.problems
@@ -90,28 +113,47 @@ def validate_document(
             problems.append(
                 Problem(f"schedules.{name}", None, f"cannot be read ({type(exc).__name__})")
             )
+        else:
+            # One kept only because Redis holds its arguments is checked afresh each time.
+            out.validated(name, spec, None if kept.asked(name) else key)
     if problems:
         summary = "; ".join(str(p) for p in problems)
         raise FileError(path, f"{len(problems)} invalid field(s): {summary}", problems)
-    return specs
+    cache.replace(out.cache_keys)
+    return out
 
 
-def _kept_by(store: ScheduleStore | None, name: str) -> Callable[[ScheduleSpec], bool] | None:
-    """Whether the sync would write the entry's args and kwargs anew, for the argument
-    limits (asked only of an entry over one): not when the entry is unchanged in the file
-    since it was last applied, nor when the store holds the same args and kwargs. So a
-    lowered MAX_ARGS_* never refuses the file for a schedule it already holds."""
-    if store is None:
-        return None
+class _KeptBy:
+    """Whether the sync would write an entry's args and kwargs anew, for the argument
+    limits (asked only of an entry over one): not when the entry is unchanged in the
+    file since it was last applied, nor when the store holds the same args and kwargs.
+    So a lowered MAX_ARGS_* never refuses the file for a schedule it already holds.
+    The file index is read once, on the first question."""
 
-    def kept(spec: ScheduleSpec) -> bool:
-        mark = store.file_index().get(name)
-        if mark is not None and not mark.deleted and mark.digest == spec.digest():
-            return True
-        entry = store.get(name)
-        return entry is not None and same_arguments(spec, entry)
+    def __init__(self, store: ScheduleStore | None) -> None:
+        self.store = store
+        self.index: dict[str, FileMark] | None = None
+        self.asked_of: set[str] = set()
 
-    return kept
+    def asked(self, name: str) -> bool:
+        return name in self.asked_of
+
+    def asker(self, name: str) -> Callable[[ScheduleSpec], bool] | None:
+        store = self.store
+        if store is None:
+            return None
+
+        def kept(spec: ScheduleSpec) -> bool:
+            self.asked_of.add(name)
+            if self.index is None:
+                self.index = store.file_index()
+            mark = self.index.get(name)
+            if mark is not None and not mark.deleted and mark.digest == spec.digest():
+                return True
+            entry = store.get(name)
+            return entry is not None and same_arguments(spec, entry)
+
+        return kept
 
 
 def load_file(
@@ -126,8 +168,8 @@ def load_file(
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise FileError(path, f"not UTF-8 at byte {exc.start}") from None
-    specs = validate_document(parse_document(text, path), path, registry, store)
-    return FileSchedules(path, hashlib.sha256(raw).hexdigest(), specs)
+    checked = validate_entries(parse_document(text, path), path, registry, store)
+    return FileSchedules(path, hashlib.sha256(raw).hexdigest(), checked, checked.digests)
 
 
 def render_document(specs: dict[str, ScheduleSpec]) -> str:

@@ -10,12 +10,18 @@ What "changed in the file" means is kept in the store's file index (name -> dige
 the file definition last applied, or a tombstone; see FileMark). Only the Beat that
 holds the lock calls this (and the CLI's `apply`, which an operator runs on purpose).
 Every read and write goes through the store.
+
+A file is decided against the file index without reading any entry (see _Plan), then
+written CHUNK entries per transaction (store.write_file_chunk): a 100,000-entry file
+applies in seconds, and a save that edits one entry of it writes one entry. Between
+chunks the caller's `keep_alive` is asked whether it still holds its lock.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +29,6 @@ from typing import Any
 
 from app.core.config import get_settings
 from app.schedules import (
-    ChangeBatch,
-    Entry,
     FileMark,
     Problem,
     ScheduleSpec,
@@ -32,11 +36,28 @@ from app.schedules import (
     TaskRegistry,
     TooManySchedules,
 )
+from app.schedules.audit import change_from_documents, document_of
+from app.schedules.store._bulk import FileWrite
 from app.schedules_file.format import FileError, FileSchedules, load_file
 
 log = logging.getLogger(__name__)
 # An unforeseen error's text, as recorded in the sync state.
 MAX_ERROR_CHARS = 300
+
+
+# Entries per transaction: one WATCH, one read and one MULTI/EXEC each (about 50 ms at
+# 500), and the most a lost lock can leave applied past its last renewal.
+CHUNK = 500
+# Names a log line lists before it only counts the rest.
+NAMES_LOGGED = 20
+
+# Called between chunks; False means the caller lost its right to write (Beat's lock),
+# and the sync stops there.
+KeepAlive = Callable[[], bool]
+
+
+class _Stopped(Exception):
+    """keep_alive said no: the sync ends between two chunks."""
 
 
 @dataclass
@@ -47,108 +68,168 @@ class SyncReport:
     deleted: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept_deleted: list[str] = field(default_factory=list)
+    # keep_alive said no: what is listed was applied, the rest was not looked at.
+    stopped: bool = False
 
     def counts(self) -> dict[str, int]:
-        return {k: len(v) for k, v in asdict(self).items()}
+        return {k: len(v) for k, v in asdict(self).items() if isinstance(v, list)}
 
 
-def _plan_entry(spec: ScheduleSpec, previous: FileMark | None, exists: bool) -> str:
-    """Which action one file entry needs; see the module docstring for the rules."""
-    file_digest = spec.digest()
-    if previous is not None and previous.deleted:
-        if previous.digest == file_digest:
-            return "kept_deleted"  # deleted through the API; the file has not changed since
-        return "recreated" if not exists else "updated"
-    if not exists:
-        return "created" if previous is None else "recreated"
-    return "unchanged" if previous and previous.digest == file_digest else "updated"
+@dataclass
+class _Plan:
+    """A file against the file index, decided without reading any entry: an entry
+    whose file definition is the one last applied and which the due index still holds
+    is unchanged; one the API deleted since is left deleted; the rest are written."""
+
+    unchanged: list[str]
+    kept_deleted: list[str]
+    writes: list[FileWrite]
+    gone: list[str]  # names the index knows and the file no longer declares
+    index: dict[str, FileMark]
+
+
+def _plan(
+    store: ScheduleStore,
+    specs: Mapping[str, ScheduleSpec],
+    digests: Mapping[str, str],
+    full: bool,
+) -> _Plan:
+    index = store.file_index()
+    same = [n for n in specs if (m := index.get(n)) and not m.deleted and m.digest == digests[n]]
+    present = store.present(same)
+    if full:
+        # An entry Redis holds but nothing can read is rewritten from the file.
+        present -= store.unreadable(sorted(present))
+    plan = _Plan([], [], [], [n for n in index if n not in specs], index)
+    for name in specs:
+        mark, digest = index.get(name), digests[name]
+        if mark is not None and mark.digest == digest and (mark.deleted or name in present):
+            (plan.kept_deleted if mark.deleted else plan.unchanged).append(name)
+        else:
+            plan.writes.append(FileWrite(name, specs[name], FileMark(digest)))
+    return plan
 
 
 def reconcile(
-    store: ScheduleStore, specs: dict[str, ScheduleSpec], actor: str = "file"
+    store: ScheduleStore,
+    specs: Mapping[str, ScheduleSpec],
+    actor: str = "file",
+    digests: Mapping[str, str] | None = None,
+    keep_alive: KeepAlive | None = None,
+    full: bool = True,
 ) -> SyncReport:
-    index = store.file_index()
-    current = store.get_many(set(specs) | set(index))
-    report = SyncReport()
-    new_index: dict[str, FileMark] = {}
+    """Apply a valid file's specs, CHUNK entries per transaction, creates and updates
+    first, then deletes. Raises TooManySchedules when an API create took the last
+    places meanwhile (what was written stays, recorded as any sync's writes).
+
+    `full`: also read every entry the file manages and rewrite those that cannot be
+    read (a second or so at 100,000 entries); without it an entry counts as there
+    when the due index holds it, which is all a sync on a save of the file needs."""
+    digests = digests or {name: spec.digest() for name, spec in specs.items()}
+    plan = _plan(store, specs, digests, full)
+    report = SyncReport(unchanged=plan.unchanged, kept_deleted=plan.kept_deleted)
     # The audit trail: each change the sync makes, recorded as made by `actor` ("file"
     # for Beat's own sync, the operator for a CLI `apply`).
-    audit = ChangeBatch(actor, time.time())
+    at = time.time()
     try:
-        for name, spec in specs.items():
-            _apply_entry(store, name, spec, index, current, report, new_index, audit)
-    except TooManySchedules:
-        # An API create took the last places after check_room looked: the entries
-        # saved so far stay. Record them (audit trail, file marks) as any sync would,
-        # so the next sync sees them as applied; nothing is deleted.
-        store.apply_file_plan([], {**index, **new_index}, index)
-        store.record_changes(audit.changes)
-        raise
-    # Only entries the file still manages; each is dropped only if it has not changed
-    # since it was read here (the API may delete and re-create it meanwhile).
-    gone = [
-        current[n] for n in index if n not in specs and n in current and current[n].origin == "file"
-    ]
-    dropped = store.apply_file_plan(gone, new_index, index)
-    for name in dropped:
-        audit.add(name, current[name], None)
-    report.deleted += dropped
-    store.record_changes(audit.changes)
+        for start in range(0, len(plan.writes), CHUNK):
+            _check_alive(keep_alive, start)
+            _write_chunk(store, plan, plan.writes[start : start + CHUNK], report, actor, at)
+        for start in range(0, len(plan.gone), CHUNK):
+            _check_alive(keep_alive, start + len(plan.writes))
+            dropped = store.drop_file_chunk(plan.gone[start : start + CHUNK])
+            report.deleted += [e.name for e in dropped]
+            gone = [
+                change_from_documents(e.name, document_of(e), None, actor, at, None)
+                for e in dropped
+            ]
+            store.record_changes([c for c in gone if c is not None])
+    except _Stopped:
+        report.stopped = True
+    _log_takeovers(report)
     return report
 
 
-def _apply_entry(
+def _check_alive(keep_alive: KeepAlive | None, done: int) -> None:
+    if done and keep_alive is not None and not keep_alive():
+        raise _Stopped
+
+
+def _write_chunk(
     store: ScheduleStore,
-    name: str,
-    spec: ScheduleSpec,
-    index: dict[str, FileMark],
-    current: dict[str, Entry],
+    plan: _Plan,
+    chunk: list[FileWrite],
     report: SyncReport,
-    new_index: dict[str, FileMark],
-    audit: ChangeBatch,
+    actor: str,
+    at: float,
 ) -> None:
-    action = _plan_entry(spec, index.get(name), name in current)
-    getattr(report, action).append(name)
-    if action == "kept_deleted":
-        new_index[name] = index[name]
-        return
-    if action == "updated" and current[name].origin != "file":
-        log.warning(
-            "schedules.json now manages %r, which was %s-managed: the file's definition "
-            "replaces it (run state kept)",
-            name,
-            current[name].origin,
+    result = store.write_file_chunk(chunk)
+    specs = {w.name: w.spec for w in chunk}
+    changes = []
+    for done in result.written:
+        if done.before is not None:
+            report.updated.append(done.name)
+            if done.before.origin != "file":
+                _log_origin(done.name, done.before.origin)
+        elif done.name in plan.index:
+            report.recreated.append(done.name)
+        else:
+            report.created.append(done.name)
+        after = specs[done.name].to_document()
+        changes.append(
+            change_from_documents(done.name, document_of(done.before), after, actor, at, done.etag)
         )
-    if action in ("created", "recreated", "updated"):
-        audit.add(name, current.get(name), store.save(name, spec, origin="file"))
-    if action == "recreated":
+    store.record_changes([c for c in changes if c is not None])
+    if result.refused is not None:
+        raise TooManySchedules(result.refused, get_settings().max_schedules)
+
+
+def _log_origin(name: str, origin: str) -> None:
+    log.warning(
+        "schedules.json now manages %r, which was %s-managed: the file's definition "
+        "replaces it (run state kept)",
+        name,
+        origin,
+    )
+
+
+def _log_takeovers(report: SyncReport) -> None:
+    """One line for the entries recreated, however many (a flushed Redis loses them all)."""
+    names = report.recreated
+    if names:
+        shown = ", ".join(repr(n) for n in names[:NAMES_LOGGED])
+        more = f" and {len(names) - NAMES_LOGGED} more" if len(names) > NAMES_LOGGED else ""
         log.warning(
-            "schedules.json: entry %r was missing from Redis (flushed or evicted?); "
-            "recreated it from the file",
-            name,
+            "schedules.json: %d entr%s missing from Redis (flushed or evicted?); "
+            "recreated from the file: %s%s",
+            len(names),
+            "y was" if len(names) == 1 else "ies were",
+            shown,
+            more,
         )
-    new_index[name] = FileMark(spec.digest())
 
 
 def check_room(store: ScheduleStore, loaded: FileSchedules) -> None:
     """Raises FileError when applying the file would take Redis past MAX_SCHEDULES: the
     whole file is then refused, as an invalid one is, rather than half applied. The
     sync creates before it deletes, so the new entries must fit beside the old ones
-    (each create checks the cap again in its own transaction, against racing API
-    creates)."""
+    (each chunk that creates checks the cap again in its own transaction, against
+    racing API creates)."""
     index = store.file_index()
-    current = store.get_many(set(loaded.specs))
+    names = list(loaded.digests)
+    present = store.present(names)
     creates = [
         name
-        for name, spec in loaded.specs.items()
-        if name not in current and _plan_entry(spec, index.get(name), False) != "kept_deleted"
+        for name in names
+        if name not in present
+        and not ((m := index.get(name)) and m.deleted and m.digest == loaded.digests[name])
     ]
     limit = get_settings().max_schedules
     total = store.count() + len(creates)
     if creates and total > limit:
         problem = Problem(
             "schedules",
-            len(loaded.specs),
+            len(loaded.digests),
             f"applying it would make {total} schedules, more than MAX_SCHEDULES ({limit})",
         )
         raise FileError(loaded.path, str(problem.message), [problem])
@@ -199,22 +280,30 @@ def sync_file(
     registry: TaskRegistry,
     routine: bool = False,
     actor: str = "file",
+    keep_alive: KeepAlive | None = None,
+    loaded: FileSchedules | None = None,
+    full: bool = True,
 ) -> SyncReport | None:
     """Validate the whole file, then reconcile; an invalid file changes nothing.
 
     `routine`: a periodic re-read nothing prompted; if it changes nothing, its line is
     logged at DEBUG (at INFO it would be 8,640 lines a day saying nothing). A sync on
     start, on a save, or one that changed something is logged at INFO.
+    `keep_alive`: asked between chunks (see KeepAlive); when it says no, the report
+    comes back with `stopped` set and the sync state is left as the last full sync
+    recorded it. `loaded`: the file as the caller just read and checked it (the CLI),
+    so it is not read twice. `full`: see reconcile; Beat passes False for a sync a save
+    of the file prompted, so one edit in a large file applies at once.
     """
     try:
-        loaded: FileSchedules = load_file(path, registry, store)
+        loaded = loaded or load_file(path, registry, store)
         check_room(store, loaded)
     except FileError as exc:
         log.error("schedules.json not applied, nothing changed: %s", exc)
         _record_refusal(store, path, exc.message, exc.problems)
         return None
     try:
-        report = reconcile(store, loaded.specs, actor)
+        report = reconcile(store, loaded.specs, actor, loaded.digests, keep_alive, full)
     except TooManySchedules as exc:
         # An API create took the last places after check_room looked.
         log.error("schedules.json applied only in part: %s", exc)
@@ -222,10 +311,18 @@ def sync_file(
         return None
     counts = report.counts()
     changed = {k: v for k, v in counts.items() if v and k != "unchanged"}
+    if report.stopped:
+        log.warning(
+            "schedules.json sync stopped, the lock was lost (%d entries): applied so far %s; "
+            "the Beat that holds the lock now applies the rest",
+            len(loaded.digests),
+            changed or "nothing",
+        )
+        return report
     log.log(
         logging.DEBUG if routine and not changed else logging.INFO,
         "schedules.json applied (%d entries): %s",
-        len(loaded.specs),
+        len(loaded.digests),
         changed or "no changes",
     )
     record_state(

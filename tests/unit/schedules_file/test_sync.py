@@ -222,7 +222,8 @@ def test_reconcile_rules(
     assert result is not None
     got = {k: sorted(v) for k, v in vars(result).items() if v}
     assert got == report
-    assert result.counts() == {k: len(report.get(k, [])) for k in vars(result)}
+    assert result.counts() == {k: len(report.get(k, [])) for k in result.counts()}
+    assert not result.stopped
     state = read_state(world.store)
     assert state is not None and state["ok"] is True
     assert state["counts"] == result.counts()
@@ -233,21 +234,51 @@ def test_an_entry_the_api_recreates_during_a_sync_is_not_dropped(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The sync reads, decides, then drops: an API delete and create in between (a
-    running API, a sync in Beat) must not lose the API's new entry."""
+    running API, a sync in Beat) must not lose the API's new entry. The chunk's
+    transaction fails on the watched key, and its second read sees the API's entry."""
     world.sync({"a": A1})
-    read = world.store.get_many
+    read = world.store._read_chunk
+    reads: list[list[str]] = []
 
-    def read_then_api_recreates(names: Any) -> Any:
-        found = read(names)
-        world.store.delete("a")
-        world.store.save("a", parse_spec(API), origin="api", mode=CREATE)
+    def read_then_api_recreates(names: list[str], keys: list[str]) -> Any:
+        found = read(names, keys)
+        reads.append(names)
+        if len(reads) == 1:
+            world.store.delete("a")
+            world.store.save("a", parse_spec(API), origin="api", mode=CREATE)
         return found
 
-    monkeypatch.setattr(world.store, "get_many", read_then_api_recreates)
+    monkeypatch.setattr(world.store, "_read_chunk", read_then_api_recreates)
     report = world.sync({})
 
     assert report is not None and report.deleted == []
+    assert reads == [["a"], ["a"]]  # read again after the racing write
     assert world.entries() == {"a": ("api", doc(API))}
+
+
+def test_an_api_edit_racing_a_file_update_is_not_lost_to_stale_run_state(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write between the chunk's read and its transaction (here Beat recording a
+    run) makes the chunk read again: the update keeps the run state written last."""
+    world.sync({"a": A1})
+    read = world.store._read_chunk
+    calls: list[int] = []
+
+    def read_then_beat_fires(names: list[str], keys: list[str]) -> Any:
+        found = read(names, keys)
+        calls.append(1)
+        if len(calls) == 1:
+            world.set_run_state("a", LAST_RUN, 7)
+        return found
+
+    monkeypatch.setattr(world.store, "_read_chunk", read_then_beat_fires)
+    report = world.sync({"a": A2})
+
+    assert report is not None and report.updated == ["a"] and len(calls) == 2
+    entry = world.store.get("a")
+    assert entry is not None and (entry.last_run_at, entry.total_run_count) == (LAST_RUN, 7)
+    assert world.entries() == {"a": ("file", doc(A2))}
 
 
 def test_api_entry_bytes_never_change(world: World) -> None:
@@ -385,5 +416,11 @@ def test_missing_file_changes_nothing(world: World) -> None:
 def test_sync_repairs_an_unreadable_file_entry(world: World) -> None:
     world.sync({"a": A1})
     world.store.redis.hset(entry_key("a"), "definition", "{not json")
-    world.sync({"a": A1})
+    # A sync on a save takes the due index's word that the entry is there...
+    world.write({"a": A1})
+    assert sync_file(world.store, world.path, world.registry, full=False) is not None
+    assert world.store.get_many(["a"]) == {}
+    # ...a full one (Beat taking the lock, the CLI, the periodic re-read) reads it.
+    report = world.sync({"a": A1})
+    assert report is not None and report.recreated == ["a"]
     assert world.entries() == {"a": ("file", doc(A1))}

@@ -7,6 +7,7 @@ from functools import cached_property
 from app.schedules.store._alerts import AlertStore
 from app.schedules.store._audit import AuditOps
 from app.schedules.store._beats import BeatLocks
+from app.schedules.store._bulk import BulkOps
 from app.schedules.store._control import ControlOps
 from app.schedules.store._dispatch import DispatchOps
 from app.schedules.store._entries import EntryOps
@@ -16,11 +17,12 @@ from app.schedules.store._workers import WorkerOps
 
 
 class ScheduleStore(
-    EntryOps, DispatchOps, FileIndexOps, ControlOps, AuditOps, MetricsOps, WorkerOps
+    BulkOps, EntryOps, DispatchOps, FileIndexOps, ControlOps, AuditOps, MetricsOps, WorkerOps
 ):
     """Entries by name (get, get_many, read_keys, keys, count, save, delete), what Beat
-    needs (due, commit_fires, wait_for_change), the file sync's memory
-    (file_index, apply_file_plan, write_sync_state, read_sync_state), status reads
+    needs (due, commit_fires, wait_for_change), the file sync's memory and bulk writes
+    (file_index, present, write_file_chunk, drop_file_chunk, apply_file_plan,
+    write_sync_state, read_sync_state), the export's read (read_documents), status reads
     (overdue, ping), the global pause (pause_state, pause, resume) and the Beat lock
     (`beats`), and the audit trail (record_changes, audit, audit_tail), the metrics'
     counters (metric_counts, observe_apply) and worker presence (renew_worker,

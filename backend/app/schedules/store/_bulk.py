@@ -1,0 +1,311 @@
+"""Many file entries per round trip: the schedules.json sync's writes, drops and reads.
+
+`save()` costs a WATCH, a read, a MULTI and a read-back per entry: about 300 entries a
+second, so a 100,000-entry file took minutes. Here one chunk of entries is one
+optimistic transaction: WATCH the chunk's keys, read them all in one pipeline, decide,
+then MULTI/EXEC the writes. A chunk that anything else wrote meanwhile (the API, Beat
+firing one of its entries) fails as a whole and is read and decided again, so nothing
+racing the sync is lost and no chunk is half written.
+
+What `save()` and `delete()` keep per entry holds per chunk too: MAX_SCHEDULES (the due
+index is watched when the chunk creates), the run state of an updated entry, the due
+score, the job ids, the name index, the file index marks, and a wake-up for Beat.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, cast
+
+from redis.client import Pipeline
+from redis.exceptions import WatchError
+
+from app.core.config import get_settings
+from app.core.constants import (
+    BUFFER_KEY_PREFIX,
+    FAILING_KEY,
+    FIELD_DEFINITION,
+    FIELD_MANAGER,
+    FIELD_META,
+    FILE_INDEX_KEY,
+    REDBEAT_SCHEDULE_KEY,
+    STATS_KEY_PREFIX,
+)
+from app.schedules import entry as codec
+from app.schedules.entry import Entry
+from app.schedules.keys import entry_key
+from app.schedules.spec import CRON_FIELDS, ScheduleSpec, parse_spec
+from app.schedules.store._base import as_mapping, strs, wake_beat, with_due
+from app.schedules.store._entries import EntryOps
+from app.schedules.store._file_index import FileMark
+from app.schedules.store._names import index_keys, unindex_keys
+
+# Tries of one chunk against racing writers before it is split in two; a chunk of one
+# entry retries until it goes through, as save() does.
+CHUNK_TRIES = 4
+# Keys per ZMSCORE when asking which entries the due index holds.
+PRESENCE_CHUNK = 2000
+# The spec fields a due score depends on (with the run state it counts from).
+_TIMING = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone", "enabled")
+
+
+@dataclass(frozen=True)
+class FileWrite:
+    """One file entry to write, and the mark to record for it once written."""
+
+    name: str
+    spec: ScheduleSpec
+    mark: FileMark
+
+
+@dataclass(frozen=True)
+class Written:
+    """One entry a chunk wrote: what was there before, and the version written."""
+
+    name: str
+    before: Entry | None
+    etag: str
+
+
+@dataclass
+class ChunkResult:
+    written: list[Written] = field(default_factory=list)
+    # The first entry refused for MAX_SCHEDULES (nothing after it was created), if any.
+    refused: str | None = None
+
+
+@dataclass
+class _Read:
+    """A chunk as read under WATCH: raw fields and decoded entries, by name."""
+
+    raw: dict[str, list[str | None]]
+    entries: dict[str, Entry | None]
+
+
+class BulkOps(EntryOps):
+    def present(self, names: Sequence[str]) -> set[str]:
+        """The names whose entry the due index holds (RedBeat indexes every entry), read
+        a few thousand per command without decoding any entry."""
+        found: set[str] = set()
+        with self.redis.pipeline(transaction=False) as pipe:
+            for start in range(0, len(names), PRESENCE_CHUNK):
+                part = [entry_key(n) for n in names[start : start + PRESENCE_CHUNK]]
+                pipe.zmscore(REDBEAT_SCHEDULE_KEY, part)
+            rows = pipe.execute()
+        for start, scores in zip(range(0, len(names), PRESENCE_CHUNK), rows, strict=True):
+            chunk = names[start : start + PRESENCE_CHUNK]
+            found.update(n for n, s in zip(chunk, scores, strict=True) if s is not None)
+        return found
+
+    def unreadable(self, names: Sequence[str]) -> set[str]:
+        """The names whose entry `get()` could not read (and so treats as absent), read
+        PRESENCE_CHUNK per round trip. An entry whose `manager` field still vouches for
+        its definition (the digest it recorded matches) is taken as readable without
+        decoding; any other is decoded whole."""
+        broken: set[str] = set()
+        for start in range(0, len(names), PRESENCE_CHUNK):
+            part = names[start : start + PRESENCE_CHUNK]
+            with self.redis.pipeline(transaction=False) as pipe:
+                for name in part:
+                    pipe.hmget(entry_key(name), codec.FIELDS)
+                rows = pipe.execute()
+            for name, fields in zip(part, rows, strict=True):
+                if (
+                    not _vouched(strs(fields))
+                    and self._decode_lenient(entry_key(name), fields) is None
+                ):
+                    broken.add(name)
+        return broken
+
+    def write_file_chunk(self, writes: Sequence[FileWrite]) -> ChunkResult:
+        """Create or replace these entries as file-managed, in one transaction, and
+        record their marks in the file index. Run state is kept; a new entry counts
+        against MAX_SCHEDULES, and those beyond it are left out (`refused`)."""
+        by_name = {w.name: w for w in writes}
+        if not by_name:
+            return ChunkResult()
+
+        def queue(pipe: Pipeline, names: list[str], read: _Read) -> ChunkResult:
+            return _Plan(self, [by_name[n] for n in names], read).queue(pipe)
+
+        result: ChunkResult = self._optimistic(list(by_name), queue)
+        return result
+
+    def drop_file_chunk(self, names: Sequence[str]) -> list[Entry]:
+        """Forget these names in the file index and delete those of their entries still
+        file-managed (read under WATCH, so one the API took over meanwhile stays).
+        Returns the entries deleted, as they were."""
+
+        def queue(pipe: Pipeline, part: list[str], read: _Read) -> list[Entry]:
+            gone = [e for e in read.entries.values() if e is not None and e.origin == "file"]
+            keys = [e.key for e in gone]
+            pipe.multi()
+            pipe.hdel(FILE_INDEX_KEY, *part)
+            if gone:
+                pipe.zrem(REDBEAT_SCHEDULE_KEY, *keys)
+                pipe.delete(*keys)
+                unindex_keys(pipe, keys)
+                self.track_job_ids([e.name for e in gone], pipe=pipe)
+                # As delete(): counters and a held-back fire go, records age out.
+                pipe.delete(
+                    *(STATS_KEY_PREFIX + e.name for e in gone),
+                    *(BUFFER_KEY_PREFIX + e.name for e in gone),
+                )
+                pipe.zrem(FAILING_KEY, *(e.name for e in gone))
+                wake_beat(pipe)
+            return gone
+
+        if not names:
+            return []
+        dropped: list[Entry] = self._optimistic(list(names), queue)
+        return dropped
+
+    def _optimistic(
+        self, names: list[str], queue: Callable[[Pipeline, list[str], _Read], Any]
+    ) -> Any:
+        """Run `queue` (which decides from what was read and queues a MULTI) under a
+        WATCH of the entries' keys, again on a racing write; a chunk that keeps losing
+        is split, down to single entries that retry until they go through."""
+        keys = [entry_key(n) for n in names]
+        for _ in range(CHUNK_TRIES if len(names) > 1 else 1_000_000):
+            with self.redis.pipeline(transaction=True) as pipe:
+                # redis-py leaves Pipeline.watch untyped.
+                pipe.watch(*keys)  # type: ignore[no-untyped-call]
+                read = self._read_chunk(names, keys)
+                try:
+                    result = queue(pipe, names, read)
+                    pipe.execute()
+                    return result
+                except WatchError:
+                    continue
+        half = len(names) // 2
+        first = self._optimistic(names[:half], queue)
+        if isinstance(first, ChunkResult) and first.refused is not None:
+            return first  # no room left for the second half's new entries either
+        return _merge(first, self._optimistic(names[half:], queue))
+
+    def _read_chunk(self, names: list[str], keys: list[str]) -> _Read:
+        """Fields and due scores in one round trip on another
+        connection: what the WATCH guards is read after it was set."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hmget(key, codec.FIELDS)
+                pipe.zscore(REDBEAT_SCHEDULE_KEY, key)
+            rows = pipe.execute()
+        raw = {n: strs(rows[2 * i]) for i, n in enumerate(names)}
+        entries = {
+            n: with_due(self._decode_lenient(k, raw[n]), rows[2 * i + 1])
+            for i, (n, k) in enumerate(zip(names, keys, strict=True))
+        }
+        return _Read(raw, entries)
+
+    def due_score(
+        self, spec: ScheduleSpec, last_run_at: datetime | None, memo: dict[Any, float]
+    ) -> float:
+        """The due score `save()` computes, once per distinct timing and run state in a
+        chunk (a file holds many entries with the same timing)."""
+        key = (*(getattr(spec, f) for f in _TIMING), last_run_at)
+        if key not in memo:
+            memo[key] = self._score(spec, last_run_at)
+        return memo[key]
+
+    def read_documents(self, keys: Sequence[str]) -> list[ScheduleSpec | Entry | None]:
+        """For an export: the spec of each entry this project wrote, read from its
+        `manager` field without building its schedule; an entry written around us
+        (RedBeat's own API) decoded whole; None when gone or unreadable."""
+        with self.redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.hmget(key, codec.FIELDS)
+            rows = pipe.execute()
+        return [self._document(key, strs(fields)) for key, fields in zip(keys, rows, strict=True)]
+
+    def _document(self, key: str, fields: list[str | None]) -> ScheduleSpec | Entry | None:
+        definition, _meta, manager = fields[:3]
+        if not definition:
+            return None
+        try:
+            held = json.loads(manager) if manager else None
+            if isinstance(held, dict) and held.get("definition") == codec.digest(definition):
+                return parse_spec(held["spec"], stored=True)
+        except Exception:
+            pass  # decoded whole below, which says why it cannot be read
+        return self._decode_lenient(key, fields)
+
+
+def _vouched(fields: list[str | None]) -> bool:
+    definition, _meta, manager = fields[:3]
+    if not definition or not manager:
+        return False
+    try:
+        held = json.loads(manager)
+    except ValueError:
+        return False
+    return isinstance(held, dict) and held.get("definition") == codec.digest(definition)
+
+
+class _Plan:
+    """One chunk of file writes decided against what was read under WATCH."""
+
+    def __init__(self, store: BulkOps, writes: Sequence[FileWrite], read: _Read) -> None:
+        self.store = store
+        self.writes = writes
+        self.read = read
+        self.result = ChunkResult()
+
+    def queue(self, pipe: Pipeline) -> ChunkResult:
+        room = self._room(pipe)
+        memo: dict[Any, float] = {}
+        fresh: list[str] = []
+        kept: list[str] = []
+        marks: dict[str, str] = {}
+        pipe.multi()
+        for write in self.writes:
+            new = self.read.raw[write.name][0] is None
+            if new:
+                if room <= 0:
+                    self.result.refused = write.name
+                    break
+                room -= 1
+            self._queue_entry(pipe, write, self.read.entries[write.name], memo)
+            (fresh if new else kept).append(write.name)
+            marks[write.name] = write.mark.encode()
+        if marks:
+            index_keys(pipe, (entry_key(n) for n in marks))
+            pipe.hset(FILE_INDEX_KEY, mapping=as_mapping(marks))
+            self.store.track_job_ids(fresh, fresh=True, pipe=pipe)
+            self.store.track_job_ids(kept, pipe=pipe)
+            wake_beat(pipe)
+        return self.result
+
+    def _room(self, pipe: Pipeline) -> int:
+        """Places left under MAX_SCHEDULES, when the chunk creates: the due index is
+        watched before it is counted, so a racing create (an API call) makes this
+        transaction fail and count again, as in save()."""
+        if all(self.read.raw[w.name][0] is not None for w in self.writes):
+            return 0
+        pipe.watch(REDBEAT_SCHEDULE_KEY)  # type: ignore[no-untyped-call]
+        return get_settings().max_schedules - int(pipe.zcard(REDBEAT_SCHEDULE_KEY))
+
+    def _queue_entry(
+        self, pipe: Pipeline, write: FileWrite, before: Entry | None, memo: dict[Any, float]
+    ) -> None:
+        store = self.store
+        key = entry_key(write.name)
+        fields = codec.encode(write.name, write.spec, "file", store.default_tz, store.app)
+        if before is None:
+            fields[FIELD_META] = codec.encode_meta(None, 0)
+        pipe.hset(key, mapping=as_mapping(fields))
+        last_run_at = before.rhythm_from if before else None
+        pipe.zadd(REDBEAT_SCHEDULE_KEY, {key: store.due_score(write.spec, last_run_at, memo)})
+        etag = codec.etag_of(fields[FIELD_DEFINITION], fields[FIELD_MANAGER])
+        self.result.written.append(Written(write.name, before, etag))
+
+
+def _merge(first: Any, second: Any) -> Any:
+    """Two halves' results as one: entries dropped, or a ChunkResult."""
+    if isinstance(first, list):
+        return cast(list[Entry], first) + cast(list[Entry], second)
+    return ChunkResult(first.written + second.written, second.refused)
