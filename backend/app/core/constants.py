@@ -26,6 +26,12 @@ BEAT_INSTANCE_KEY_PREFIX = OWN_PREFIX + "beat:instance:"
 BEAT_INSTANCES_KEY = OWN_PREFIX + "beat:instances"
 # Writers push here so a sleeping Beat wakes at once instead of at its next poll.
 BEAT_WAKE_KEY = OWN_PREFIX + "beat:wake"
+# The leading Beat's pickup of RedBeat's own saves (JSON: keyspace notifications on or
+# off, and why), renewed while it leads so status can show it; expires with that Beat.
+BEAT_PICKUP_KEY = OWN_PREFIX + "beat:pickup"
+# A zset that Beat writes to learn whether Redis sends keyspace events (class z) at all:
+# its own event arriving says so, under rights that include no CONFIG.
+BEAT_PICKUP_PROBE_KEY = OWN_PREFIX + "beat:pickup-probe"
 # name -> hash of the file definition last applied; tells "edited in the file" apart
 # from "edited through the API" across restarts.
 FILE_INDEX_KEY = OWN_PREFIX + "file:index"

@@ -119,8 +119,10 @@ from app.schedules.store import (
     FireCommit,
     HistogramCounts,
     HistoryLimits,
+    KeyspaceEvents,
     MetricCounts,
     PastDue,
+    PickupStore,
     QueuedAlert,
     RateLimit,
     RecordBatch,
@@ -134,6 +136,8 @@ from app.schedules.validation import validate_spec
 from app.schedules.walk import ListFilter, iter_chunks, name_matches
 
 __all__ = [
+    "KeyspaceEvents",
+    "PickupStore",
     "DUPLICATE",
     "QUEUED",
     "SECRET_POLICY_FIELDS",

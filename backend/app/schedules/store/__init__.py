@@ -33,10 +33,13 @@ from app.schedules.store._dispatch import (
 from app.schedules.store._entries import CREATE, UPSERT, PastDue, SaveMode
 from app.schedules.store._file_index import FileMark
 from app.schedules.store._metrics import HistogramCounts, MetricCounts
+from app.schedules.store._pickup import KeyspaceEvents, PickupStore
 from app.schedules.store._runs import Buffered, HistoryLimits, RunState
 from app.schedules.store._store import ScheduleStore
 
 __all__ = [
+    "KeyspaceEvents",
+    "PickupStore",
     "HistogramCounts",
     "MetricCounts",
     "DUPLICATE",
