@@ -186,6 +186,8 @@ def redis_problems(service: dict[str, Any], volumes: dict[str, Any]) -> list[str
         problems.append("redis runs without AOF (--appendonly yes)")
     if "--maxmemory-policy noeviction" not in command:
         problems.append("redis may evict keys, i.e. schedules (--maxmemory-policy noeviction)")
+    if "--notify-keyspace-events Kz" not in command:
+        problems.append("redis sends no keyspace events (--notify-keyspace-events Kz)")
     mounts = [v for v in service.get("volumes") or [] if isinstance(v, str)]
     if not any(v.endswith(":/data") and v.split(":")[0] in volumes for v in mounts):
         problems.append("redis keeps /data outside a named volume")
@@ -565,7 +567,7 @@ def test_the_ha_checker_catches_a_broken_profile() -> None:
 def test_the_checkers_catch_a_bad_redis_and_unscalable_services() -> None:
     redis = {"command": "redis-server --appendonly no", "volumes": ["./data:/data"]}
 
-    assert len(redis_problems(redis, {"redis-data": None})) == 3
+    assert len(redis_problems(redis, {"redis-data": None})) == 4
     beat = {"container_name": "beat", "ports": ["5555:5555"]}
     assert scaling_problems("beat", beat) == [
         "beat sets container_name, so it cannot be scaled",
