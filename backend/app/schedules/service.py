@@ -43,6 +43,8 @@ from app.schedules.walk import ListFilter
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
+# A preview checks a timing alone; the spec it builds needs some task name.
+PREVIEW_TASK = "preview"
 # A partial update without If-Match retries its read-merge-write this often when a
 # concurrent writer gets in between; with If-Match the caller decides instead. Each lost
 # race means another write went through, so retrying makes progress; 5 was used up by
