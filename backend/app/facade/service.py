@@ -32,7 +32,7 @@ from celery import Celery
 from redis import Redis
 
 from app.core.config import Language, Settings, get_settings, use_settings
-from app.core.redis import tls_options
+from app.core.redis import celery_redis_conf
 from app.core.run_dir import resolved_redis_url
 from app.facade.job import ScheduleJob, in_job_words, seed_form
 from app.presentation import timing_in_words
@@ -230,20 +230,11 @@ class SchedulerService:
 
 
 # Celery's TLS settings for its Redis, and their values without TLS.
-_CELERY_TLS_OFF: dict[str, Any] = {
-    "broker_use_ssl": False,
-    "redis_backend_use_ssl": None,
-    "redbeat_redis_use_ssl": None,
-}
-
-
 def _point_celery_at(app: Celery, settings: Settings) -> dict[str, Any]:
     """Point the Celery app's broker, result backend and RedBeat at the Redis of
-    `settings`, TLS options included, when they point elsewhere (the app was built from
+    `settings`, TLS and Sentinel options included, when they point elsewhere (the app was built from
     the environment when first imported). Returns the values it replaced."""
-    url, tls = settings.redis_url, tls_options(settings)
-    wanted: dict[str, Any] = {"broker_url": url, "result_backend": url, "redbeat_redis_url": url}
-    wanted.update({key: tls or off for key, off in _CELERY_TLS_OFF.items()})
+    wanted = celery_redis_conf(settings)
     before = {key: app.conf.get(key) for key in wanted}
     if before == wanted:
         return {}
@@ -259,6 +250,9 @@ def _forget_connections(app: Celery) -> None:
     app.amqp._producer_pool = None
     app._backend_cache = None
     app._local = threading.local()  # where a backend that is not thread-safe is kept
+    # RedBeat keeps its client, its Sentinel client and its configuration on the app.
+    for attribute in ("redbeat_redis", "redbeat_sentinel", "redbeat_conf"):
+        app.__dict__.pop(attribute, None)
 
 
 def _actor() -> str:
