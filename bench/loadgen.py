@@ -7,7 +7,10 @@ could measure. Prints one JSON object: calls answered, errors (HTTP status >= 30
 broken connection, by kind), elapsed seconds, latencies of the answered calls (p50,
 p99, max, in ms) and, for create, the names it made (for the delete phase). Usage:
 
-    python -m bench.loadgen BASE_URL OP --concurrency C --duration S --names FILE
+    python -m bench.loadgen BASE_URL OP --concurrency C --duration S --names FILE [--tag T]
+
+Created names are `<tag>_<n>` (by default `load_c<C>`): runs against one Redis that
+create must not collide give each its own tag.
 """
 
 from __future__ import annotations
@@ -112,12 +115,12 @@ def name_source(op: str, names: list[str], tag: str) -> Iterator[str]:
 
 
 async def run(
-    base: str, op: str, concurrency: int, duration: float, names: list[str]
+    base: str, op: str, concurrency: int, duration: float, names: list[str], tag: str
 ) -> dict[str, Any]:
     out: dict[str, Any] = {"latency": [], "errors": 0, "kinds": {}, "created": []}
     url = urlsplit(base)
     conns = [Connection(url.hostname or "127.0.0.1", url.port or 80) for _ in range(concurrency)]
-    source = name_source(op, names, f"load_c{concurrency}")
+    source = name_source(op, names, tag)
     started = time.monotonic()
     end = started + duration
     await asyncio.gather(*(worker(c, op, source, end, out) for c in conns))
@@ -144,9 +147,11 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=1)
     parser.add_argument("--duration", type=float, default=2.0)
     parser.add_argument("--names", type=Path, required=True, help="one name a line")
+    parser.add_argument("--tag", help="created names start with it (default: load_c<C>)")
     args = parser.parse_args()
     names = [n for n in args.names.read_text().splitlines() if n]
-    result = asyncio.run(run(args.base, args.op, args.concurrency, args.duration, names))
+    tag = args.tag or f"load_c{args.concurrency}"
+    result = asyncio.run(run(args.base, args.op, args.concurrency, args.duration, names, tag))
     json.dump(result, sys.stdout)
 
 
