@@ -82,7 +82,10 @@ def test_a_leader_that_finds_another_holding_the_lock_says_who_once(
     assert first.holder_seen == "b"
 
 
-def test_keep_alive_renews_the_lock_while_it_is_ours(client: Redis) -> None:
+def test_keep_alive_renews_the_lock_while_it_is_ours_and_says_when_it_is_not(
+    client: Redis, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="app.beat.leadership")
     first = beat(client, "a")
     assert first.keep_alive() is False, "a standby has nothing to keep alive"
     first.beat()
@@ -90,6 +93,12 @@ def test_keep_alive_renews_the_lock_while_it_is_ours(client: Redis) -> None:
 
     assert first.keep_alive() is True
     assert client.pttl(REDBEAT_LOCK_KEY) > 29_000
+
+    client.set(REDBEAT_LOCK_KEY, "b", px=30_000)  # a long sync outlived the lock
+    assert first.keep_alive() is False
+    assert first.leader_since is None
+    assert len(lost_lines(caplog)) == 1
+    assert client.get(REDBEAT_LOCK_KEY) == "b"
 
 
 def test_a_standby_learns_how_long_the_lock_has_left_and_wakes_when_it_expires(
