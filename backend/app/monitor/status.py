@@ -18,7 +18,7 @@ from app.core.constants import OVERDUE_SCAN_LIMIT
 from app.core.redis import redacted_url
 from app.execution.presence import WorkerPresence
 from app.monitor.workers import WorkerSource, WorkersSeen, read_workers
-from app.schedules import PauseState, ScheduleStore, overdue_by
+from app.schedules import PauseState, PickupStore, ScheduleStore, overdue_by
 from app.schedules_file import read_state
 
 
@@ -72,6 +72,36 @@ class BeatStatus:
 
 
 @dataclass(frozen=True)
+class PickupStatus:
+    """How the leading Beat picks up entries saved with RedBeat's own API, as it last
+    recorded (app/beat/notifications.py): at once by keyspace notifications, or at its
+    next look, within `poll_seconds`, when they are off (`reason` says why)."""
+
+    keyspace_notifications: bool
+    reason: str | None = None
+    instance: str | None = None
+    since: datetime | None = None
+    poll_seconds: float | None = None
+
+    @classmethod
+    def parse(cls, raw: str | None) -> PickupStatus | None:
+        try:
+            data = json.loads(raw) if raw else None
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not isinstance(data.get("keyspace_notifications"), bool):
+            return None
+        reason, instance, poll = data.get("reason"), data.get("instance"), data.get("poll_seconds")
+        return cls(
+            keyspace_notifications=data["keyspace_notifications"],
+            reason=reason if isinstance(reason, str) else None,
+            instance=instance if isinstance(instance, str) else None,
+            since=_parse_time(data.get("since")),
+            poll_seconds=float(poll) if isinstance(poll, int | float) else None,
+        )
+
+
+@dataclass(frozen=True)
 class Overdue:
     name: str
     due_at: datetime
@@ -109,6 +139,8 @@ class SystemStatus:
     workers_source: WorkerSource | None = None
     schedules: int | None = None
     pause: PauseState | None = None
+    # None while no Beat leads (the leader renews it) or Redis is unreachable.
+    pickup: PickupStatus | None = None
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
@@ -185,6 +217,7 @@ def read_status(
         workers_source=seen.source,
         schedules=store.count(),
         pause=store.pause_state(),
+        pickup=PickupStatus.parse(PickupStore(store.redis).read_state()),
     )
 
 

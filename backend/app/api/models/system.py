@@ -56,6 +56,19 @@ class BeatPublic(BaseModel):
     running: bool
 
 
+class PickupPublic(BaseModel):
+    """How the leading Beat picks up entries saved with RedBeat's own API."""
+
+    keyspace_notifications: bool = Field(
+        description="true: such a save or delete is seen within milliseconds (Redis sends "
+        "keyspace events); false: at Beat's next look, within `poll_seconds`."
+    )
+    reason: str | None = Field(description="Why they are off; null when on.")
+    instance: str | None = Field(description="The leading Beat that recorded this.")
+    since: Timestamp | None = Field(description="Since when it has been so.")
+    poll_seconds: float | None = Field(description="BEAT_MAX_LOOP_INTERVAL of that Beat.")
+
+
 class HealthProblem(BaseModel):
     """One reason the system is unhealthy; its other fields depend on the code
     (`failing`: `count`, `threshold` and `schedules` with each `name` and
@@ -91,6 +104,10 @@ class StatusPublic(BaseModel):
         "Redis is unreachable."
     )
     pause: PausePublic | None = Field(description="Since when, why and by whom.")
+    pickup: PickupPublic | None = Field(
+        description="Whether the leading Beat hears RedBeat's own saves at once; null "
+        "while no Beat leads or Redis is unreachable."
+    )
     failing: FailingPublic | None = Field(
         description="Enabled schedules failing ALERT_CONSECUTIVE_FAILURES or more times "
         "in a row (also a `failing` problem); null when Redis is unreachable."
