@@ -37,7 +37,7 @@ from app.schedules import (
     TooManySchedules,
 )
 from app.schedules.audit import change_from_documents, document_of
-from app.schedules.store._bulk import FileWrite
+from app.schedules.store._bulk import AuditStamp, FileWrite
 from app.schedules_file.format import FileError, FileSchedules, load_file
 
 log = logging.getLogger(__name__)
@@ -163,9 +163,7 @@ def _write_chunk(
     actor: str,
     at: float,
 ) -> None:
-    result = store.write_file_chunk(chunk)
-    specs = {w.name: w.spec for w in chunk}
-    changes = []
+    result = store.write_file_chunk(chunk, AuditStamp(actor, at))
     for done in result.written:
         if done.before is not None:
             report.updated.append(done.name)
@@ -175,11 +173,6 @@ def _write_chunk(
             report.recreated.append(done.name)
         else:
             report.created.append(done.name)
-        after = specs[done.name].to_document()
-        changes.append(
-            change_from_documents(done.name, document_of(done.before), after, actor, at, done.etag)
-        )
-    store.record_changes([c for c in changes if c is not None])
     if result.refused is not None:
         raise TooManySchedules(result.refused, get_settings().max_schedules)
 

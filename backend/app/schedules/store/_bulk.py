@@ -18,30 +18,37 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, cast
 
 from redis.client import Pipeline
+from redis.commands.core import Script
 from redis.exceptions import WatchError
 
 from app.core.config import get_settings
 from app.core.constants import (
+    AUDIT_ALL_KEY,
+    AUDIT_ALL_MAX,
+    AUDIT_KEY_PREFIX,
     BUFFER_KEY_PREFIX,
     FAILING_KEY,
     FIELD_DEFINITION,
     FIELD_MANAGER,
-    FIELD_META,
     FILE_INDEX_KEY,
     REDBEAT_SCHEDULE_KEY,
     STATS_KEY_PREFIX,
 )
 from app.schedules import entry as codec
+from app.schedules.audit import change_from_documents, document_of
 from app.schedules.entry import Entry
 from app.schedules.keys import entry_key
 from app.schedules.spec import CRON_FIELDS, ScheduleSpec, parse_spec
-from app.schedules.store._base import as_mapping, strs, wake_beat, with_due
+from app.schedules.store._audit import AuditOps
+from app.schedules.store._base import as_mapping, strs, wake_beat
 from app.schedules.store._entries import EntryOps
 from app.schedules.store._file_index import FileMark
 from app.schedules.store._names import index_keys, unindex_keys
+from app.schedules.store._scripts import WRITE_FILE_ENTRIES
 
 # Tries of one chunk against racing writers before it is split in two; a chunk of one
 # entry retries until it goes through, as save() does.
@@ -59,6 +66,14 @@ class FileWrite:
     name: str
     spec: ScheduleSpec
     mark: FileMark
+
+
+@dataclass(frozen=True)
+class AuditStamp:
+    """Who the audit trail names for a sync's changes, and when they were made."""
+
+    actor: str
+    at: float
 
 
 @dataclass(frozen=True)
@@ -85,7 +100,7 @@ class _Read:
     entries: dict[str, Entry | None]
 
 
-class BulkOps(EntryOps):
+class BulkOps(EntryOps, AuditOps):
     def present(self, names: Sequence[str]) -> set[str]:
         """The names whose entry the due index holds (RedBeat indexes every entry), read
         a few thousand per command without decoding any entry."""
@@ -120,16 +135,21 @@ class BulkOps(EntryOps):
                     broken.add(name)
         return broken
 
-    def write_file_chunk(self, writes: Sequence[FileWrite]) -> ChunkResult:
-        """Create or replace these entries as file-managed, in one transaction, and
-        record their marks in the file index. Run state is kept; a new entry counts
-        against MAX_SCHEDULES, and those beyond it are left out (`refused`)."""
+    @cached_property
+    def write_script(self) -> Script:
+        return self.redis.register_script(WRITE_FILE_ENTRIES)
+
+    def write_file_chunk(self, writes: Sequence[FileWrite], audit: AuditStamp) -> ChunkResult:
+        """Create or replace these entries as file-managed, in one transaction, with
+        their marks in the file index and one audit record per entry that changed
+        (made by `audit.actor`). Run state is kept; a new entry counts against
+        MAX_SCHEDULES, and those beyond it are left out (`refused`)."""
         by_name = {w.name: w for w in writes}
         if not by_name:
             return ChunkResult()
 
         def queue(pipe: Pipeline, names: list[str], read: _Read) -> ChunkResult:
-            return _Plan(self, [by_name[n] for n in names], read).queue(pipe)
+            return _Plan(self, [by_name[n] for n in names], read, audit).queue(pipe)
 
         result: ChunkResult = self._optimistic(list(by_name), queue)
         return result
@@ -188,18 +208,15 @@ class BulkOps(EntryOps):
         return _merge(first, self._optimistic(names[half:], queue))
 
     def _read_chunk(self, names: list[str], keys: list[str]) -> _Read:
-        """Fields and due scores in one round trip on another
-        connection: what the WATCH guards is read after it was set."""
+        """The entries' fields in one round trip on another connection: what the WATCH
+        guards is read after it was set. (Their due scores are not needed: a write
+        computes its own from the run state.)"""
         with self.redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.hmget(key, codec.FIELDS)
-                pipe.zscore(REDBEAT_SCHEDULE_KEY, key)
             rows = pipe.execute()
-        raw = {n: strs(rows[2 * i]) for i, n in enumerate(names)}
-        entries = {
-            n: with_due(self._decode_lenient(k, raw[n]), rows[2 * i + 1])
-            for i, (n, k) in enumerate(zip(names, keys, strict=True))
-        }
+        raw = {n: strs(fields) for n, fields in zip(names, rows, strict=True)}
+        entries = {n: self._decode_lenient(k, raw[n]) for n, k in zip(names, keys, strict=True)}
         return _Read(raw, entries)
 
     def due_score(
@@ -247,13 +264,21 @@ def _vouched(fields: list[str | None]) -> bool:
 
 
 class _Plan:
-    """One chunk of file writes decided against what was read under WATCH."""
+    """One chunk of file writes decided against what was read under WATCH, queued as
+    one script call (definitions and audit records, WRITE_FILE_ENTRIES) and a few
+    commands for the whole chunk (due scores, name index, file marks, job ids)."""
 
-    def __init__(self, store: BulkOps, writes: Sequence[FileWrite], read: _Read) -> None:
+    def __init__(
+        self, store: BulkOps, writes: Sequence[FileWrite], read: _Read, audit: AuditStamp
+    ) -> None:
         self.store = store
         self.writes = writes
         self.read = read
+        self.audit = audit
         self.result = ChunkResult()
+        self.keys: list[str] = []
+        self.args: list[str] = []
+        self.scores: dict[str, float] = {}
 
     def queue(self, pipe: Pipeline) -> ChunkResult:
         room = self._room(pipe)
@@ -261,7 +286,6 @@ class _Plan:
         fresh: list[str] = []
         kept: list[str] = []
         marks: dict[str, str] = {}
-        pipe.multi()
         for write in self.writes:
             new = self.read.raw[write.name][0] is None
             if new:
@@ -269,11 +293,19 @@ class _Plan:
                     self.result.refused = write.name
                     break
                 room -= 1
-            self._queue_entry(pipe, write, self.read.entries[write.name], memo)
+            self._add(write, self.read.entries[write.name], memo)
             (fresh if new else kept).append(write.name)
             marks[write.name] = write.mark.encode()
+        pipe.multi()
         if marks:
-            index_keys(pipe, (entry_key(n) for n in marks))
+            cap, _keep = self.store.audit_limits
+            self.store.write_script(
+                keys=[AUDIT_ALL_KEY, *self.keys],
+                args=[cap, AUDIT_ALL_MAX, *self.args],
+                client=pipe,
+            )
+            pipe.zadd(REDBEAT_SCHEDULE_KEY, cast(Any, self.scores))
+            index_keys(pipe, self.scores)
             pipe.hset(FILE_INDEX_KEY, mapping=as_mapping(marks))
             self.store.track_job_ids(fresh, fresh=True, pipe=pipe)
             self.store.track_job_ids(kept, pipe=pipe)
@@ -289,19 +321,28 @@ class _Plan:
         pipe.watch(REDBEAT_SCHEDULE_KEY)  # type: ignore[no-untyped-call]
         return get_settings().max_schedules - int(pipe.zcard(REDBEAT_SCHEDULE_KEY))
 
-    def _queue_entry(
-        self, pipe: Pipeline, write: FileWrite, before: Entry | None, memo: dict[Any, float]
-    ) -> None:
-        store = self.store
-        key = entry_key(write.name)
-        fields = codec.encode(write.name, write.spec, "file", store.default_tz, store.app)
-        if before is None:
-            fields[FIELD_META] = codec.encode_meta(None, 0)
-        pipe.hset(key, mapping=as_mapping(fields))
+    def _add(self, write: FileWrite, before: Entry | None, memo: dict[Any, float]) -> None:
+        """One entry's fields, score and audit record, as save() and record_changes
+        would write them; run state is kept (a new entry's starts empty)."""
+        store, name = self.store, write.name
+        key = entry_key(name)
+        fields = codec.encode(name, write.spec, "file", store.default_tz, store.app)
+        definition, manager = fields[FIELD_DEFINITION], fields[FIELD_MANAGER]
+        etag = codec.etag_of(definition, manager)
+        change = change_from_documents(
+            name,
+            document_of(before),
+            write.spec.to_document(),
+            self.audit.actor,
+            self.audit.at,
+            etag,
+        )
+        meta = codec.encode_meta(None, 0) if before is None else ""
+        self.keys += [key, AUDIT_KEY_PREFIX + name]
+        self.args += [definition, manager, meta, change.to_json() if change else ""]
         last_run_at = before.rhythm_from if before else None
-        pipe.zadd(REDBEAT_SCHEDULE_KEY, {key: store.due_score(write.spec, last_run_at, memo)})
-        etag = codec.etag_of(fields[FIELD_DEFINITION], fields[FIELD_MANAGER])
-        self.result.written.append(Written(write.name, before, etag))
+        self.scores[key] = store.due_score(write.spec, last_run_at, memo)
+        self.result.written.append(Written(name, before, etag))
 
 
 def _merge(first: Any, second: Any) -> Any:

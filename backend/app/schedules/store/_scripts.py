@@ -48,6 +48,34 @@ end
 return dropped
 """)
 
+# The file sync's writes of one chunk (store._bulk), queued in its MULTI: each entry's
+# definition and manager (and run state, for a new one), and its audit record, written
+# as record_changes writes it (field "c" of the schedule's capped stream and of the
+# feed; the stream outlives nothing it describes, so any expiry is lifted). One script
+# call instead of four commands per entry: redis-py's packing of a command costs more
+# than Redis's running of it.
+# KEYS: the audit feed, then per entry: its key, its audit stream.
+# ARGV: per-schedule cap, feed cap, then per entry: definition, manager, meta ('' keeps
+# the run state), change JSON ('' records none).
+WRITE_FILE_ENTRIES = lua("""
+local cap, feed_cap = ARGV[1], ARGV[2]
+for i = 2, #KEYS, 2 do
+  local a = 3 + (i - 2) * 2
+  local key, trail = KEYS[i], KEYS[i + 1]
+  if ARGV[a + 2] ~= '' then
+    redis.call('HSET', key, $definition, ARGV[a], $manager, ARGV[a + 1], $meta, ARGV[a + 2])
+  else
+    redis.call('HSET', key, $definition, ARGV[a], $manager, ARGV[a + 1])
+  end
+  if ARGV[a + 3] ~= '' then
+    redis.call('XADD', trail, 'MAXLEN', cap, '*', 'c', ARGV[a + 3])
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', feed_cap, '*', 'c', ARGV[a + 3])
+    redis.call('PERSIST', trail)
+  end
+end
+return (#KEYS - 1) / 2
+""")
+
 # One Beat's tick: renew or take the lock, and leave a heartbeat, in one round trip.
 # KEYS: lock, leader heartbeat, instance key, instances index.
 # ARGV: token, lock ttl ms, instance ttl ms, heartbeat json.
