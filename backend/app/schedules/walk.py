@@ -64,7 +64,7 @@ def iter_chunks(
 
     With a ListFilter only readable entries that match it are yielded.
     """
-    for keys in store.name_index.walk(chunk, first=min(first, chunk)):
+    for keys in store.walk_keys(chunk, first=min(first, chunk)):
         named = ((name_from_key(key), key) for key in keys)
         part = [(name, key) for name, key in named if name_matches(name, pattern)]
         if not part:

@@ -109,6 +109,11 @@ class EntryOps(JobIdOps):
         `check`, the name index is rebuilt first, see _names.py)."""
         return self.name_index.page(after, count, check)
 
+    def walk_keys(self, chunk: int = WALK_CHUNK, first: int | None = None) -> Iterator[list[str]]:
+        """Every entry key in name order, `chunk` per step (`first` in the first step
+        when given), one round trip each."""
+        return self.name_index.walk(chunk, first=first)
+
     def iter_entries(
         self, chunk: int = WALK_CHUNK, after: str | None = None
     ) -> Iterator[list[tuple[str, Entry | None]]]:
