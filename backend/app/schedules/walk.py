@@ -56,15 +56,17 @@ def iter_chunks(
     store: ScheduleStore,
     pattern: str | None = None,
     flt: ListFilter | None = None,
-    chunk: int = CHUNK,
-    first: int = FIRST_CHUNK,
+    chunk: int | None = None,
+    first: int | None = None,
 ) -> Iterator[list[tuple[str, Entry | None]]]:
     """(name, entry) pairs in name order, a chunk at a time (`first` entries, then
     `chunk`); None: unreadable or gone.
 
     With a ListFilter only readable entries that match it are yielded.
     """
-    for keys in store.walk_keys(chunk, first=min(first, chunk)):
+    chunk = chunk or CHUNK
+    first = min(first or FIRST_CHUNK, chunk)
+    for keys in store.walk_keys(chunk, first=first):
         named = ((name_from_key(key), key) for key in keys)
         part = [(name, key) for name, key in named if name_matches(name, pattern)]
         if not part:
