@@ -44,9 +44,9 @@ TRANSACTIONS = ("multi", "exec", "discard", "watch", "unwatch")
 SCRIPTS = ("evalsha", "script|load", "script|exists")
 # The schedule store: what its Python code and its Lua scripts call.
 STORE = (
-    "get", "mget", "set", "del", "exists", "expire", "pexpire", "persist", "incr", "time",
+    "get", "mget", "set", "del", "exists", "expire", "pexpire", "pttl", "persist", "incr", "time",
     "hget", "hmget", "hgetall", "hexists", "hset", "hdel", "hincrby",
-    "zadd", "zrem", "zscore", "zcard", "zcount", "zrange", "zrangebyscore", "zrevrange",
+    "zadd", "zrem", "zscore", "zmscore", "zcard", "zcount", "zrange", "zrangebyscore", "zrevrange",
     "zrevrangebyscore", "zremrangebyscore",
     "sadd", "srem", "sismember", "scard",
     "xadd", "xtrim", "xrange", "xrevrange", "xlen",
