@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from kombu import Connection
+from kombu.connection import Connection
 from redis import Redis
 
 from app.core.celery_app import celery_app
