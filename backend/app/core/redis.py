@@ -17,12 +17,15 @@ again after a lost connection, so a failover needs no restart.
 
 from __future__ import annotations
 
+import re
 import ssl
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from redis import Redis
-from redis.sentinel import Sentinel
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from redis.sentinel import MasterNotFoundError, Sentinel
 
 from app.core.config import SentinelUrl, Settings, is_sentinel_url
 
@@ -65,15 +68,54 @@ def make_redis(settings: Settings, *, socket_timeout: float | None = 10.0) -> Re
     if settings.redis_tls():
         options["ssl"] = True  # redis-py's sentinel pool then makes TLS connections
     credentials = {"username": sentinel.username, "password": sentinel.password}
-    manager = Sentinel(  # type: ignore[no-untyped-call]
+    manager = ReadableSentinel(  # type: ignore[no-untyped-call]
         list(sentinel.nodes),
-        sentinel_kwargs=sentinel_options(settings),
+        # Ask the next sentinel at once rather than retry one that is down (redis-py's
+        # default retries cost seconds per dead sentinel on every lookup).
+        sentinel_kwargs={**sentinel_options(settings), "retry": Retry(NoBackoff(), 0)},
         db=sentinel.db,
         **credentials,
         **options,
     )
     client = manager.master_for(master_name(settings), redis_class=Redis)  # type: ignore[no-untyped-call]
     return cast(Redis, client)
+
+
+# One sentinel's part of redis-py's MasterNotFoundError: the repr of its client (which
+# holds host=...,port=...) and, after " - ", the error's short form.
+_SENTINEL_ERROR = re.compile(r"host=([^,]+),port=(\d+),.*? - (\S+?)(?=, <redis\.client\.|$)")
+
+
+class ReadableSentinel(Sentinel):
+    """redis-py's Sentinel with its "no primary" error in a few words.
+
+    redis-py puts the whole repr of each sentinel's client in the error (pool, retry and
+    connection objects, a thousand characters each), and the API, the CLI and Beat show
+    the error's text to say why Redis is unreachable. Only that text differs.
+    """
+
+    def discover_master(self, service_name: str) -> Any:
+        try:
+            return super().discover_master(service_name)  # type: ignore[no-untyped-call]
+        except MasterNotFoundError as exc:
+            raise MasterNotFoundError(no_primary_text(str(exc), service_name)) from None
+
+
+def no_primary_text(text: str, service_name: str) -> str:
+    failed = [f"{host}:{port} {_why(why)}" for host, port, why in _SENTINEL_ERROR.findall(text)]
+    if failed:
+        return f"no sentinel named a primary for {service_name!r} ({'; '.join(failed)})"
+    # The sentinels answered: none knows the name, or the primary is down and not yet
+    # replaced (a failover in progress).
+    return f"no sentinel named a live primary for {service_name!r}"
+
+
+def _why(error: str) -> str:
+    if "Authentication" in error:
+        return "refused the password (REDIS_SENTINEL_PASSWORD)"
+    if error.endswith(("ConnectionError", "TimeoutError")):
+        return "did not answer"
+    return error
 
 
 def master_name(settings: Settings) -> str:
@@ -92,6 +134,22 @@ def sentinel_options(settings: Settings) -> dict[str, Any]:
     if settings.redis_tls():
         options.update(ssl=True, **tls_options(settings))
     return options
+
+
+def celery_sentinel_url(url: str, sentinel: SentinelUrl) -> str:
+    """REDIS_URL with the first part's credentials and database on every part.
+
+    kombu reads them from the part it is on, and after a failed connection it moves on
+    to the next part (its failover): a later part without them would connect to the
+    primary with no password and the default database.
+    """
+    userinfo, at, _ = urlsplit(url.split(";")[0].strip()).netloc.rpartition("@")
+    parts = (f"sentinel://{userinfo}{at}{_netloc(h, p)}/{sentinel.db}" for h, p in sentinel.nodes)
+    return ";".join(parts)
+
+
+def _netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def celery_redis_conf(settings: Settings) -> dict[str, Any]:
@@ -135,8 +193,11 @@ def _celery_sentinel_conf(settings: Settings, sentinel: SentinelUrl) -> dict[str
     if sentinel.username is not None:
         redbeat["username"] = sentinel.username
     # RedBeat picks its Sentinel client by this scheme; the rest of the URL is only shown.
-    hosts = ",".join(f"{host}:{port}" for host, port in sentinel.nodes)
+    hosts = ",".join(_netloc(host, port) for host, port in sentinel.nodes)
+    url = celery_sentinel_url(settings.redis_url, sentinel)
     return {
+        "broker_url": url,
+        "result_backend": url,
         "redbeat_redis_url": f"redis-sentinel://{hosts}/{sentinel.db}",
         "broker_transport_options": transport,
         "result_backend_transport_options": dict(transport),

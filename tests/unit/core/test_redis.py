@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from redbeat.schedulers import get_redis
 from redis import Redis
 from redis.sentinel import (
+    MasterNotFoundError,
     SentinelConnectionPool,
     SentinelManagedConnection,
     SentinelManagedSSLConnection,
@@ -21,7 +22,13 @@ from redis.sentinel import (
 
 from app.core.celery_app import celery_app, create_celery_app
 from app.core.config import Settings
-from app.core.redis import make_redis, redacted_url, tls_options
+from app.core.embedded_redis import free_port
+from app.core.redis import (
+    make_redis,
+    no_primary_text,
+    redacted_url,
+    tls_options,
+)
 from app.core.redis_acl import COMPONENTS, acl_rules
 
 
@@ -216,7 +223,10 @@ def test_celery_kombu_and_redbeat_get_their_own_sentinel_support(
     sentinel_settings(monkeypatch)
     app = create_celery_app()
 
-    # kombu's sentinel transport and Celery's sentinel result backend, on REDIS_URL.
+    # kombu's sentinel transport and Celery's sentinel result backend, on REDIS_URL with
+    # the credentials and database on every sentinel, for kombu's move to the next one.
+    both = "sentinel://app:s3cr3t@h1:26379/2;sentinel://app:s3cr3t@h2:26380/2"
+    assert app.conf.broker_url == app.conf.result_backend == both
     assert app.connection().transport_cls == "sentinel"
     assert app.conf.broker_transport_options["master_name"] == "main"
     assert app.conf.broker_transport_options["sentinel_kwargs"]["password"] == "sentinelpw"
@@ -265,3 +275,26 @@ def redbeat_client(app: Celery) -> Redis:
     client = get_redis(app)
     assert isinstance(client, Redis)
     return client
+
+
+def test_no_primary_is_said_in_a_few_words_naming_each_sentinel() -> None:
+    """redis-py's own error holds a thousand-character repr per sentinel; the CLI, the
+    API and Beat show ours."""
+    ports = [free_port(), free_port()]
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        redis_url=";".join(f"sentinel://127.0.0.1:{port}" for port in ports),
+        redis_sentinel_master="main",
+    )
+    manager = make_redis(settings).connection_pool.sentinel_manager
+
+    with pytest.raises(MasterNotFoundError) as refused:
+        manager.discover_master("main")
+
+    assert str(refused.value) == (
+        f"no sentinel named a primary for 'main' (127.0.0.1:{ports[0]} did not answer; "
+        f"127.0.0.1:{ports[1]} did not answer)"
+    )
+    assert no_primary_text("No master found for 'main'", "main") == (
+        "no sentinel named a live primary for 'main'"
+    )
