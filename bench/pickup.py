@@ -1,107 +1,129 @@
-"""Pickup: time from a schedule write returning to the running Beat acting on it.
+"""Pickup: time from a schedule write to the running Beat acting on it.
 
-Starts a real redis-server and Beat (through ./run_celery_beat.sh), then N times saves a
-one-off entry due immediately and reads back when Beat committed its fire (the entry's
-`last_run_at`, written just before the task is sent). Two writers are measured:
-our store (which wakes Beat) and RedBeat's own `entry.save()` (seed 004's Method 3,
-which does not, so Beat sees it at its next poll). Usage, from the repo root:
+Writers: our store (which pushes a wake token), and RedBeat's own `entry.save()` and
+`delete()` (seed 004's Method 3), which push nothing: our Beat hears those through
+Redis keyspace notifications (app/beat/notifications.py) when Redis sends them, and
+otherwise at its next poll. Beats, one after the other, each alone on a fresh
+redis-server (the embedded one, started with `--notify-keyspace-events Kz` as ./run.sh
+starts it):
 
-    .venv/bin/python -m bench.pickup [--tries 20]
+- ours as shipped (notifications on);
+- ours with BEAT_KEYSPACE_NOTIFICATIONS=false, which is what a Redis sending no events
+  gives (the 1 s poll);
+- stock RedBeat, `celery beat -S redbeat.RedBeatScheduler --max-interval 1`.
+
+Figures, from the write call's start (the write itself is included):
+- store write, entry.save(): an entry due at once, to the fire the Beat commits (meta
+  `last_run_at`, stamped just before the send);
+- entry.delete(): of an hourly entry not due, to the Beat's next look at Redis (each
+  pass begins by renewing its lock, whose TTL then jumps back up: `TickWatch`).
+
+Each try starts after a random part of the loop interval, so a polled figure spreads
+over the interval as a real write's would instead of sitting at one phase of it; the
+Beat is idle otherwise (nothing else is due). Usage, from the repo root:
+
+    .venv/bin/python -m bench.pickup [--tries 20] [--stock-interval 1]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
+import random
 import tempfile
-from datetime import UTC, datetime, timedelta
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
-from celery.schedules import schedule
-from redbeat import RedBeatSchedulerEntry
 from redis import Redis
 
-from app.core.embedded_redis import RedisServer
-from bench.common import OURS, start_beat, stop, wait_for
+from app.schedules.spec import parse_spec
+from app.schedules.store import ScheduleStore
+from bench import common, load
+from bench.pickup_stock import HOUR, TickWatch, entry, last_run
+
+WRITERS = ("store write (wakes Beat)", "RedBeat entry.save()", "RedBeat entry.delete()")
 
 
-def measure_store(store, redis: Redis, tries: int) -> list[float]:  # type: ignore[no-untyped-def]
-    from app.schedules.spec import parse_spec
-
-    delays = []
-    for i in range(tries):
-        name = f"pickup_{i}"
-        spec = parse_spec(
-            {"task": "app.tasks.scheduler.crawl_all_complexes", "at": datetime.now(UTC).isoformat()}
-        )
-        saved = datetime.now(UTC)  # before the call: the figure includes the write itself
-        store.save(name, spec)
-        fired = wait_for(lambda n=name: store.get(n).last_run_at, f"{name} to fire")
-        delays.append((fired - saved).total_seconds())
-        store.delete(name)
-    return delays
-
-
-def fired_after(store, name: str, moment: datetime) -> datetime | None:  # type: ignore[no-untyped-def]
-    last = store.get(name).last_run_at
-    return last if last is not None and last > moment else None
-
-
-def measure_redbeat(app, store, tries: int) -> list[float]:  # type: ignore[no-untyped-def]
-    delays = []
-    for i in range(tries):
-        name = f"method3_{i}"
-        entry = RedBeatSchedulerEntry(
-            name=name,
-            task="app.tasks.scheduler.crawl_all_complexes",
-            schedule=schedule(timedelta(seconds=3600)),
-            app=app,
-            last_run_at=datetime.now(UTC) - timedelta(hours=2),
-        )
-        saved = datetime.now(UTC)
-        entry.save()
-        fired = wait_for(lambda n=name, t=saved: fired_after(store, n, t), f"{name} to fire")
-        delays.append((fired - saved).total_seconds())
-        entry.delete()
-    return delays
-
-
-def summary(label: str, delays: list[float]) -> str:
-    ms = sorted(d * 1000 for d in delays)
-    return (
-        f"| {label} | {len(ms)} | {statistics.median(ms):.1f} | "
-        f"{ms[int(0.99 * (len(ms) - 1))]:.1f} | {ms[-1]:.1f} |"
+def notifications_off() -> common.Side:
+    return common.Side(
+        "ours, keyspace notifications off (1 s poll)",
+        stock=False,
+        env={"BEAT_KEYSPACE_NOTIFICATIONS": "false"},
     )
+
+
+def ours_on() -> common.Side:
+    return common.Side("ours, keyspace notifications on", stock=False)
+
+
+def fired_since(redis: Redis, name: str, moment: float) -> float | None:
+    fired = last_run(redis, name)
+    return fired.timestamp() if fired is not None and fired.timestamp() > moment else None
+
+
+def store_write(store: ScheduleStore, redis: Redis, name: str) -> float:
+    spec = parse_spec({"task": common.TASK, "at": datetime.now(UTC).isoformat()})
+    started = time.time()
+    store.save(name, spec)
+    fired = common.wait_for(lambda: fired_since(redis, name, started), f"{name} to fire")
+    return fired - started
+
+
+def redbeat_save(redis: Redis, name: str) -> float:
+    due = entry(name, 3600, last_run_at=datetime.now(UTC) - 2 * HOUR)
+    started = time.time()
+    due.save()
+    fired = common.wait_for(lambda: fired_since(redis, name, started), f"{name} to fire")
+    return fired - started
+
+
+def redbeat_delete(watch: TickWatch, name: str) -> float:
+    started = time.time()
+    entry(name, 3600).delete()
+    tick = common.wait_for(lambda: watch.first_after(started), f"a look after deleting {name}")
+    return tick - started
+
+
+def measure(side: common.Side, tries: int, rng: random.Random) -> list[list[object]]:
+    delays: dict[str, list[float]] = {writer: [] for writer in WRITERS}
+    with common.redis_server() as server, tempfile.TemporaryDirectory() as tmp:
+        load.point_redbeat_at(server.url)
+        redis = common.client(server)
+        store = ScheduleStore(redis, load.celery_app(), load.TIMEZONE)
+        ran = datetime.now(UTC) - HOUR / 2
+        for i in range(tries):  # not due for half an hour: deleting them wakes nobody
+            entry(f"delete_{i}", 3600, last_run_at=ran).save()
+        env = {**common.stack_env(server.url, Path(tmp)), **side.env}
+        watch = TickWatch(Redis.from_url(server.url))
+        with common.running(common.start_beat(side, env, Path(tmp) / "beat.log")):
+            watch.start()
+            steps: list[tuple[str, Callable[[int], float]]] = [
+                (WRITERS[0], lambda i: store_write(store, redis, f"store_{i}")),
+                (WRITERS[1], lambda i: redbeat_save(redis, f"save_{i}")),
+                (WRITERS[2], lambda i: redbeat_delete(watch, f"delete_{i}")),
+            ]
+            for i in range(tries):
+                for writer, step in steps:
+                    # At least 50 ms: TickWatch sees a look as a TTL jump of over 20 ms.
+                    time.sleep(max(0.05, rng.random() * side.max_interval))
+                    delays[writer].append(step(i))
+            watch.running = False
+    return [[side.label, w, len(d), common.ms_stats(d)] for w, d in delays.items()]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--tries", type=int, default=20)
+    parser.add_argument("--tries", type=int, default=2)
+    parser.add_argument("--stock-interval", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=16, help="of the random phases")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, RedisServer(Path(tmp) / "redis") as server:
-        schedules = Path(tmp) / "schedules.json"
-        schedules.write_text('{"schedules": {}}')
-        env = {**os.environ, "REDIS_URL": server.url, "SCHEDULES_FILE": str(schedules)}
-        os.environ.update(REDIS_URL=server.url)
-        from app.core.celery_app import celery_app
-        from app.schedules.store import ScheduleStore
-
-        redis = Redis.from_url(server.url, decode_responses=True)
-        store = ScheduleStore(redis, celery_app, "Asia/Seoul")
-        beat = start_beat(OURS, env, Path(tmp) / "beat.log")
-        try:
-            rows = [
-                summary("store write (wakes Beat)", measure_store(store, redis, args.tries)),
-                summary(
-                    "RedBeat entry.save() (Method 3, polled)",
-                    measure_redbeat(celery_app, store, args.tries),
-                ),
-            ]
-        finally:
-            stop(beat)
-    print("| writer | tries | median ms | p99 ms | max ms |\n|---|---|---|---|---|")
-    print("\n".join(rows))
+    rng = random.Random(args.seed)
+    rows: list[list[object]] = []
+    for side in (ours_on(), notifications_off(), common.stock_side(args.stock_interval)):
+        rows += measure(side, args.tries, rng)
+    header = ["Beat", "writer", "tries", "p50 ms", "p99 ms", "max ms"]
+    print(common.table(header, rows))
 
 
 if __name__ == "__main__":
