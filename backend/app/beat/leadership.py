@@ -96,6 +96,7 @@ class Leadership:
         if state.claim is Claim.RENEWED:
             return Role.LEADER
         if state.claim is Claim.ACQUIRED:
+            self._released_seen = self._released_seen or state.released
             self.acquired_because = self._why_free()
             self.leader_since = datetime.now(UTC)
             self.beat()  # once more, so the heartbeat says "leader" from the first tick

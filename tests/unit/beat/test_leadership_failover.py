@@ -134,6 +134,19 @@ def test_a_release_wakes_a_waiting_standby_and_leaves_one_token_that_expires(
     assert client.llen(BEAT_RELEASED_KEY) == 0
 
 
+def test_a_standby_that_finds_the_lock_released_before_it_waits_says_so_and_takes_the_token(
+    client: Redis,
+) -> None:
+    first, second = beat(client, "a"), beat(client, "b")
+    first.beat()
+    second.beat()
+    first.release()
+
+    assert second.beat() is Role.ACQUIRED  # its claim came before any wait
+    assert second.acquired_because == "released by a"
+    assert client.exists(BEAT_RELEASED_KEY) == 0, "no token outlives the hand-over"
+
+
 def test_a_release_by_one_that_does_not_hold_the_lock_wakes_nobody(client: Redis) -> None:
     first, second = beat(client, "a"), beat(client, "b")
     first.beat()

@@ -48,17 +48,21 @@ class LockState(NamedTuple):
     expires_in: float | None
     # Whose token the lock holds then (None: nobody's).
     holder: str | None
+    # ACQUIRED only: a leader had released the lock and no standby had been woken by it
+    # yet (this claim came first); the release token is gone with this claim.
+    released: bool = False
 
 
 # One Beat's tick: renew or take the lock, and leave a heartbeat, in one round trip.
-# KEYS: lock, leader heartbeat, instance key, instances index.
+# KEYS: lock, leader heartbeat, instance key, instances index, released list.
 # ARGV: token, lock ttl ms, instance ttl ms, heartbeat json, '1' if the caller leads.
-# Returns {code, lock pttl, holder or false}: code 2 = just acquired, 1 = renewed,
+# Returns {code, lock pttl, holder or false, released}: code 2 = just acquired, 1 = renewed,
 # 0 = held by another (standby), 3 = the caller led and the lock is gone or another's
 # (it takes nothing, so it stands by once and drops its leader state before it leads
 # again). The pttl is the lock's own when code is 0 or 3 (-2: no lock, -1: no expiry,
 # or a Redis user whose ACL rules predate PTTL: the standby then looks once per loop
-# interval).
+# interval). `released` is 1 when taking the lock found (and deleted) a release token
+# that no standby had popped: so no token outlives the release it stands for.
 # The index scores each instance key by its expiry; the expired ones leave it here.
 CLAIM = """
 local t = redis.call('TIME')
@@ -67,6 +71,7 @@ redis.call('ZADD', KEYS[4], now + tonumber(ARGV[3]), KEYS[3])
 redis.call('ZREMRANGEBYSCORE', KEYS[4], '-inf', '(' .. now)
 local holder = redis.call('GET', KEYS[1])
 local result = 0
+local released = 0
 if holder == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
   result = 1
@@ -75,6 +80,7 @@ elseif ARGV[5] == '1' then
 elseif not holder then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
   result = 2
+  released = redis.call('DEL', KEYS[5])
 end
 if result == 1 or result == 2 then
   redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[2])
@@ -87,7 +93,7 @@ if result == 0 or result == 3 then
     pttl = -1
   end
 end
-return {result, pttl, holder}
+return {result, pttl, holder, released}
 """
 
 # KEYS: lock, leader heartbeat, instance key, instances index, released list.
@@ -148,12 +154,13 @@ class BeatLocks:
         """As `claim`, and also how long another's lock has left. With `leading` (the
         caller believes it holds the lock) a lock found free is not taken: the answer
         is LOST, so the caller drops what it did as leader before it competes again."""
-        code, pttl, holder = self._claim(
+        code, pttl, holder, released = self._claim(
             keys=[
                 REDBEAT_LOCK_KEY,
                 BEAT_LEADER_KEY,
                 _instance_key(instance_id),
                 BEAT_INSTANCES_KEY,
+                BEAT_RELEASED_KEY,
             ],
             args=[
                 token,
@@ -167,7 +174,7 @@ class BeatLocks:
         expires_in = None if pttl == -1 else max(pttl, 0) / 1000
         claim = Claim(int(code))
         if claim is Claim.RENEWED or claim is Claim.ACQUIRED:
-            return LockState(claim, None, token)
+            return LockState(claim, None, token, bool(released))
         return LockState(claim, expires_in, holder if isinstance(holder, str) else None)
 
     def release(self, token: str, instance_id: str, lock_timeout: float = 30.0) -> bool:
