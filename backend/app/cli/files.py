@@ -1,9 +1,10 @@
 """`export` and `apply`: the live state to schedules.json's format, and a file back in.
 
-`apply` is schedules.json's own sync (app.schedules_file.sync.sync_file), run once on purpose: the
-same validation, the same reconcile rules, the same recorded sync state. The file is
-checked in full first, without touching Redis, so an invalid one changes nothing at all
-(not even the recorded sync state that `--check` reads).
+`apply` is schedules.json's own sync (app.schedules_file.sync.sync_file), run once on
+purpose: the same validation, the same reconcile rules, the same recorded sync state.
+The file is checked in full first, without writing to Redis, so an invalid one changes
+nothing at all (not even the recorded sync state that `--check` reads); the sync then
+applies the file as checked, without reading it again.
 """
 
 from __future__ import annotations
@@ -57,9 +58,10 @@ def run_apply(ctx: Context, args: argparse.Namespace) -> int:
     if args.dry_run:
         ctx.say(ctx.message("cli_apply_valid", path=path, count=len(loaded.specs)))
         return 0
-    report = sync_file(ctx.store, path, ctx.registry, actor=ctx.actor)
+    report = sync_file(ctx.store, path, ctx.registry, actor=ctx.actor, loaded=loaded)
     if report is None:
-        # The file changed between the check above and the sync, and is invalid now.
+        # Refused after the check above: MAX_SCHEDULES, or an API create that took the
+        # last places while it was being applied.
         state = read_state(ctx.store) or {}
         ctx.warn(ctx.message("cli_apply_invalid", path=path))
         ctx.warn(f"  {state.get('error')}")

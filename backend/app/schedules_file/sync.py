@@ -29,7 +29,6 @@ from typing import Any
 
 from app.core.config import get_settings
 from app.schedules import (
-    FileMark,
     Problem,
     ScheduleSpec,
     ScheduleStore,
@@ -39,6 +38,7 @@ from app.schedules import (
 from app.schedules.audit import change_from_documents, document_of
 from app.schedules.store._bulk import AuditStamp, FileWrite
 from app.schedules_file.format import FileError, FileSchedules, load_file
+from app.schedules_file.plan import Memory, Plan, plan_changes, plan_full
 
 log = logging.getLogger(__name__)
 # An unforeseen error's text, as recorded in the sync state.
@@ -75,41 +75,6 @@ class SyncReport:
         return {k: len(v) for k, v in asdict(self).items() if isinstance(v, list)}
 
 
-@dataclass
-class _Plan:
-    """A file against the file index, decided without reading any entry: an entry
-    whose file definition is the one last applied and which the due index still holds
-    is unchanged; one the API deleted since is left deleted; the rest are written."""
-
-    unchanged: list[str]
-    kept_deleted: list[str]
-    writes: list[FileWrite]
-    gone: list[str]  # names the index knows and the file no longer declares
-    index: dict[str, FileMark]
-
-
-def _plan(
-    store: ScheduleStore,
-    specs: Mapping[str, ScheduleSpec],
-    digests: Mapping[str, str],
-    full: bool,
-) -> _Plan:
-    index = store.file_index()
-    same = [n for n in specs if (m := index.get(n)) and not m.deleted and m.digest == digests[n]]
-    present = store.present(same)
-    if full:
-        # An entry Redis holds but nothing can read is rewritten from the file.
-        present -= store.unreadable(sorted(present))
-    plan = _Plan([], [], [], [n for n in index if n not in specs], index)
-    for name in specs:
-        mark, digest = index.get(name), digests[name]
-        if mark is not None and mark.digest == digest and (mark.deleted or name in present):
-            (plan.kept_deleted if mark.deleted else plan.unchanged).append(name)
-        else:
-            plan.writes.append(FileWrite(name, specs[name], FileMark(digest)))
-    return plan
-
-
 def reconcile(
     store: ScheduleStore,
     specs: Mapping[str, ScheduleSpec],
@@ -118,15 +83,34 @@ def reconcile(
     keep_alive: KeepAlive | None = None,
     full: bool = True,
 ) -> SyncReport:
-    """Apply a valid file's specs, CHUNK entries per transaction, creates and updates
-    first, then deletes. Raises TooManySchedules when an API create took the last
-    places meanwhile (what was written stays, recorded as any sync's writes).
-
-    `full`: also read every entry the file manages and rewrite those that cannot be
-    read (a second or so at 100,000 entries); without it an entry counts as there
-    when the due index holds it, which is all a sync on a save of the file needs."""
+    """Apply a valid file's specs (see plan_sync for `full`)."""
     digests = digests or {name: spec.digest() for name, spec in specs.items()}
-    plan = _plan(store, specs, digests, full)
+    return apply_plan(store, plan_sync(store, specs, digests, full), actor, keep_alive)
+
+
+def plan_sync(
+    store: ScheduleStore,
+    specs: Mapping[str, ScheduleSpec],
+    digests: Mapping[str, str],
+    full: bool,
+) -> Plan:
+    """`full`: read the whole file index and every entry the file manages, rewriting
+    those that cannot be read (a second or two at 100,000 entries). Without it (a sync
+    a save of the file prompted), the entries that differ from what this process last
+    applied are all that is looked up, when it applied the last sync (plan.py), and an
+    entry counts as there when the due index holds it."""
+    applied = None if full else Memory.valid_for(store, store.read_sync_state())
+    if applied is not None:
+        return plan_changes(store, specs, digests, applied)
+    return plan_full(store, specs, digests, read_all=full)
+
+
+def apply_plan(
+    store: ScheduleStore, plan: Plan, actor: str, keep_alive: KeepAlive | None = None
+) -> SyncReport:
+    """Write a plan, CHUNK entries per transaction, creates and updates first, then
+    deletes. Raises TooManySchedules when an API create took the last places
+    meanwhile (what was written stays, recorded as any sync's writes)."""
     report = SyncReport(unchanged=plan.unchanged, kept_deleted=plan.kept_deleted)
     # The audit trail: each change the sync makes, recorded as made by `actor` ("file"
     # for Beat's own sync, the operator for a CLI `apply`).
@@ -157,7 +141,7 @@ def _check_alive(keep_alive: KeepAlive | None, done: int) -> None:
 
 def _write_chunk(
     store: ScheduleStore,
-    plan: _Plan,
+    plan: Plan,
     chunk: list[FileWrite],
     report: SyncReport,
     actor: str,
@@ -169,7 +153,7 @@ def _write_chunk(
             report.updated.append(done.name)
             if done.before.origin != "file":
                 _log_origin(done.name, done.before.origin)
-        elif done.name in plan.index:
+        elif done.name in plan.marked:
             report.recreated.append(done.name)
         else:
             report.created.append(done.name)
@@ -208,8 +192,10 @@ def check_room(store: ScheduleStore, loaded: FileSchedules) -> None:
     sync creates before it deletes, so the new entries must fit beside the old ones
     (each chunk that creates checks the cap again in its own transaction, against
     racing API creates)."""
+    count, names = store.count(), list(loaded.digests)
+    if count + len(names) <= get_settings().max_schedules:
+        return  # room for all of them, whatever Redis holds already
     index = store.file_index()
-    names = list(loaded.digests)
     present = store.present(names)
     creates = [
         name
@@ -217,8 +203,14 @@ def check_room(store: ScheduleStore, loaded: FileSchedules) -> None:
         if name not in present
         and not ((m := index.get(name)) and m.deleted and m.digest == loaded.digests[name])
     ]
+    _refuse_past_cap(store, loaded, len(creates), count)
+
+
+def _refuse_past_cap(
+    store: ScheduleStore, loaded: FileSchedules, creates: int, count: int | None = None
+) -> None:
     limit = get_settings().max_schedules
-    total = store.count() + len(creates)
+    total = (store.count() if count is None else count) + creates
     if creates and total > limit:
         problem = Problem(
             "schedules",
@@ -285,18 +277,23 @@ def sync_file(
     `keep_alive`: asked between chunks (see KeepAlive); when it says no, the report
     comes back with `stopped` set and the sync state is left as the last full sync
     recorded it. `loaded`: the file as the caller just read and checked it (the CLI),
-    so it is not read twice. `full`: see reconcile; Beat passes False for a sync a save
+    so it is not read twice. `full`: see plan_sync; Beat passes False for a sync a save
     of the file prompted, so one edit in a large file applies at once.
     """
     try:
         loaded = loaded or load_file(path, registry, store)
-        check_room(store, loaded)
+        plan = plan_sync(store, loaded.specs, loaded.digests, full)
+        if plan.counted:
+            _refuse_past_cap(store, loaded, plan.creates)
+        else:
+            check_room(store, loaded)
     except FileError as exc:
         log.error("schedules.json not applied, nothing changed: %s", exc)
         _record_refusal(store, path, exc.message, exc.problems)
         return None
+    Memory.forget()  # until this sync is recorded whole
     try:
-        report = reconcile(store, loaded.specs, actor, loaded.digests, keep_alive, full)
+        report = apply_plan(store, plan, actor, keep_alive)
     except TooManySchedules as exc:
         # An API create took the last places after check_room looked.
         log.error("schedules.json applied only in part: %s", exc)
@@ -312,6 +309,27 @@ def sync_file(
             changed or "nothing",
         )
         return report
+    log.log(
+        logging.DEBUG if routine and not changed else logging.INFO,
+        "schedules.json applied (%d entries): %s",
+        len(loaded.digests),
+        changed or "no changes",
+    )
+    sync_id = Memory.new_id()
+    record_state(
+        store,
+        {
+            "ok": True,
+            "path": str(path),
+            "digest": loaded.digest,
+            "counts": counts,
+            "checked_at": _now(),
+            "applied_at": _now(),
+            "sync_id": sync_id,
+        },
+    )
+    Memory.remember(store, sync_id, loaded.digests, report.kept_deleted)
+    return report
     log.log(
         logging.DEBUG if routine and not changed else logging.INFO,
         "schedules.json applied (%d entries): %s",

@@ -53,6 +53,13 @@ class FileIndexOps(JobIdOps):
         raw = cast(dict[str, str], self.redis.hgetall(FILE_INDEX_KEY))
         return {name: FileMark.decode(value) for name, value in raw.items()}
 
+    def file_marks(self, names: Sequence[str]) -> dict[str, FileMark]:
+        """The marks of these names (those that have one), in one round trip."""
+        if not names:
+            return {}
+        raw = cast(list[str | None], self.redis.hmget(FILE_INDEX_KEY, list(names)))
+        return {n: FileMark.decode(v) for n, v in zip(names, raw, strict=True) if v is not None}
+
     def apply_file_plan(
         self,
         drop: Sequence[Entry],
