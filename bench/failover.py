@@ -10,7 +10,7 @@ five loop intervals) runs the same rounds at each --stock-intervals, on a Redis 
 own; its messages carry no slot header, so only its takeover times are reported.
 
     .venv/bin/python -m bench.failover [--rounds 20] [--schedules 20]
-        [--stock-intervals 1] [--stock-rounds 5]
+        [--stock-intervals 1] [--stock-rounds 5] [--no-stock]
 """
 
 from __future__ import annotations
@@ -179,10 +179,11 @@ def main() -> None:
     parser.add_argument("--schedules", type=int, default=5)
     parser.add_argument("--stock-intervals", type=common.floats, default=[1.0])
     parser.add_argument("--stock-rounds", type=int, default=1)
+    parser.add_argument("--no-stock", action="store_true", help="ours only")
     args = parser.parse_args()
     ours = Side("ours (defaults)", stock=False)
     rows = run_side(ours, args.rounds, args.schedules)
-    for interval in args.stock_intervals:
+    for interval in [] if args.no_stock else args.stock_intervals:
         rows += run_side(common.stock_side(interval), args.stock_rounds, args.schedules)
     print(
         common.table(
