@@ -30,7 +30,6 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from redis import Redis
@@ -49,7 +48,7 @@ log = logging.getLogger(__name__)
 # how late a probe's timeout or a renewal can be. Waiting costs no Redis command.
 POLL_SECONDS = 0.25
 # A probe's event comes back within a millisecond; this leaves room for a loaded host.
-PROBE_TIMEOUT_SECONDS = 2.0
+PROBE_TIMEOUT_SECONDS = 3.0
 REPROBE_SECONDS = 60.0
 # The status record is renewed this often and outlives three missed renewals.
 RENEW_SECONDS = 5.0
@@ -66,17 +65,19 @@ REFUSED = "Redis refused the subscription"
 
 class ForeignSaves:
     """Started when this Beat takes the lock; stopped when it loses or releases it, and
-    on close. `client` builds the thread's Redis client (default: from settings)."""
+    on close. `redis`: the Beat's own client, whose pool gives the thread connections of
+    its own (redis-py's pool is thread-safe); without it the thread makes a client from
+    settings and closes it when it ends."""
 
     def __init__(
         self,
         settings: Settings | None = None,
         instance: str | None = None,
-        client: Callable[[], Redis] | None = None,
+        redis: Redis | None = None,
     ) -> None:
         self.settings = settings or get_settings()
         self.instance = instance or f"{socket.gethostname()}:{os.getpid()}"
-        self._client = client or (lambda: make_redis(self.settings))
+        self._redis = redis
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         # None until the first probe answers: on, off, and since when.
@@ -84,6 +85,7 @@ class ForeignSaves:
         self._reason: str | None = None
         self._since: datetime | None = None
         self._down = False
+        self._connected_once = False
 
     def start(self) -> None:
         """Called when this Beat takes the lock."""
@@ -106,32 +108,43 @@ class ForeignSaves:
             thread.join(POLL_SECONDS + 1.0)
 
     def _run(self, stopping: threading.Event) -> None:
-        pickup = PickupStore(self._client())
+        own = self._redis is None
+        try:
+            pickup = PickupStore(
+                self._redis if self._redis is not None else make_redis(self.settings)
+            )
+        except Exception:
+            log.exception("beat: the listener for RedBeat's own saves could not start")
+            return
         try:
             if not self.settings.beat_keyspace_notifications:
                 self._disabled(pickup, stopping)
                 return
-            delay = RETRY_FIRST_SECONDS
-            while not stopping.is_set():
-                try:
-                    self._listen(pickup, stopping)
-                except (RedisConnectionError, RedisTimeoutError) as exc:
-                    self._lost(exc)
-                    if self._connected_once:
-                        delay = RETRY_FIRST_SECONDS
-                    stopping.wait(delay)
-                    delay = min(delay * 2, RETRY_MAX_SECONDS)
-                except RedisError as exc:
-                    # An answer, not an outage: an ACL without the subscribe rights, a
-                    # Redis that disabled SUBSCRIBE. Asking again every second would only
-                    # fill its ACL LOG; the poll carries on meanwhile.
-                    self._announce(pickup, False, f"{REFUSED}: {exc}")
-                    stopping.wait(REPROBE_SECONDS)
+            self._keep_listening(pickup, stopping)
         except Exception:
             # A bug here must not take Beat down: its poll still finds every entry.
             log.exception("beat: the listener for RedBeat's own saves stopped unexpectedly")
         finally:
-            pickup.close()
+            if own:
+                pickup.close()
+
+    def _keep_listening(self, pickup: PickupStore, stopping: threading.Event) -> None:
+        delay = RETRY_FIRST_SECONDS
+        while not stopping.is_set():
+            try:
+                self._listen(pickup, stopping)
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                self._lost(exc)
+                if self._connected_once:
+                    delay = RETRY_FIRST_SECONDS
+                stopping.wait(delay)
+                delay = min(delay * 2, RETRY_MAX_SECONDS)
+            except RedisError as exc:
+                # An answer, not an outage: an ACL without the subscribe rights, a Redis
+                # that disabled SUBSCRIBE. Asking again every second would only fill its
+                # ACL LOG; the poll carries on meanwhile.
+                self._announce(pickup, False, f"{REFUSED}: {exc}")
+                stopping.wait(REPROBE_SECONDS)
 
     def _disabled(self, pickup: PickupStore, stopping: threading.Event) -> None:
         self._announce(pickup, False, DISABLED)
@@ -184,8 +197,6 @@ class ForeignSaves:
             pickup.write_state(json.dumps(state), STATE_TTL_SECONDS)
         except RedisError:
             log.debug("beat: could not record the pickup state", exc_info=True)
-
-    _connected_once = False
 
 
 class Listening:

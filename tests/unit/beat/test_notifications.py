@@ -18,11 +18,12 @@ from redis.retry import Retry
 
 from app.beat import notifications
 from app.beat.notifications import DISABLED, NO_EVENTS, ForeignSaves
+from app.core.celery_app import celery_app
 from app.core.config import Settings
 from app.core.constants import BEAT_PICKUP_KEY, BEAT_WAKE_KEY, REDBEAT_SCHEDULE_KEY
 from app.core.embedded_redis import free_port
-from app.monitor.status import PickupStatus
-from app.schedules import PickupStore
+from app.monitor.status import PickupStatus, read_status
+from app.schedules import PickupStore, ScheduleStore
 
 DEADLINE = 10.0
 
@@ -37,12 +38,13 @@ def wait_for(check: Callable[[], Any], what: str) -> Any:
 
 
 @pytest.fixture
-def client(server: fakeredis.FakeServer) -> Callable[[], Redis]:
-    return lambda: fakeredis.FakeRedis(server=server, decode_responses=True)
+def client(server: fakeredis.FakeServer) -> Redis:
+    """The Beat's own client, shared with the listener as Beat shares it."""
+    return fakeredis.FakeRedis(server=server, decode_responses=True)
 
 
 @pytest.fixture
-def listener(client: Callable[[], Redis]) -> Iterator[ForeignSaves]:
+def listener(client: Redis) -> Iterator[ForeignSaves]:
     saves = ForeignSaves(Settings(beat_max_loop_interval=1.0), "beat-1", client)
     yield saves
     saves.stop()
@@ -122,7 +124,7 @@ def test_without_events_it_says_off_once_and_wakes_nobody(
 
 
 def test_turned_off_by_the_setting_it_records_why_and_listens_to_nothing(
-    client: Callable[[], Redis], redis: Redis, caplog: pytest.LogCaptureFixture
+    client: Redis, redis: Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="app.beat.notifications")
     saves = ForeignSaves(Settings(beat_keyspace_notifications=False), "beat-1", client)
@@ -139,11 +141,9 @@ def test_turned_off_by_the_setting_it_records_why_and_listens_to_nothing(
 def test_an_unreachable_redis_is_logged_once_retried_slowly_and_stop_ends_it(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = free_port()  # nothing listens there
-
-    def unreachable() -> Redis:
-        # No retries inside redis-py, so each attempt is one of the listener's.
-        return Redis(port=port, retry=Retry(NoBackoff(), 0), decode_responses=True)
+    # Nothing listens on that port; no retries inside redis-py, so each attempt is one
+    # of the listener's.
+    unreachable = Redis(port=free_port(), retry=Retry(NoBackoff(), 0), decode_responses=True)
 
     attempts: list[float] = []
     subscribe = PickupStore.subscribe
@@ -190,3 +190,13 @@ def test_stop_ends_the_thread_and_start_again_listens_anew(
 )
 def test_status_reads_an_unreadable_record_as_none(raw: str | None) -> None:
     assert PickupStatus.parse(raw) is None
+
+
+def test_status_shows_what_the_leader_recorded(listener: ForeignSaves, redis: Redis) -> None:
+    listener.start()
+    wait_for(lambda: state(redis), "the pickup state")
+
+    found = read_status(ScheduleStore(redis, celery_app, "Asia/Seoul"), "redis://fake/0")
+
+    assert found.pickup is not None and found.pickup.keyspace_notifications is True
+    assert found.as_dict()["pickup"]["instance"] == "beat-1"
