@@ -98,6 +98,8 @@ class Leadership:
         if state.claim is Claim.ACQUIRED:
             self._released_seen = self._released_seen or state.released
             self.acquired_because = self._why_free()
+            # What a standby saw is spent: a later loss starts from nothing.
+            self.holder_seen, self._released_seen = None, False
             self.leader_since = datetime.now(UTC)
             self.beat()  # once more, so the heartbeat says "leader" from the first tick
             return Role.ACQUIRED

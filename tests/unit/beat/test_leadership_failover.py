@@ -133,6 +133,12 @@ def test_a_release_wakes_a_waiting_standby_and_leaves_one_token_that_expires(
     assert second.acquired_because == "released by a"
     assert client.llen(BEAT_RELEASED_KEY) == 0
 
+    # Its commit refused later (the lock deleted), it takes the lock again: not a release.
+    client.delete(REDBEAT_LOCK_KEY)
+    second.lost(None)
+    assert second.beat() is Role.ACQUIRED
+    assert second.acquired_because == "the lock was free"
+
 
 def test_a_standby_that_finds_the_lock_released_before_it_waits_says_so_and_takes_the_token(
     client: Redis,
