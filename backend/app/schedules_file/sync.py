@@ -93,16 +93,26 @@ def plan_sync(
     specs: Mapping[str, ScheduleSpec],
     digests: Mapping[str, str],
     full: bool,
+    routine: bool = False,
 ) -> Plan:
-    """`full`: read the whole file index and every entry the file manages, rewriting
-    those that cannot be read (a second or two at 100,000 entries). Without it (a sync
-    a save of the file prompted), the entries that differ from what this process last
-    applied are all that is looked up, when it applied the last sync (plan.py), and an
-    entry counts as there when the due index holds it."""
-    applied = None if full else Memory.valid_for(store, store.read_sync_state())
+    """How much a sync looks at before it writes (each level finds more, at more cost;
+    figures at 100,000 entries on a busy 2-core machine):
+
+    - `full` (taking the lock, the CLI's apply): the whole file index, and every entry
+      the file manages read, so one Redis holds but nothing can read is rewritten
+      (a few seconds);
+    - `routine` (the periodic re-read): the whole file index, and the due index asked
+      which entries it holds, so one lost from Redis is recreated (a second or two);
+    - neither (a save of the file): only the entries that differ from what this
+      process last applied, when the last sync recorded in Redis is its own (plan.py;
+      a tenth of a second), else as `routine`.
+    """
+    if full or routine:
+        return plan_full(store, specs, digests, read_all=full)
+    applied = Memory.valid_for(store, store.read_sync_state())
     if applied is not None:
         return plan_changes(store, specs, digests, applied)
-    return plan_full(store, specs, digests, read_all=full)
+    return plan_full(store, specs, digests, read_all=False)
 
 
 def apply_plan(
@@ -277,12 +287,13 @@ def sync_file(
     `keep_alive`: asked between chunks (see KeepAlive); when it says no, the report
     comes back with `stopped` set and the sync state is left as the last full sync
     recorded it. `loaded`: the file as the caller just read and checked it (the CLI),
-    so it is not read twice. `full`: see plan_sync; Beat passes False for a sync a save
-    of the file prompted, so one edit in a large file applies at once.
+    so it is not read twice. `full` and `routine`: how much the sync reads before it
+    writes (plan_sync); Beat passes `full` only when it takes the lock, so one edit in
+    a large file applies at once.
     """
     try:
         loaded = loaded or load_file(path, registry, store)
-        plan = plan_sync(store, loaded.specs, loaded.digests, full)
+        plan = plan_sync(store, loaded.specs, loaded.digests, full, routine)
         if plan.counted:
             _refuse_past_cap(store, loaded, plan.creates)
         else:
@@ -299,6 +310,13 @@ def sync_file(
         log.error("schedules.json applied only in part: %s", exc)
         _record_refusal(store, path, str(exc), exc.problems)
         return None
+    _log_and_record(store, path, loaded, report, routine)
+    return report
+
+
+def _log_and_record(
+    store: ScheduleStore, path: Path, loaded: FileSchedules, report: SyncReport, routine: bool
+) -> None:
     counts = report.counts()
     changed = {k: v for k, v in counts.items() if v and k != "unchanged"}
     if report.stopped:
@@ -308,7 +326,7 @@ def sync_file(
             len(loaded.digests),
             changed or "nothing",
         )
-        return report
+        return
     log.log(
         logging.DEBUG if routine and not changed else logging.INFO,
         "schedules.json applied (%d entries): %s",
@@ -329,22 +347,3 @@ def sync_file(
         },
     )
     Memory.remember(store, sync_id, loaded.digests, report.kept_deleted)
-    return report
-    log.log(
-        logging.DEBUG if routine and not changed else logging.INFO,
-        "schedules.json applied (%d entries): %s",
-        len(loaded.digests),
-        changed or "no changes",
-    )
-    record_state(
-        store,
-        {
-            "ok": True,
-            "path": str(path),
-            "digest": loaded.digest,
-            "counts": counts,
-            "checked_at": _now(),
-            "applied_at": _now(),
-        },
-    )
-    return report

@@ -187,3 +187,14 @@ def test_export_reads_stored_specs_as_the_full_decode_does(files: Files) -> None
     for name, spec in export.specs.items():
         stored = files.store.get(name)
         assert stored is not None and stored.spec == spec
+
+
+def test_a_lost_entry_waits_for_the_periodic_re_read_not_a_save(files: Files) -> None:
+    files.sync(schedules())
+    files.store.redis.delete(entry_key("e5"))
+    files.store.redis.zrem(REDBEAT_SCHEDULE_KEY, entry_key("e5"))
+    # A save compares the file with what this process applied: it cannot see the loss.
+    assert files.sync(schedules(), full=False).recreated == []
+    # The periodic re-read asks the due index, and recreates it.
+    assert files.sync(schedules(), full=False, routine=True).recreated == ["e5"]
+    assert files.store.get("e5") is not None
