@@ -86,6 +86,22 @@ def test_several_api_processes_share_the_port_and_stop_together(
 
     # SIGTERM to the parent alone was enough: it stopped its workers and exited cleanly.
     assert statuses == {"api": 0}
-    assert all(process_gone(pid) for pid in members)
+    wait_until(lambda: all(process_gone(pid) for pid in members), "no process left")
     assert "Received SIGTERM, exiting." in child.log_text()
     assert not [line for line in said if "did not stop in time" in line]
+
+
+def test_a_parent_killed_outright_leaves_no_worker_behind(
+    supervisor: Supervisor, tmp_path: Path
+) -> None:
+    """SIGKILL gives uvicorn's parent no chance to stop its workers; the launcher, seeing
+    it gone, kills what is left of its group (the workers would keep the port)."""
+    child, _ = start_api(supervisor, tmp_path)
+    wait_until(lambda: len(workers_of(child.pid)) == WORKERS, "both workers")
+    members = group_members(child.pid)
+
+    os.kill(child.pid, signal.SIGKILL)
+    assert supervisor.run_until_stopped() == 1  # a child exited: the launcher stops all
+    supervisor.stop_all()
+
+    wait_until(lambda: all(process_gone(pid) for pid in members), "no process left")
