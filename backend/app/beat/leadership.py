@@ -120,9 +120,10 @@ class Leadership:
             return  # already said
         self.leader_since = None
         if holder is None:
-            why = "it expired or was deleted (a stall longer than the lock, or Redis lost its data)"
+            why = "it expired or was deleted"
         else:
-            why = f"{holder} holds it now (this Beat stalled longer than the lock)"
+            why = f"{holder} holds it now"
+        why += " (this Beat was silent for longer than the lock lasts, or Redis lost its data)"
         log.warning(
             "beat: lost the lock: %s; stopped sending and standing by. Nothing this Beat "
             "had not committed under the lock is sent.",
