@@ -49,6 +49,9 @@ DRAINED = "soak"  # the queue this script empties, counting what lands
 SENT = ("sent", "running", "succeeded", "failed", "timed_out", "lost", "retried")
 # Slots this close to the end may not have been sent yet when Beat stops: not counted.
 END_MARGIN = 5.0
+# Beat sends a slot up to this late before calling it a catch-up (ON_TIME_SECONDS in
+# app/beat/dispatch.py), so a leader killed at t may have held slots due from t - 2 s.
+GAP_LEAD = 2.0
 
 
 @dataclass
@@ -62,6 +65,12 @@ class Slots:
     missed: int = 0
     caught_up: int = 0
     lost: list[tuple[str, float]] = field(default_factory=list)
+    # Lost slots whose fire history records as sent: Beat committed the fire, then
+    # died before publishing its message.
+    unpublished: list[tuple[str, float]] = field(default_factory=list)
+    # Fires on the worker still queued when the soak ended (a backlog, or a fire
+    # recorded as sent whose message never reached the broker).
+    still_queued: int = 0
     lateness: list[float] = field(default_factory=list)
 
 
@@ -82,11 +91,16 @@ class Soak:
             return None
         return self.took_over_at - self.killed_at
 
-    def lost_outside_gap(self) -> list[tuple[str, float]]:
+    def in_gap(self, slot: float) -> bool:
+        """Due while no Beat led: from GAP_LEAD before the kill (slots the dead leader
+        may have held, sending late) to a second after the takeover."""
         if self.killed_at is None:
-            return self.slots.lost
+            return False
         end = self.took_over_at or math.inf
-        return [(n, s) for n, s in self.slots.lost if not self.killed_at - 1 <= s <= end + 1]
+        return self.killed_at - GAP_LEAD <= slot <= end + 1
+
+    def lost_outside_gap(self) -> list[tuple[str, float]]:
+        return [(n, s) for n, s in self.slots.lost if not self.in_gap(s)]
 
 
 # --- the processes ---------------------------------------------------------------------
@@ -257,6 +271,7 @@ def account(
         records = records_of(store, name)
         if i < on_worker:
             sends = [(r.scheduled_at, r.sent_at or r.scheduled_at) for r in records if sent(r)]
+            slots.still_queued += sum(r.outcome == "sent" for r in records)
         else:
             sends = by_name[name]
         count_one(slots, name, soak.start, until, records, sends)
@@ -296,7 +311,10 @@ def count_one(
             missed = r.missed_count or 1
             slots.missed += missed
             covered.update(slot - k for k in range(missed))
-    slots.lost += [(name, s) for s in sorted(expected - covered)]
+    lost = sorted(expected - covered)
+    slots.lost += [(name, s) for s in lost]
+    recorded = {grid(r.scheduled_at) for r in records if sent(r)}
+    slots.unpublished += [(name, s) for s in lost if s in recorded]
 
 
 def grid(moment: float) -> float:
@@ -353,18 +371,25 @@ def report(soak: Soak) -> str:
             s.caught_up,
             s.missed,
             len(s.lost),
+            len(s.unpublished),
             len(outside),
+            s.still_queued,
             takeover,
             common.ms_stats(s.lateness),
             dict(sorted(soak.api.items())),
         ]
     ]
     header = ["schedules", "time", "on the worker", "slots", "sent", "doubled", "skipped"]
-    header += ["caught up", "missed", "lost", "lost outside the gap", "takeover"]
+    header += ["caught up", "missed", "lost", "of which unpublished", "lost outside the gap"]
+    header += ["still queued", "takeover"]
     header += ["lateness p50 ms", "p99 ms", "max ms", "API answers"]
     lines = [common.table(header, rows)]
     if s.lost:
-        lines.append(f"\nlost (first 10): {s.lost[:10]}")
+        first = [(n, round(t - soak.start)) for n, t in s.lost[:10]]
+        lines.append(f"\nlost (first 10, seconds from the start): {first}")
+    if soak.killed_at is not None and soak.took_over_at is not None:
+        kill, took = soak.killed_at - soak.start, soak.took_over_at - soak.start
+        lines.append(f"\nleader killed at {kill:.1f} s, standby led at {took:.1f} s")
     if s.doubled:
         lines.append(f"\ndoubled (first 10): {s.doubled[:10]}")
     if s.lateness:
