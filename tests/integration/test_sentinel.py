@@ -41,10 +41,13 @@ from tests.integration.conftest import (
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 BASE = "/api/scheduler/schedule"
 MASTER = "ha-primary"
-# Short, so a failover takes a few seconds: the primary is judged down after 1 s of
-# silence, and a failed election is retried after 4 s.
-DOWN_AFTER_MS = 1000
+# Short, so a failover takes a few seconds: the primary is judged down after 2 s of
+# silence (long enough that a loaded machine's slow answer is not taken for a crash),
+# and a failed election is retried after 4 s.
+DOWN_AFTER_MS = 2000
 FAILOVER_TIMEOUT_MS = 4000
+# The worker's reconnections back off while there is no primary.
+RESUME_DEADLINE = 60.0
 
 
 @dataclass
@@ -252,6 +255,7 @@ def test_beat_worker_api_and_cli_carry_on_after_the_primary_is_killed(
                 # Replication is asynchronous: wait until the replica holds every write.
                 assert primary.execute_command("WAIT", 1, 10_000) == 1
 
+            assert cluster.master_port() == cluster.primary.port
             killed = time.time()
             cluster.primary.process.send_signal(signal.SIGKILL)
             promoted_port = wait_until(
@@ -262,6 +266,7 @@ def test_beat_worker_api_and_cli_carry_on_after_the_primary_is_killed(
             assert promoted_port
             wait_until(
                 lambda: sent_after(api, "ha-1", promoted),
+                RESUME_DEADLINE,
                 what="a fire sent after the promotion, run by the worker",
             )
             # The first fire on the new primary (none can reach the dead one).

@@ -177,7 +177,8 @@ def celery_redis_conf(settings: Settings) -> dict[str, Any]:
 
 def _celery_sentinel_conf(settings: Settings, sentinel: SentinelUrl) -> dict[str, Any]:
     # kombu and Celery read the sentinels, the primary's credentials and its database
-    # from REDIS_URL itself (the first sentinel:// part); the rest goes in options.
+    # from the URL (celery_sentinel_url); the master's name and the sentinels' own
+    # password go in their transport options.
     transport = {
         "master_name": master_name(settings),
         "sentinel_kwargs": sentinel_options(settings),
