@@ -7,6 +7,7 @@ Sentences come from app.presentation.messages' catalog, in the `language` each f
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,6 +57,7 @@ def zone_of(view: dict[str, Any], default_tz: str) -> str:
     return str((view.get("timing") or {}).get("timezone") or default_tz)
 
 
+@lru_cache(maxsize=4096)
 def local_time(iso: str | None, default_tz: str, zone: str) -> str | None:
     """ISO text shown to the minute, e.g. "2030-01-01 09:00"; marked with its zone when
     that is not the default one."""

@@ -65,6 +65,19 @@ def pad(text: str, size: int, align: Literal["left", "right"] = "left") -> str:
     return fill + text if align == "right" else text + fill
 
 
+# Memos for the per-cell work of a long table: most cells repeat from row to row (task,
+# timing, state, origin, next run), so each distinct text is escaped, clipped and
+# padded once per width rather than once per row.
+@lru_cache(maxsize=16384)
+def _shown(text: str, cap: int) -> str:
+    return clip(printable(text), cap)
+
+
+@lru_cache(maxsize=16384)
+def _laid_out(text: str, size: int, align: Literal["left", "right"]) -> str:
+    return pad(clip(text, size), size, align)
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -118,7 +131,7 @@ class TableWriter:
         return [i for i in range(len(self.columns)) if i not in self.hidden]
 
     def _fit(self, cell: Cell, column: Column) -> Cell:
-        return Cell(clip(printable(cell.text), column.cap), cell.paint)
+        return Cell(_shown(cell.text, column.cap), cell.paint)
 
     def _grow(self, rows: Sequence[Sequence[Cell]]) -> bool:
         """Widen to this chunk's cells, fit to the screen; whether the layout changed."""
@@ -175,8 +188,7 @@ class TableWriter:
     def _line(self, row: Sequence[Cell]) -> str:
         cells = [
             self.style.paint(
-                pad(clip(row[i].text, self.widths[i]), self.widths[i], self.columns[i].align),
-                *row[i].paint,
+                _laid_out(row[i].text, self.widths[i], self.columns[i].align), *row[i].paint
             )
             for i in self.shown
         ]
