@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class SyncReport:
     stopped: bool = False
 
     def counts(self) -> dict[str, int]:
-        return {k: len(v) for k, v in asdict(self).items() if isinstance(v, list)}
+        return {f.name: len(getattr(self, f.name)) for f in fields(self) if f.name != "stopped"}
 
 
 def reconcile(

@@ -20,6 +20,7 @@ from app.schedules.keys import entry_key
 from app.schedules.registry import TaskRegistry
 from app.schedules.spec import parse_spec
 from app.schedules.store import ScheduleStore
+from app.schedules_file import format as format_module
 from app.schedules_file import sync
 from app.schedules_file.export import export_store
 from app.schedules_file.plan import Memory
@@ -198,3 +199,26 @@ def test_a_lost_entry_waits_for_the_periodic_re_read_not_a_save(files: Files) ->
     # The periodic re-read asks the due index, and recreates it.
     assert files.sync(schedules(), full=False, routine=True).recreated == ["e5"]
     assert files.store.get("e5") is not None
+
+
+def test_the_validation_cache_tells_one_from_one_point_zero(
+    files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1 == 1.0 in Python, yet they are different kwargs (and digests): the cache must
+    not take one for the other, nor skip validating the new one."""
+    quiet = {"task": TASK, "interval": 60, "kwargs": {"simulate_seconds": 1}}
+    files.sync({"a": quiet, "b": entry(1)})
+    validated: list[Any] = []
+    real = format_module.validate_spec
+    monkeypatch.setattr(
+        format_module,
+        "validate_spec",
+        lambda raw, *a, **k: validated.append(raw) or real(raw, *a, **k),
+    )
+
+    loud = {**quiet, "kwargs": {"simulate_seconds": 1.0}}
+    report = files.sync({"a": loud, "b": entry(1)}, full=False)
+
+    assert report.updated == ["a"] and validated == [loud]
+    a = files.store.get("a")
+    assert a is not None and repr(a.kwargs) == "{'simulate_seconds': 1.0}"
