@@ -183,8 +183,17 @@ def test_updates_keep_run_state_and_api_entries_are_untouched(files: Files) -> N
 def test_export_reads_stored_specs_as_the_full_decode_does(files: Files) -> None:
     files.sync(schedules())
     files.store.save("api", parse_spec({"task": TASK, "cron": "0 3 * * *", "timezone": "UTC"}))
+    # Edited with RedBeat's own API: the definition no longer matches our manager field.
+    definition = json.loads(files.store.redis.hget(entry_key("e0"), "definition"))
+    definition["enabled"] = False
+    files.store.redis.hset(entry_key("e0"), "definition", json.dumps(definition))
+    files.store.redis.hset(entry_key("e1"), "definition", "{not json")
+
     export = export_store(files.store)
-    assert sorted(export.specs) == sorted([*schedules(), "api"])
+
+    assert export.specs["e0"].enabled is False
+    assert export.unreadable == ["e1"]
+    assert sorted(export.specs) == sorted(n for n in [*schedules(), "api"] if n != "e1")
     for name, spec in export.specs.items():
         stored = files.store.get(name)
         assert stored is not None and stored.spec == spec

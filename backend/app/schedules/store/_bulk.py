@@ -232,24 +232,35 @@ class BulkOps(EntryOps, AuditOps):
     def read_documents(self, keys: Sequence[str]) -> list[ScheduleSpec | Entry | None]:
         """For an export: the spec of each entry this project wrote, read from its
         `manager` field without building its schedule; an entry written around us
-        (RedBeat's own API) decoded whole; None when gone or unreadable."""
+        (RedBeat's own API) decoded whole (read_keys); None when gone or unreadable.
+        Two fields per entry cross the wire, not four."""
         with self.redis.pipeline(transaction=False) as pipe:
             for key in keys:
-                pipe.hmget(key, codec.FIELDS)
+                pipe.hmget(key, [FIELD_DEFINITION, FIELD_MANAGER])
             rows = pipe.execute()
-        return [self._document(key, strs(fields)) for key, fields in zip(keys, rows, strict=True)]
+        found: list[ScheduleSpec | Entry | None] = []
+        foreign: list[int] = []
+        for i, (definition, manager) in enumerate(rows):
+            spec = _stored_spec(definition, manager)
+            if spec is None and definition:
+                foreign.append(i)
+            found.append(spec)
+        for i, entry in zip(foreign, self.read_keys([keys[i] for i in foreign]), strict=True):
+            found[i] = entry
+        return found
 
-    def _document(self, key: str, fields: list[str | None]) -> ScheduleSpec | Entry | None:
-        definition, _meta, manager = fields[:3]
-        if not definition:
-            return None
-        try:
-            held = json.loads(manager) if manager else None
-            if isinstance(held, dict) and held.get("definition") == codec.digest(definition):
-                return parse_spec(held["spec"], stored=True)
-        except Exception:
-            pass  # decoded whole below, which says why it cannot be read
-        return self._decode_lenient(key, fields)
+
+def _stored_spec(definition: str | None, manager: str | None) -> ScheduleSpec | None:
+    """The spec our `manager` field holds, if it still vouches for the definition."""
+    if not definition or not manager:
+        return None
+    try:
+        held = json.loads(manager)
+        if isinstance(held, dict) and held.get("definition") == codec.digest(definition):
+            return parse_spec(held["spec"], stored=True)
+    except Exception:
+        return None  # decoded whole by the caller, which says why it cannot be read
+    return None
 
 
 def _vouched(fields: list[str | None]) -> bool:
