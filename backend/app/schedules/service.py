@@ -259,15 +259,17 @@ class ScheduleService:
         while True:
             want = limit - len(found)
             size = min(max(want, read, 1), SCAN_CHUNK) if flt.active else want
-            page = self.store.key_page(after, size, check=read == 0)
-            rows = zip(page.keys, self.store.read_keys(page.keys), strict=True)
-            for key, entry in rows:
+            page = self.store.entry_page(after, size, check=read == 0)
+            more = page.more
+            for i, (key, entry) in enumerate(page.rows):
                 after, read = key, read + 1
                 if entry is not None and flt.matches(entry):
                     found.append(entry)
                     if len(found) == limit:
+                        more = more or i < len(page.rows) - 1
                         break
-            more = page.more or read_short(page.keys, after)
+            else:
+                after = page.last
             if not more or len(found) == limit or read >= SCAN_LIMIT:
                 break
         return Page(found, encode_cursor(after) if more and after else None, page.total)
@@ -302,11 +304,6 @@ class ScheduleService:
         if "schedule_value" in given:
             raise invalid("schedule_value", given["schedule_value"], f"{past}; use run-now")
         raise invalid("at", spec.at.isoformat(), past)
-
-
-def read_short(keys: list[str], last: str | None) -> bool:
-    """Whether a chunk's reading stopped before its last key (the page filled)."""
-    return bool(keys) and keys[-1] != last
 
 
 def _foreign_document(entry: Entry) -> dict[str, Any]:

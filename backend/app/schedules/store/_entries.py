@@ -58,6 +58,18 @@ WALK_CHUNK = 1000
 
 
 @dataclass(frozen=True)
+class EntryPage:
+    """Entries in name order after a cursor key, as (key, entry) pairs."""
+
+    rows: list[tuple[str, Entry | None]]
+    # The last key read (the next page's cursor), rows left out included.
+    last: str | None
+    more: bool
+    # Entries stored: the due index's size.
+    total: int
+
+
+@dataclass(frozen=True)
 class PastDue:
     """Entries whose due time has passed, as `overdue` found them."""
 
@@ -83,15 +95,33 @@ class EntryOps(JobIdOps):
 
     def read_keys(self, keys: list[str]) -> list[Entry | None]:
         """Entries with their due times, in one round trip; None for gone or unreadable."""
+        return self._read(keys)[0]
+
+    def _read(self, keys: list[str]) -> tuple[list[Entry | None], list[str]]:
+        """read_keys, and the keys that are in neither an entry hash nor the due index."""
         with self.redis.pipeline(transaction=False) as pipe:
             for key in keys:
                 pipe.hmget(key, codec.FIELDS)
                 pipe.zscore(REDBEAT_SCHEDULE_KEY, key)
             rows = pipe.execute()
-        return [
-            with_due(self._decode_lenient(key, rows[2 * i]), rows[2 * i + 1])
-            for i, key in enumerate(keys)
+        fields, scores = rows[0::2], rows[1::2]
+        entries = [
+            with_due(self._decode_lenient(key, fields[i]), scores[i]) for i, key in enumerate(keys)
         ]
+        gone = [key for i, key in enumerate(keys) if fields[i][0] is None and scores[i] is None]
+        return entries, gone
+
+    def entry_page(self, after: str | None, count: int, check: bool = True) -> EntryPage:
+        """`key_page` with its entries read (one more round trip; None: unreadable, or
+        gone but still in the due index). A member of the name index that is in neither
+        an entry hash nor the due index (deleted around the store) is left out of the
+        page and dropped from the index."""
+        page = self.name_index.page(after, count, check)
+        entries, gone = self._read(page.keys)
+        if gone:
+            self.name_index.mend(gone)
+        rows = [(k, e) for k, e in zip(page.keys, entries, strict=True) if k not in gone]
+        return EntryPage(rows, page.keys[-1] if page.keys else after, page.more, page.total)
 
     @cached_property
     def name_index(self) -> NameIndex:
@@ -119,8 +149,13 @@ class EntryOps(JobIdOps):
     ) -> Iterator[list[tuple[str, Entry | None]]]:
         """Every entry in name order as (key, entry) pairs, `chunk` per step (two round
         trips each), never holding more than one chunk; None: gone or unreadable."""
-        for keys in self.name_index.walk(chunk, after):
-            yield list(zip(keys, self.read_keys(keys), strict=True))
+        while True:
+            page = self.entry_page(after, chunk, check=after is None)
+            if page.rows:
+                yield page.rows
+            if not page.more:
+                return
+            after = page.last
 
     def note_entry_keys(self, added: list[str], removed: list[str]) -> Mended:
         """Bring the name index in step for entry keys written around the store (say,
