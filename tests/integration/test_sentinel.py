@@ -25,10 +25,12 @@ from typing import Any
 
 import httpx
 import pytest
+from kombu import Connection, Exchange, Queue
 from redis import Redis
 from redis.exceptions import RedisError
 
-from app.core.embedded_redis import HOST, find_redis_server, free_port
+from app.core.celery_app import celery_app
+from app.core.embedded_redis import HOST, RedisServer, find_redis_server, free_port
 from tests.integration.conftest import (
     ROOT,
     START_DEADLINE,
@@ -299,3 +301,32 @@ def test_beat_worker_api_and_cli_carry_on_after_the_primary_is_killed(
     assert len(logs) >= 3
     for secret in (cluster.data_password, cluster.sentinel_password):
         assert all(secret not in text for text in texts)
+
+
+def test_a_lost_connection_whose_channel_holds_messages_closes_without_ending_the_worker(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """What ended the worker in about one failover in ten: Celery collects a lost broker
+    connection, which can leave its channel open with the transport gone, then closes
+    it; the channel's close puts its unacknowledged messages back through a connection
+    made from that transport, and stock kombu raises AttributeError, fatal to Celery.
+    The app's connection class closes it all the same (app/core/celery_app.py)."""
+    with RedisServer() as server:
+        outcomes = {}
+        for kind in (Connection, celery_app.amqp.Connection):
+            connection = kind(server.url)
+            queue = Queue("held", Exchange("held"), "held")(connection.default_channel)
+            queue.declare()
+            connection.Producer(serializer="json").publish(
+                {"n": 1}, exchange=queue.exchange, routing_key="held"
+            )
+            assert queue.get(no_ack=False) is not None  # taken, not acknowledged
+            connection._do_close_transport()  # as collect() leaves it
+            try:
+                connection.close()
+                outcomes[kind.__name__] = "closed"
+            except AttributeError:
+                outcomes[kind.__name__] = "AttributeError"
+
+    assert outcomes == {"Connection": "AttributeError", "RedactingConnection": "closed"}
+    assert "closed half-way" in caplog.text

@@ -20,7 +20,7 @@ from redis.sentinel import (
     SentinelManagedSSLConnection,
 )
 
-from app.core.celery_app import RedactingConnection, celery_app, create_celery_app
+from app.core.celery_app import celery_app, create_celery_app
 from app.core.config import Settings
 from app.core.embedded_redis import free_port
 from app.core.redis import (
@@ -298,19 +298,3 @@ def test_no_primary_is_said_in_a_few_words_naming_each_sentinel() -> None:
     assert no_primary_text("No master found for 'main'", "main") == (
         "no sentinel named a live primary for 'main'"
     )
-
-
-def test_a_channel_that_cannot_put_messages_back_does_not_end_the_worker(
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """What kombu raises when a lost connection's channel is closed after its transport
-    was collected (seen in about one Sentinel failover in ten): Celery would take it
-    for an unrecoverable error and the worker would exit."""
-
-    class HalfCollected:
-        def close(self) -> None:
-            raise AttributeError("'NoneType' object has no attribute 'hostname'")
-
-    RedactingConnection("redis://127.0.0.1:1/0").maybe_close_channel(HalfCollected())
-
-    assert "closed half-way" in caplog.text
