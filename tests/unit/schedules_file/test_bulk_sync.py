@@ -231,3 +231,12 @@ def test_the_validation_cache_tells_one_from_one_point_zero(
     assert report.updated == ["a"] and validated == [loud]
     a = files.store.get("a")
     assert a is not None and repr(a.kwargs) == "{'simulate_seconds': 1.0}"
+
+
+def test_a_dropped_name_whose_hash_is_gone_leaves_no_index_member(files: Files) -> None:
+    files.sync(schedules(size=2))
+    files.store.redis.delete(entry_key("e1"))  # the hash only: its index members stay
+    assert files.sync(schedules(size=1)).deleted == []
+    assert files.store.redis.zscore(REDBEAT_SCHEDULE_KEY, entry_key("e1")) is None
+    assert files.store.redis.zscore(NAMES_KEY, entry_key("e1")) is None
+    assert sorted(files.store.file_index()) == ["e0"]

@@ -162,8 +162,13 @@ class BulkOps(EntryOps, AuditOps):
         def queue(pipe: Pipeline, part: list[str], read: _Read) -> list[Entry]:
             gone = [e for e in read.entries.values() if e is not None and e.origin == "file"]
             keys = [e.key for e in gone]
+            # A hash already gone may have left its due-index member behind.
+            hollow = [entry_key(n) for n in part if read.raw[n][0] is None]
             pipe.multi()
             pipe.hdel(FILE_INDEX_KEY, *part)
+            if hollow:
+                pipe.zrem(REDBEAT_SCHEDULE_KEY, *hollow)
+                unindex_keys(pipe, hollow)
             if gone:
                 pipe.zrem(REDBEAT_SCHEDULE_KEY, *keys)
                 pipe.delete(*keys)
