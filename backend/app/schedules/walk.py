@@ -71,8 +71,8 @@ def iter_chunks(
         part = [(name, key) for name, key in named if name_matches(name, pattern)]
         if not part:
             continue
-        read = store.read_keys([key for _name, key in part])
-        pairs = [(name, entry) for (name, _key), entry in zip(part, read, strict=True)]
+        names = {key: name for name, key in part}
+        pairs = [(names[key], entry) for key, entry in store.read_listed(list(names))]
         if flt is not None and flt.active:
             pairs = [(n, e) for n, e in pairs if e is not None and flt.matches(e)]
         if pairs:

@@ -13,8 +13,9 @@ from wcwidth import width
 
 from app.cli.table import cell_width
 from app.core.celery_app import celery_app
-from app.core.constants import NAMES_KEY
+from app.core.constants import NAMES_KEY, REDBEAT_SCHEDULE_KEY
 from app.schedules import walk
+from app.schedules.keys import entry_key
 from tests.unit.cli.conftest import TASK, World
 
 NAMES = ["가_수집", "b_report", "a_crawl", "테스트_크롤링", "c_clean"]
@@ -58,6 +59,20 @@ def test_a_redis_from_before_the_index_is_listed_whole(world: World) -> None:
 
     assert names_listed(world) == sorted(NAMES)
     assert names_listed(world) == sorted(NAMES)  # and the rebuilt index serves again
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_an_entry_deleted_around_the_store_is_not_listed_as_unreadable(world: World) -> None:
+    for name in NAMES:
+        world.add(name)
+    # RedBeat's own delete() removes the hash and the due-index member, not ours.
+    world.redis.delete(entry_key("b_report"))
+    world.redis.zrem(REDBEAT_SCHEDULE_KEY, entry_key("b_report"))
+    world.redis.zadd(NAMES_KEY, {entry_key("zz_stale"): 0})  # sizes equal again
+
+    assert names_listed(world) == sorted(set(NAMES) - {"b_report"})
+    assert "unreadable" not in world.cli("list").out
+    assert world.redis.zcard(NAMES_KEY) == world.redis.zcard(REDBEAT_SCHEDULE_KEY)
 
 
 @pytest.mark.parametrize(

@@ -112,16 +112,21 @@ class EntryOps(JobIdOps):
         return entries, gone
 
     def entry_page(self, after: str | None, count: int, check: bool = True) -> EntryPage:
-        """`key_page` with its entries read (one more round trip; None: unreadable, or
-        gone but still in the due index). A member of the name index that is in neither
-        an entry hash nor the due index (deleted around the store) is left out of the
-        page and dropped from the index."""
+        """`key_page` with its entries read by `read_listed` (one more round trip)."""
         page = self.name_index.page(after, count, check)
-        entries, gone = self._read(page.keys)
-        if gone:
-            self.name_index.mend(gone)
-        rows = [(k, e) for k, e in zip(page.keys, entries, strict=True) if k not in gone]
+        rows = self.read_listed(page.keys)
         return EntryPage(rows, page.keys[-1] if page.keys else after, page.more, page.total)
+
+    def read_listed(self, keys: list[str]) -> list[tuple[str, Entry | None]]:
+        """(key, entry) for keys read from the name index; None: unreadable, or gone
+        but still in the due index. A key in neither an entry hash nor the due index
+        (deleted around the store) is left out and dropped from the name index."""
+        entries, gone = self._read(keys)
+        if not gone:
+            return list(zip(keys, entries, strict=True))
+        self.name_index.mend(gone)
+        dropped = set(gone)
+        return [(k, e) for k, e in zip(keys, entries, strict=True) if k not in dropped]
 
     @cached_property
     def name_index(self) -> NameIndex:
