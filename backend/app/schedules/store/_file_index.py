@@ -16,7 +16,12 @@ from typing import Any, cast
 
 from redis.commands.core import Script
 
-from app.core.constants import FILE_INDEX_KEY, FILE_SYNC_STATE_KEY, REDBEAT_SCHEDULE_KEY
+from app.core.constants import (
+    FILE_INDEX_KEY,
+    FILE_SYNC_STATE_KEY,
+    NAMES_KEY,
+    REDBEAT_SCHEDULE_KEY,
+)
 from app.schedules.entry import Entry
 from app.schedules.store._base import as_mapping, wake_beat
 from app.schedules.store._job_ids import JobIdOps
@@ -78,7 +83,9 @@ class FileIndexOps(JobIdOps):
             if drop:
                 args = [raw for e in drop for raw in (e.raw_definition, e.raw_manager or "")]
                 self._drop_unchanged(
-                    keys=[REDBEAT_SCHEDULE_KEY, *(e.key for e in drop)], args=args, client=pipe
+                    keys=[REDBEAT_SCHEDULE_KEY, NAMES_KEY, *(e.key for e in drop)],
+                    args=args,
+                    client=pipe,
                 )
                 self.track_job_ids([e.name for e in drop], pipe=pipe)  # the dropped ones' ids go
                 wake_beat(pipe)
