@@ -15,7 +15,6 @@ from app.cli.table import cell_width
 from app.core.celery_app import celery_app
 from app.core.constants import NAMES_KEY, REDBEAT_SCHEDULE_KEY
 from app.schedules import walk
-from app.schedules.keys import entry_key
 from tests.unit.cli.conftest import TASK, World
 
 NAMES = ["가_수집", "b_report", "a_crawl", "테스트_크롤링", "c_clean"]
@@ -62,17 +61,22 @@ def test_a_redis_from_before_the_index_is_listed_whole(world: World) -> None:
 
 
 @pytest.mark.usefixtures("small_chunks")
-def test_an_entry_deleted_around_the_store_is_not_listed_as_unreadable(world: World) -> None:
+def test_an_entry_deleted_around_the_store_is_not_listed_as_unreadable(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in NAMES:
         world.add(name)
-    # RedBeat's own delete() removes the hash and the due-index member, not ours.
-    world.redis.delete(entry_key("b_report"))
-    world.redis.zrem(REDBEAT_SCHEDULE_KEY, entry_key("b_report"))
-    world.redis.zadd(NAMES_KEY, {entry_key("zz_stale"): 0})  # sizes equal again
-
-    assert names_listed(world) == sorted(set(NAMES) - {"b_report"})
-    assert "unreadable" not in world.cli("list").out
+    monkeypatch.setattr(celery_app, "redbeat_redis", world.redis, raising=False)
+    # RedBeat's own delete() of one and save() of another: the index's size is right,
+    # its members are not.
+    RedBeatSchedulerEntry("b_report", TASK, crontab(), app=celery_app).delete()
+    RedBeatSchedulerEntry("zz_new", TASK, crontab(minute="0"), app=celery_app).save()
     assert world.redis.zcard(NAMES_KEY) == world.redis.zcard(REDBEAT_SCHEDULE_KEY)
+
+    listed = sorted(set(NAMES) - {"b_report"})
+    assert names_listed(world) == listed  # the stale member is met, skipped and dropped
+    assert "unreadable" not in world.cli("list").out
+    assert names_listed(world) == sorted([*listed, "zz_new"])  # sizes differed: rebuilt
 
 
 @pytest.mark.parametrize(
