@@ -240,3 +240,26 @@ def test_a_dropped_name_whose_hash_is_gone_leaves_no_index_member(files: Files) 
     assert files.store.redis.zscore(REDBEAT_SCHEDULE_KEY, entry_key("e1")) is None
     assert files.store.redis.zscore(NAMES_KEY, entry_key("e1")) is None
     assert sorted(files.store.file_index()) == ["e0"]
+
+
+def test_due_scores_are_remembered_only_while_they_lie_ahead(
+    store: ScheduleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[str] = []
+    score = store._score
+    monkeypatch.setattr(
+        store, "_score", lambda s, last: computed.append(s.timing_kind) or score(s, last)
+    )
+    daily = parse_spec({"task": TASK, "cron": "0 3 * * *"})
+    fresh = parse_spec({"task": TASK, "interval": 60})
+
+    first = store.due_score(daily, None)
+    assert store.due_score(daily, None) == first and computed == ["cron"]
+    # A remembered slot that has passed is computed again.
+    [key] = store._due_memo
+    store._due_memo[key] = 1.0
+    assert store.due_score(daily, None) == first and computed == ["cron", "cron"]
+    # A plain interval that never ran is due an interval from now: never remembered.
+    store.due_score(fresh, None)
+    store.due_score(fresh, None)
+    assert computed[2:] == ["interval", "interval"]

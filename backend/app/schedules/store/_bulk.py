@@ -15,6 +15,7 @@ score, the job ids, the name index, the file index marks, and a wake-up for Beat
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -55,6 +56,8 @@ from app.schedules.store._scripts import WRITE_FILE_ENTRIES
 CHUNK_TRIES = 4
 # Keys per ZMSCORE when asking which entries the due index holds.
 PRESENCE_CHUNK = 2000
+# Timings whose due score is remembered (due_score); past it, the memory starts over.
+DUE_MEMO_SIZE = 100_000
 # The spec fields a due score depends on (with the run state it counts from).
 _TIMING = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone", "enabled")
 
@@ -224,15 +227,29 @@ class BulkOps(EntryOps, AuditOps):
         entries = {n: self._decode_lenient(k, raw[n]) for n, k in zip(names, keys, strict=True)}
         return _Read(raw, entries)
 
-    def due_score(
-        self, spec: ScheduleSpec, last_run_at: datetime | None, memo: dict[Any, float]
-    ) -> float:
-        """The due score `save()` computes, once per distinct timing and run state in a
-        chunk (a file holds many entries with the same timing)."""
+    @cached_property
+    def _due_memo(self) -> dict[Any, float]:
+        return {}
+
+    def due_score(self, spec: ScheduleSpec, last_run_at: datetime | None) -> float:
+        """The due score `save()` computes, remembered per timing and run state: a file
+        holds many entries with the same timing, and crontab math costs ~80 µs.
+
+        A score is the first slot of a fixed grid after now, so the one remembered stays
+        right for as long as it lies ahead (no slot can have come between). The one
+        exception is a plain interval that never ran: its slot is now + interval, and
+        is not remembered."""
         key = (*(getattr(spec, f) for f in _TIMING), last_run_at)
-        if key not in memo:
-            memo[key] = self._score(spec, last_run_at)
-        return memo[key]
+        memo = self._due_memo
+        score = memo.get(key)
+        if score is not None and score > time.time():
+            return score
+        score = self._score(spec, last_run_at)
+        if spec.interval is None or spec.anchor is not None or last_run_at is not None:
+            if len(memo) >= DUE_MEMO_SIZE:
+                memo.clear()
+            memo[key] = score
+        return score
 
     def read_documents(self, keys: Sequence[str]) -> list[ScheduleSpec | Entry | None]:
         """For an export: the spec of each entry this project wrote, read from its
@@ -298,7 +315,6 @@ class _Plan:
 
     def queue(self, pipe: Pipeline) -> ChunkResult:
         room = self._room(pipe)
-        memo: dict[Any, float] = {}
         fresh: list[str] = []
         kept: list[str] = []
         marks: dict[str, str] = {}
@@ -309,7 +325,7 @@ class _Plan:
                     self.result.refused = write.name
                     break
                 room -= 1
-            self._add(write, self.read.entries[write.name], memo)
+            self._add(write, self.read.entries[write.name])
             (fresh if new else kept).append(write.name)
             marks[write.name] = write.mark.encode()
         pipe.multi()
@@ -337,7 +353,7 @@ class _Plan:
         pipe.watch(REDBEAT_SCHEDULE_KEY)  # type: ignore[no-untyped-call]
         return get_settings().max_schedules - int(pipe.zcard(REDBEAT_SCHEDULE_KEY))
 
-    def _add(self, write: FileWrite, before: Entry | None, memo: dict[Any, float]) -> None:
+    def _add(self, write: FileWrite, before: Entry | None) -> None:
         """One entry's fields, score and audit record, as save() and record_changes
         would write them; run state is kept (a new entry's starts empty)."""
         store, name = self.store, write.name
@@ -357,7 +373,7 @@ class _Plan:
         self.keys += [key, AUDIT_KEY_PREFIX + name]
         self.args += [definition, manager, meta, change.to_json() if change else ""]
         last_run_at = before.rhythm_from if before else None
-        self.scores[key] = store.due_score(write.spec, last_run_at, memo)
+        self.scores[key] = store.due_score(write.spec, last_run_at)
         self.result.written.append(Written(name, before, etag))
 
 
