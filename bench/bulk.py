@@ -15,6 +15,10 @@ For each size N, on a fresh redis-server per measurement:
   (seed 004's Method 3; no validation, no audit trail, no file index), at most
   `--stock-max` of them (its rate does not depend on how many Redis holds).
 
+The machine these run on is shared and its load swings within seconds, so besides wall
+time each measurement reports the CPU it cost: the measuring process's (or the CLI's)
+plus redis-server's (INFO cpu). Entries per CPU-second is the steadier ratio.
+
 The file is what an operator would keep: N entries over a few hundred distinct timings
 (crontab fields, 5-field cron, plain intervals), each with its own kwargs and a
 description. Usage, from the repo root:
@@ -27,12 +31,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +92,37 @@ def fresh_store() -> Iterator[tuple[RedisServer, ScheduleStore]]:
         yield server, ScheduleStore(common.client(server), celery_app, TIMEZONE)
 
 
-def cli(url: str, path: Path, *args: str) -> float:
-    """Seconds `python -m app.cli ARGS` took, start to exit, with `path` as the
-    declared schedules.json."""
-    env = {**os.environ, "REDIS_URL": url, "SCHEDULES_FILE": str(path), "NO_COLOR": "1"}
+@dataclass
+class Cost:
+    wall: float
+    cpu: float  # this process or the CLI's, plus redis-server's
+
+
+def server_cpu(store: ScheduleStore) -> float:
+    info = store.redis.info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+def measured(store: ScheduleStore, call: Any, *args: Any, **kwargs: Any) -> tuple[Cost, Any]:
+    """`call(*args)`'s wall time and CPU (this process, its children, redis-server)."""
+    server, mine = server_cpu(store), _own_cpu()
     started = time.perf_counter()
+    result = call(*args, **kwargs)
+    wall = time.perf_counter() - started
+    return Cost(wall, _own_cpu() - mine + server_cpu(store) - server), result
+
+
+def _own_cpu() -> float:
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def cli(url: str, path: Path, *args: str) -> None:
+    """`python -m app.cli ARGS`, with `path` as the declared schedules.json."""
+    env = {**os.environ, "REDIS_URL": url, "SCHEDULES_FILE": str(path), "NO_COLOR": "1"}
     subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
         env=env,
@@ -98,48 +130,62 @@ def cli(url: str, path: Path, *args: str) -> float:
         stdout=subprocess.DEVNULL,
         timeout=1800,
     )
-    return time.perf_counter() - started
 
 
-def timed(call: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
-    started = time.perf_counter()
-    result = call(*args, **kwargs)
-    return time.perf_counter() - started, result
-
-
-def measure_ours(size: int, work: Path, registry: TaskRegistry) -> dict[str, float]:
+def measure_ours(size: int, work: Path, registry: TaskRegistry) -> dict[str, Cost]:
     path = work / "schedules.json"
     write(path, document(size))
-    seconds: dict[str, float] = {}
-    with fresh_store() as (server, _store):
-        seconds["CLI apply"] = cli(server.url, path, "apply", str(path))
+    costs: dict[str, Cost] = {}
     with fresh_store() as (server, store):
-        seconds["Beat's start-up sync"], report = timed(sync_file, store, path, registry)
+        costs["CLI apply"], _ = measured(store, cli, server.url, path, "apply", str(path))
+    with fresh_store() as (server, store):
+        costs["Beat's start-up sync"], report = measured(store, sync_file, store, path, registry)
         assert report is not None and len(report.created) == size, report
         doc = document(size)
         doc["schedules"][name_of(size // 2)] = definition(size // 2, version=2)
         write(path, doc)
-        seconds[EDIT], report = timed(sync_file, store, path, registry, full=False)
+        costs[EDIT], report = measured(store, sync_file, store, path, registry, full=False)
         assert report is not None and report.updated == [name_of(size // 2)], report
-        seconds["unchanged file, full sync"], report = timed(sync_file, store, path, registry)
+        costs["unchanged file, full sync"], report = measured(
+            store, sync_file, store, path, registry
+        )
         assert report is not None and len(report.unchanged) == size, report
-        seconds["export (in process)"], text = timed(lambda: export_store(store).render())
+        costs["export (in process)"], text = measured(store, lambda: export_store(store).render())
         assert text.count('"task"') == size
-        seconds["CLI export"] = cli(server.url, path, "export", "-o", str(work / "export.json"))
-    return seconds
+        out = work / "export.json"
+        costs["CLI export"], _ = measured(store, cli, server.url, path, "export", "-o", str(out))
+    return costs
 
 
-def measure_stock(size: int, work: Path, registry: TaskRegistry) -> float:
-    """Seconds RedBeat's own entry.save() took for `size` of the file's definitions."""
+def measure_stock(size: int, work: Path, registry: TaskRegistry) -> Cost:
+    """What RedBeat's own entry.save() cost for `size` of the file's definitions."""
     path = work / "stock.json"
     write(path, document(size))
     specs = load_file(path, registry).specs
     planned = [load.Planned(name, specs[name], 0.0) for name in specs]
-    with fresh_store() as (server, _store):
+    with fresh_store() as (server, store):
         load.point_redbeat_at(server.url)
-        elapsed, written = timed(load.load_stock, planned)
+        cost, written = measured(store, load.load_stock, planned)
     assert written == size
-    return elapsed
+    return cost
+
+
+def rows_for(size: int, stock_n: int, stock: Cost, ours: dict[str, Cost]) -> list[list[Any]]:
+    wall_rate, cpu_rate = stock_n / stock.wall, stock_n / stock.cpu
+    rows: list[list[Any]] = [
+        [size, f"stock entry.save() x {stock_n}", f"{stock.wall:.2f}", f"{stock.cpu:.2f}"]
+        + [f"{wall_rate:,.0f}", "1.00", f"{cpu_rate:,.0f}", "1.00"]
+    ]
+    for label, cost in ours.items():
+        if label == EDIT:
+            rows.append([size, label, f"{cost.wall:.3f}", f"{cost.cpu:.3f}", "", "", "", ""])
+            continue
+        wall, cpu = size / cost.wall, size / cost.cpu
+        rows.append(
+            [size, label, f"{cost.wall:.2f}", f"{cost.cpu:.2f}", f"{wall:,.0f}"]
+            + [common.ratio(wall, wall_rate), f"{cpu:,.0f}", common.ratio(cpu, cpu_rate)]
+        )
+    return rows
 
 
 def main() -> None:
@@ -156,19 +202,15 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
         for size in args.sizes:
-            ours = measure_ours(size, Path(tmp), registry)
             stock_n = min(size, args.stock_max)
-            stock_rate = stock_n / measure_stock(stock_n, Path(tmp), registry)
-            rows.append([size, f"stock entry.save() x {stock_n}", "", f"{stock_rate:,.0f}", "1.00"])
-            for label, secs in ours.items():
-                if label == EDIT:
-                    rows.append([size, label, f"{secs:.3f}", "(one entry)", ""])
-                    continue
-                rate = size / secs
-                rows.append(
-                    [size, label, f"{secs:.2f}", f"{rate:,.0f}", common.ratio(rate, stock_rate)]
-                )
-    print(common.table(["entries", "measurement", "seconds", "entries/s", "vs stock"], rows))
+            # Stock on either side of ours, so a swing in the machine's load shows.
+            before = measure_stock(stock_n, Path(tmp), registry)
+            ours = measure_ours(size, Path(tmp), registry)
+            after = measure_stock(stock_n, Path(tmp), registry)
+            stock = Cost((before.wall + after.wall) / 2, (before.cpu + after.cpu) / 2)
+            rows += rows_for(size, stock_n, stock, ours)
+    header = ["entries", "measurement", "wall s", "CPU s", "entries/s", "vs stock"]
+    print(common.table([*header, "entries/CPU-s", "vs stock"], rows))
 
 
 if __name__ == "__main__":
