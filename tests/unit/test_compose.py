@@ -42,9 +42,9 @@ SERVICES: dict[str, Any] = COMPOSE["services"]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 PYPROJECT = tomllib.loads((ROOT / "backend" / "pyproject.toml").read_text())
 SETTINGS = frozenset(name.upper() for name in Settings.model_fields)
-# Read by docker-compose.yml itself, to pick the app's Redis (docs/high-availability.md);
-# no setting, and the app never reads it.
-COMPOSE_ONLY = frozenset({"HA_REDIS_URL"})
+# Read by compose itself, never by the app: HA_REDIS_URL picks the containers' Redis
+# (docs/high-availability.md), COMPOSE_PROFILES is Docker's own (`--profile` from .env).
+COMPOSE_ONLY = frozenset({"HA_REDIS_URL", "COMPOSE_PROFILES"})
 # The services of the `ha` profile: stock Redis images, no app code.
 HA_SERVICES = ("redis-replica", "sentinel-1", "sentinel-2", "sentinel-3")
 SENTINEL_PORT = 26379
@@ -195,12 +195,14 @@ def redis_problems(service: dict[str, Any], volumes: dict[str, Any]) -> list[str
 
 
 def sentinel_conf(service: dict[str, Any]) -> list[str]:
-    """The lines a sentinel service writes to its configuration, its name put in for
-    the script's `$1` (`sh -c script sh <name>`)."""
+    """The lines a sentinel service writes to its configuration, with the script's `$1`
+    and `$2` (`sh -c script sh <its name> <the primary's name>`) put in, the latter's
+    default taken for compose's `${VAR:-default}`."""
     words = command_words(service.get("command"))
-    if words[:2] != ["sh", "-c"] or len(words) != 5:
+    if words[:2] != ["sh", "-c"] or len(words) != 6:
         return []
-    script = words[2].replace("$$1", words[4])
+    master = re.sub(r"^\$\{[A-Z_]+:-(.*)\}$", r"\1", words[5])
+    script = words[2].replace("$$1", words[4]).replace("$$2", master)
     body = script.partition("<<EOF\n")[2].partition("\nEOF\n")[0]
     return [line.strip() for line in body.splitlines() if line.strip()]
 
@@ -247,10 +249,14 @@ def sentinel_problems(services: dict[str, Any], volumes: dict[str, Any]) -> list
         problems.append(f"the sentinels watch {host}:{port}, not the redis service")
     if int(quorum) <= len(sentinels) // 2:
         problems.append(f"a quorum of {quorum} of {len(sentinels)} sentinels is no majority")
-    told = f"${{HA_REDIS_URL:+{master}}}"
+    # One setting names the primary for the sentinels and the app: .env's
+    # REDIS_SENTINEL_MASTER, which reaches the app through env_file unless overridden.
+    shared = "${REDIS_SENTINEL_MASTER:-"
+    if not all(command_words(services[n]["command"])[5].startswith(shared) for n in sentinels):
+        problems.append("the sentinels' name for the primary is not REDIS_SENTINEL_MASTER")
     for name in ("api", "worker", "beat"):
-        if environment(services[name]).get("REDIS_SENTINEL_MASTER") != told:
-            problems.append(f"{name} is not told the sentinels' name for the primary, {master}")
+        if "REDIS_SENTINEL_MASTER" in environment(services[name]):
+            problems.append(f"{name} overrides REDIS_SENTINEL_MASTER, the sentinels' name")
     return problems
 
 
@@ -417,7 +423,7 @@ def test_redis_keeps_every_key_on_a_named_volume() -> None:
 def test_the_ha_profile_adds_a_replica_and_three_sentinels_and_no_other_code() -> None:
     assert ha_problems(SERVICES, COMPOSE["volumes"]) == []
     # The app's services are the same with or without it: the same scripts, the same
-    # settings but REDIS_URL and REDIS_SENTINEL_MASTER.
+    # settings but REDIS_URL (and REDIS_SENTINEL_MASTER, from .env).
     assert all("build" not in SERVICES[name] for name in HA_SERVICES)
     assert all(SERVICES[name]["image"] == SERVICES["redis"]["image"] for name in HA_SERVICES)
     assert environment(SERVICES["api"])["REDIS_URL"] == "${HA_REDIS_URL:-redis://redis:6379/0}"
@@ -546,11 +552,14 @@ def test_the_checkers_catch_broken_services() -> None:
 def test_the_ha_checker_catches_a_broken_profile() -> None:
     broken = copy.deepcopy(SERVICES)
     broken["sentinel-2"]["command"][2] = broken["sentinel-2"]["command"][2].replace(
-        "primary redis 6379 2", "primary redis 6379 1"
+        "$$2 redis 6379 2", "$$2 redis 6379 1"
     )
     broken["sentinel-3"]["volumes"] = ["./conf:/data"]
     broken["redis-replica"]["profiles"] = []
-    broken["worker"]["environment"]["REDIS_SENTINEL_MASTER"] = "mymaster"
+    broken["worker"]["environment"] = {
+        **broken["worker"]["environment"],
+        "REDIS_SENTINEL_MASTER": "m",
+    }
 
     assert ha_problems(broken, COMPOSE["volumes"]) == [
         "redis-replica runs without --profile ha",
@@ -559,7 +568,11 @@ def test_the_ha_checker_catches_a_broken_profile() -> None:
     ]
     broken["sentinel-2"] = SERVICES["sentinel-2"]
     assert ha_problems(broken, COMPOSE["volumes"])[-1] == (
-        "worker is not told the sentinels' name for the primary, primary"
+        "worker overrides REDIS_SENTINEL_MASTER, the sentinels' name"
+    )
+    broken["sentinel-1"]["command"] = [*broken["sentinel-1"]["command"][:5], "primary"]
+    assert "the sentinels' name for the primary is not REDIS_SENTINEL_MASTER" in ha_problems(
+        broken, COMPOSE["volumes"]
     )
     assert ha_problems({}, {})[0] == "redis-replica is missing"
 
