@@ -385,7 +385,7 @@ class Settings(BaseSettings):
     @field_validator("redis_sentinel_master", "redis_sentinel_password", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
-        # `REDIS_SENTINEL_MASTER=` in .env, or compose's empty value without Sentinel.
+        # `REDIS_SENTINEL_MASTER=` in .env, left empty when Sentinel is not used.
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("no_color", mode="before")

@@ -104,7 +104,7 @@ def test_the_scripts_refuse_a_bad_sentinel_setting_in_one_line(script: str) -> N
 
 
 def test_empty_sentinel_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> None:
-    """docker-compose.yml passes REDIS_SENTINEL_MASTER empty when Sentinel is off."""
+    """`REDIS_SENTINEL_MASTER=` in .env, as .env.example's commented lines become."""
     monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
     monkeypatch.setenv("REDIS_SENTINEL_MASTER", "")
     monkeypatch.setenv("REDIS_SENTINEL_PASSWORD", " ")
