@@ -46,6 +46,7 @@ from app.schedules.keys import entry_key
 from app.schedules.spec import CRON_FIELDS, ScheduleSpec, parse_spec
 from app.schedules.store._audit import AuditOps
 from app.schedules.store._base import as_mapping, strs, wake_beat
+from app.schedules.store._bulk_codec import FieldEncoder
 from app.schedules.store._entries import EntryOps
 from app.schedules.store._file_index import FileMark
 from app.schedules.store._names import index_keys, unindex_keys
@@ -228,6 +229,10 @@ class BulkOps(EntryOps, AuditOps):
         return _Read(raw, entries)
 
     @cached_property
+    def field_encoder(self) -> FieldEncoder:
+        return FieldEncoder(self.default_tz, self.app)
+
+    @cached_property
     def _due_memo(self) -> dict[Any, float]:
         return {}
 
@@ -358,16 +363,12 @@ class _Plan:
         would write them; run state is kept (a new entry's starts empty)."""
         store, name = self.store, write.name
         key = entry_key(name)
-        fields = codec.encode(name, write.spec, "file", store.default_tz, store.app)
+        document = write.spec.to_document()
+        fields = store.field_encoder.encode(name, write.spec, "file", document)
         definition, manager = fields[FIELD_DEFINITION], fields[FIELD_MANAGER]
         etag = codec.etag_of(definition, manager)
         change = change_from_documents(
-            name,
-            document_of(before),
-            write.spec.to_document(),
-            self.audit.actor,
-            self.audit.at,
-            etag,
+            name, document_of(before), document, self.audit.actor, self.audit.at, etag
         )
         meta = codec.encode_meta(None, 0) if before is None else ""
         self.keys += [key, AUDIT_KEY_PREFIX + name]
