@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from app.schedules import Entry, ScheduleSpec, ScheduleStore
-from app.schedules.keys import name_from_key
 from app.schedules_file.format import SCHEMA_REF, render_document
 
 # Mode of a newly created export: readable by all like any checked-in file (mkstemp's
@@ -93,16 +92,7 @@ def write_atomic(path: Path, text: str) -> None:
 
 def export_store(store: ScheduleStore) -> Export:
     """The whole live state in name order, CHUNK entries per round trip. Entries this
-    project wrote are read from their stored spec alone (store.read_documents), without
+    project wrote are read from their stored spec alone (store.documents), without
     building a schedule object or decoding RedBeat's definition: about 15,000 entries a
     second instead of 5,000."""
-    keys = store.keys()
-    return collect(
-        (name_from_key(key), found)
-        for start in range(0, len(keys), CHUNK)
-        for key, found in zip(
-            keys[start : start + CHUNK],
-            store.read_documents(keys[start : start + CHUNK]),
-            strict=True,
-        )
-    )
+    return collect(pair for chunk in store.documents(CHUNK) for pair in chunk)

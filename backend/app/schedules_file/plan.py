@@ -22,10 +22,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.schedules import FileMark, ScheduleSpec, ScheduleStore
-from app.schedules.store._bulk import FileWrite
+
+
+class FileWrite(NamedTuple):
+    """One file entry to write, and the mark to record for it once written."""
+
+    name: str
+    spec: ScheduleSpec
+    mark: FileMark
 
 
 @dataclass

@@ -11,7 +11,7 @@ the file definition last applied, or a tombstone; see FileMark). Only the Beat t
 holds the lock calls this (and the CLI's `apply`, which an operator runs on purpose).
 Every read and write goes through the store.
 
-A file is decided against the file index without reading any entry (see _Plan), then
+A file is decided against the file index without decoding any entry (plan.py), then
 written CHUNK entries per transaction (store.write_file_chunk): a 100,000-entry file
 applies in seconds, and a save that edits one entry of it writes one entry. Between
 chunks the caller's `keep_alive` is asked whether it still holds its lock.
@@ -29,16 +29,15 @@ from typing import Any
 
 from app.core.config import get_settings
 from app.schedules import (
+    ChangeBatch,
     Problem,
     ScheduleSpec,
     ScheduleStore,
     TaskRegistry,
     TooManySchedules,
 )
-from app.schedules.audit import change_from_documents, document_of
-from app.schedules.store._bulk import AuditStamp, FileWrite
 from app.schedules_file.format import FileError, FileSchedules, load_file
-from app.schedules_file.plan import Memory, Plan, plan_changes, plan_full
+from app.schedules_file.plan import FileWrite, Memory, Plan, plan_changes, plan_full
 
 log = logging.getLogger(__name__)
 # An unforeseen error's text, as recorded in the sync state.
@@ -133,11 +132,10 @@ def apply_plan(
             _check_alive(keep_alive, start + len(plan.writes))
             dropped = store.drop_file_chunk(plan.gone[start : start + CHUNK])
             report.deleted += [e.name for e in dropped]
-            gone = [
-                change_from_documents(e.name, document_of(e), None, actor, at, None)
-                for e in dropped
-            ]
-            store.record_changes([c for c in gone if c is not None])
+            gone = ChangeBatch(actor, at)
+            for entry in dropped:
+                gone.add(entry.name, entry, None)
+            store.record_changes(gone.changes)
     except _Stopped:
         report.stopped = True
     _log_takeovers(report)
@@ -157,7 +155,7 @@ def _write_chunk(
     actor: str,
     at: float,
 ) -> None:
-    result = store.write_file_chunk(chunk, AuditStamp(actor, at))
+    result = store.write_file_chunk(chunk, actor, at)
     for done in result.written:
         if done.before is not None:
             report.updated.append(done.name)

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from redis.client import Pipeline
 from redis.commands.core import Script
@@ -42,7 +42,7 @@ from app.core.constants import (
 from app.schedules import entry as codec
 from app.schedules.audit import change_from_documents, document_of
 from app.schedules.entry import Entry
-from app.schedules.keys import entry_key
+from app.schedules.keys import entry_key, name_from_key
 from app.schedules.spec import CRON_FIELDS, ScheduleSpec, parse_spec
 from app.schedules.store._audit import AuditOps
 from app.schedules.store._base import as_mapping, strs, wake_beat
@@ -63,8 +63,7 @@ DUE_MEMO_SIZE = 100_000
 _TIMING = (*CRON_FIELDS, "cron", "interval", "anchor", "at", "timezone", "enabled")
 
 
-@dataclass(frozen=True)
-class FileWrite:
+class FileWrite(NamedTuple):
     """One file entry to write, and the mark to record for it once written."""
 
     name: str
@@ -73,7 +72,7 @@ class FileWrite:
 
 
 @dataclass(frozen=True)
-class AuditStamp:
+class _AuditStamp:
     """Who the audit trail names for a sync's changes, and when they were made."""
 
     actor: str
@@ -143,12 +142,15 @@ class BulkOps(EntryOps, AuditOps):
     def write_script(self) -> Script:
         return self.redis.register_script(WRITE_FILE_ENTRIES)
 
-    def write_file_chunk(self, writes: Sequence[FileWrite], audit: AuditStamp) -> ChunkResult:
-        """Create or replace these entries as file-managed, in one transaction, with
-        their marks in the file index and one audit record per entry that changed
-        (made by `audit.actor`). Run state is kept; a new entry counts against
-        MAX_SCHEDULES, and those beyond it are left out (`refused`)."""
-        by_name = {w.name: w for w in writes}
+    def write_file_chunk(
+        self, writes: Sequence[tuple[str, ScheduleSpec, FileMark]], actor: str, at: float
+    ) -> ChunkResult:
+        """Create or replace these entries (name, spec, mark to record) as file-managed,
+        in one transaction, with their marks in the file index and one audit record per
+        entry that changed, made by `actor` at `at`. Run state is kept; a new entry
+        counts against MAX_SCHEDULES, and those beyond it are left out (`refused`)."""
+        by_name = {w[0]: FileWrite(*w) for w in writes}
+        audit = _AuditStamp(actor, at)
         if not by_name:
             return ChunkResult()
 
@@ -256,6 +258,14 @@ class BulkOps(EntryOps, AuditOps):
             memo[key] = score
         return score
 
+    def documents(self, chunk: int) -> Iterator[list[tuple[str, ScheduleSpec | Entry | None]]]:
+        """Every entry in key order, `chunk` per round trip, as read_documents reads it,
+        with its name."""
+        keys = self.keys()
+        for start in range(0, len(keys), chunk):
+            part = keys[start : start + chunk]
+            yield list(zip(map(name_from_key, part), self.read_documents(part), strict=True))
+
     def read_documents(self, keys: Sequence[str]) -> list[ScheduleSpec | Entry | None]:
         """For an export: the spec of each entry this project wrote, read from its
         `manager` field without building its schedule; an entry written around us
@@ -307,7 +317,7 @@ class _Plan:
     commands for the whole chunk (due scores, name index, file marks, job ids)."""
 
     def __init__(
-        self, store: BulkOps, writes: Sequence[FileWrite], read: _Read, audit: AuditStamp
+        self, store: BulkOps, writes: Sequence[FileWrite], read: _Read, audit: _AuditStamp
     ) -> None:
         self.store = store
         self.writes = writes
