@@ -14,9 +14,8 @@ score, the job ids, the name index, the file index marks, and a wake-up for Beat
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -42,12 +41,12 @@ from app.core.constants import (
 from app.schedules import entry as codec
 from app.schedules.audit import change_from_documents, document_of
 from app.schedules.entry import Entry
-from app.schedules.keys import entry_key, name_from_key
-from app.schedules.spec import CRON_FIELDS, ScheduleSpec, parse_spec
+from app.schedules.keys import entry_key
+from app.schedules.spec import CRON_FIELDS, ScheduleSpec
 from app.schedules.store._audit import AuditOps
 from app.schedules.store._base import as_mapping, strs, wake_beat
 from app.schedules.store._bulk_codec import FieldEncoder
-from app.schedules.store._entries import EntryOps
+from app.schedules.store._bulk_reads import FileReadOps
 from app.schedules.store._file_index import FileMark
 from app.schedules.store._names import index_keys, unindex_keys
 from app.schedules.store._scripts import WRITE_FILE_ENTRIES
@@ -55,8 +54,6 @@ from app.schedules.store._scripts import WRITE_FILE_ENTRIES
 # Tries of one chunk against racing writers before it is split in two; a chunk of one
 # entry retries until it goes through, as save() does.
 CHUNK_TRIES = 4
-# Keys per ZMSCORE when asking which entries the due index holds.
-PRESENCE_CHUNK = 2000
 # Timings whose due score is remembered (due_score); past it, the memory starts over.
 DUE_MEMO_SIZE = 100_000
 # The spec fields a due score depends on (with the run state it counts from).
@@ -103,41 +100,7 @@ class _Read:
     entries: dict[str, Entry | None]
 
 
-class BulkOps(EntryOps, AuditOps):
-    def present(self, names: Sequence[str]) -> set[str]:
-        """The names whose entry the due index holds (RedBeat indexes every entry), read
-        a few thousand per command without decoding any entry."""
-        found: set[str] = set()
-        with self.redis.pipeline(transaction=False) as pipe:
-            for start in range(0, len(names), PRESENCE_CHUNK):
-                part = [entry_key(n) for n in names[start : start + PRESENCE_CHUNK]]
-                pipe.zmscore(REDBEAT_SCHEDULE_KEY, part)
-            rows = pipe.execute()
-        for start, scores in zip(range(0, len(names), PRESENCE_CHUNK), rows, strict=True):
-            chunk = names[start : start + PRESENCE_CHUNK]
-            found.update(n for n, s in zip(chunk, scores, strict=True) if s is not None)
-        return found
-
-    def unreadable(self, names: Sequence[str]) -> set[str]:
-        """The names whose entry `get()` could not read (and so treats as absent), read
-        PRESENCE_CHUNK per round trip. An entry whose `manager` field still vouches for
-        its definition (the digest it recorded matches) is taken as readable without
-        decoding; any other is decoded whole."""
-        broken: set[str] = set()
-        for start in range(0, len(names), PRESENCE_CHUNK):
-            part = names[start : start + PRESENCE_CHUNK]
-            with self.redis.pipeline(transaction=False) as pipe:
-                for name in part:
-                    pipe.hmget(entry_key(name), codec.FIELDS)
-                rows = pipe.execute()
-            for name, fields in zip(part, rows, strict=True):
-                if (
-                    not _vouched(strs(fields))
-                    and self._decode_lenient(entry_key(name), fields) is None
-                ):
-                    broken.add(name)
-        return broken
-
+class BulkOps(FileReadOps, AuditOps):
     @cached_property
     def write_script(self) -> Script:
         return self.redis.register_script(WRITE_FILE_ENTRIES)
@@ -257,58 +220,6 @@ class BulkOps(EntryOps, AuditOps):
                 memo.clear()
             memo[key] = score
         return score
-
-    def documents(self, chunk: int) -> Iterator[list[tuple[str, ScheduleSpec | Entry | None]]]:
-        """Every entry in key order, `chunk` per round trip, as read_documents reads it,
-        with its name."""
-        keys = self.keys()
-        for start in range(0, len(keys), chunk):
-            part = keys[start : start + chunk]
-            yield list(zip(map(name_from_key, part), self.read_documents(part), strict=True))
-
-    def read_documents(self, keys: Sequence[str]) -> list[ScheduleSpec | Entry | None]:
-        """For an export: the spec of each entry this project wrote, read from its
-        `manager` field without building its schedule; an entry written around us
-        (RedBeat's own API) decoded whole (read_keys); None when gone or unreadable.
-        Two fields per entry cross the wire, not four."""
-        with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.hmget(key, [FIELD_DEFINITION, FIELD_MANAGER])
-            rows = pipe.execute()
-        found: list[ScheduleSpec | Entry | None] = []
-        foreign: list[int] = []
-        for i, (definition, manager) in enumerate(rows):
-            spec = _stored_spec(definition, manager)
-            if spec is None and definition:
-                foreign.append(i)
-            found.append(spec)
-        for i, entry in zip(foreign, self.read_keys([keys[i] for i in foreign]), strict=True):
-            found[i] = entry
-        return found
-
-
-def _stored_spec(definition: str | None, manager: str | None) -> ScheduleSpec | None:
-    """The spec our `manager` field holds, if it still vouches for the definition."""
-    if not definition or not manager:
-        return None
-    try:
-        held = json.loads(manager)
-        if isinstance(held, dict) and held.get("definition") == codec.digest(definition):
-            return parse_spec(held["spec"], stored=True)
-    except Exception:
-        return None  # decoded whole by the caller, which says why it cannot be read
-    return None
-
-
-def _vouched(fields: list[str | None]) -> bool:
-    definition, _meta, manager = fields[:3]
-    if not definition or not manager:
-        return False
-    try:
-        held = json.loads(manager)
-    except ValueError:
-        return False
-    return isinstance(held, dict) and held.get("definition") == codec.digest(definition)
 
 
 class _Plan:
