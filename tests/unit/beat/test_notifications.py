@@ -14,10 +14,11 @@ import fakeredis
 import pytest
 from redis import Redis
 from redis.backoff import NoBackoff
+from redis.exceptions import NoPermissionError
 from redis.retry import Retry
 
 from app.beat import notifications
-from app.beat.notifications import DISABLED, NO_EVENTS, ForeignSaves
+from app.beat.notifications import DISABLED, NO_EVENTS, REFUSED, ForeignSaves
 from app.core.celery_app import celery_app
 from app.core.config import Settings
 from app.core.constants import BEAT_PICKUP_KEY, BEAT_WAKE_KEY, REDBEAT_SCHEDULE_KEY
@@ -200,3 +201,29 @@ def test_status_shows_what_the_leader_recorded(listener: ForeignSaves, redis: Re
 
     assert found.pickup is not None and found.pickup.keyspace_notifications is True
     assert found.as_dict()["pickup"]["instance"] == "beat-1"
+
+
+def test_a_refused_subscription_is_reported_once_and_not_retried_at_once(
+    listener: ForeignSaves,
+    redis: Redis,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    attempts: list[float] = []
+
+    def refused(self: PickupStore) -> Any:
+        attempts.append(time.monotonic())
+        raise NoPermissionError("this user has no permissions to access one of the channels")
+
+    monkeypatch.setattr(PickupStore, "subscribe", refused)
+    caplog.set_level(logging.INFO, logger="app.beat.notifications")
+    listener.start()
+
+    recorded = wait_for(lambda: state(redis), "the pickup state")
+
+    assert recorded.keyspace_notifications is False
+    assert recorded.reason is not None and recorded.reason.startswith(REFUSED)
+    time.sleep(0.5)  # a retry loop would have asked again by now
+    assert len(attempts) == 1
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "+subscribe" in warnings[0].getMessage()
