@@ -8,6 +8,9 @@ answering (a create, the list), ./check_schedules.sh reads the new primary, and 
 schedule is lost. The primary and the sentinels ask for passwords, and neither appears
 in any output or log. The failover's timings are printed (`pytest -s`) for
 bench/RESULTS.md; nothing asserts on them.
+
+Then the same stack with every node on TLS only, and the worker's survival of a lost
+connection whose channel still holds a message.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +43,7 @@ from tests.integration.conftest import (
     wait_until,
     write_schedules,
 )
+from tests.integration.test_redis_auth import speaks_tls
 
 CRAWL = "app.tasks.scheduler.crawl_all_complexes"
 BASE = "/api/scheduler/schedule"
@@ -54,12 +59,14 @@ RESUME_DEADLINE = 60.0
 
 @dataclass
 class Node:
-    """One redis-server process (a data node or a sentinel) with its log file."""
+    """One redis-server process (a data node or a sentinel) with its log file; `tls`:
+    redis-py's TLS arguments when it listens on TLS only."""
 
     port: int
     process: subprocess.Popen[bytes]
     log: Path
     password: str
+    tls: dict[str, Any]
 
     def client(self, timeout: float = 2.0) -> Redis:
         return Redis(
@@ -69,6 +76,7 @@ class Node:
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
             decode_responses=True,
+            **self.tls,
         )
 
     def answers(self) -> bool:
@@ -79,10 +87,23 @@ class Node:
             return False
 
 
-def start_node(directory: Path, config: list[str], *, sentinel: bool, password: str) -> Node:
+def start_node(
+    directory: Path, config: list[str], *, sentinel: bool, password: str, certs: Path | None
+) -> Node:
     directory.mkdir(parents=True)
     port = free_port()
-    lines = [f"port {port}", f"bind {HOST}", f"dir {directory}", 'save ""', *config]
+    listen = [f"port {port}"] if certs is None else ["port 0", f"tls-port {port}"]
+    lines = [*listen, f"bind {HOST}", f"dir {directory}", 'save ""', *config]
+    if certs is not None:
+        # TLS for clients and for every link between the nodes (replication, the
+        # sentinels' own), each side showing the CA's certificate.
+        lines += [
+            f"tls-cert-file {certs / 'server.pem'}",
+            f"tls-key-file {certs / 'server.key'}",
+            f"tls-ca-cert-file {certs / 'ca.pem'}",
+            "tls-auth-clients yes",
+            "tls-replication yes",
+        ]
     # Sentinel rewrites its configuration file as it learns; a data node reads it once.
     conf = directory / "redis.conf"
     conf.write_text("\n".join(lines) + "\n")
@@ -90,9 +111,20 @@ def start_node(directory: Path, config: list[str], *, sentinel: bool, password: 
     log = directory / "redis.log"
     with log.open("ab") as sink:
         process = subprocess.Popen(argv, stdout=sink, stderr=subprocess.STDOUT)
-    node = Node(port, process, log, password)
+    node = Node(port, process, log, password, client_tls(certs))
     wait_until(node.answers, START_DEADLINE, what=f"redis on port {port} ({log})")
     return node
+
+
+def client_tls(certs: Path | None) -> dict[str, Any]:
+    if certs is None:
+        return {}
+    return {
+        "ssl": True,
+        "ssl_ca_certs": str(certs / "ca.pem"),
+        "ssl_certfile": str(certs / "client.pem"),
+        "ssl_keyfile": str(certs / "client.key"),
+    }
 
 
 @dataclass
@@ -136,17 +168,24 @@ class Cluster:
         return True
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
+@contextmanager
+def sentinel_cluster(directory: Path, certs: Path | None = None) -> Iterator[Cluster]:
+    """A primary, its replica and three sentinels, all asking for passwords; with
+    `certs`, every one of them listens on TLS only."""
     data_pw, sentinel_pw = f"pwdata{secrets.token_hex(8)}", f"pwsent{secrets.token_hex(8)}"
     auth = [f"requirepass {data_pw}", f"masterauth {data_pw}"]
     nodes: list[Node] = []
+
+    def start(name: str, config: list[str], sentinel: bool = False) -> Node:
+        password = sentinel_pw if sentinel else data_pw
+        nodes.append(
+            start_node(directory / name, config, sentinel=sentinel, password=password, certs=certs)
+        )
+        return nodes[-1]
+
     try:
-        primary = start_node(tmp_path / "primary", auth, sentinel=False, password=data_pw)
-        nodes.append(primary)
-        replica_of = [f"replicaof {HOST} {primary.port}", *auth]
-        replica = start_node(tmp_path / "replica", replica_of, sentinel=False, password=data_pw)
-        nodes.append(replica)
+        primary = start("primary", auth)
+        replica = start("replica", [f"replicaof {HOST} {primary.port}", *auth])
         sentinel_conf = [
             f"sentinel monitor {MASTER} {HOST} {primary.port} 2",
             f"sentinel auth-pass {MASTER} {data_pw}",
@@ -155,13 +194,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
             f"requirepass {sentinel_pw}",
             f"sentinel sentinel-pass {sentinel_pw}",
         ]
-        sentinels = []
-        for number in range(3):
-            node = start_node(
-                tmp_path / f"sentinel{number}", sentinel_conf, sentinel=True, password=sentinel_pw
-            )
-            nodes.append(node)
-            sentinels.append(node)
+        sentinels = [start(f"sentinel{number}", sentinel_conf, True) for number in range(3)]
         cluster = Cluster(primary, replica, sentinels, data_pw, sentinel_pw, nodes)
         wait_until(cluster.ready_for_failover, START_DEADLINE, what="the sentinels to meet")
         yield cluster
@@ -170,6 +203,12 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
             if node.process.poll() is None:
                 node.process.kill()
             node.process.wait()
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    with sentinel_cluster(tmp_path) as cluster:
+        yield cluster
 
 
 @dataclass
@@ -330,3 +369,72 @@ def test_a_lost_connection_whose_channel_holds_messages_closes_without_ending_th
 
     assert outcomes == {"Connection": "AttributeError", "RedactingConnection": "closed"}
     assert "closed half-way" in caplog.text
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> Path:
+    """A CA, a server certificate for loopback and a client one; skips as the other Redis
+    TLS tests do when the redis-server here is built without TLS."""
+    binary = find_redis_server()
+    if not speaks_tls(binary):
+        why = f"{binary} is built without TLS; scripts/redis_tls_deps.sh installs one"
+        if os.environ.get("REDIS_TLS_TESTS") == "skip":
+            pytest.skip(f"{why} (REDIS_TLS_TESTS=skip)")
+        pytest.fail(f"{why}, or set REDIS_TLS_TESTS=skip to skip these tests on purpose")
+    trustme = pytest.importorskip("trustme")
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    ca = trustme.CA()
+    ca.cert_pem.write_to_path(str(folder / "ca.pem"))
+    for name, identities in (("server", ("127.0.0.1", "localhost")), ("client", ("client",))):
+        issued = ca.issue_cert(*identities)
+        issued.private_key_pem.write_to_path(str(folder / f"{name}.key"))
+        issued.cert_chain_pems[0].write_to_path(str(folder / f"{name}.pem"))
+    return folder
+
+
+def test_every_component_reaches_the_sentinels_and_the_primary_over_tls(
+    certs: Path, tmp_path: Path
+) -> None:
+    """Sentinels and data nodes on TLS only (no plain port at all), with client
+    certificates and passwords: a schedule created through the API fires, the worker
+    runs it, ./check_schedules.sh reads it, and no password is in any output or log."""
+    with sentinel_cluster(tmp_path / "nodes", certs) as cluster:
+        schedules_file = tmp_path / "schedules.json"
+        write_schedules(schedules_file, {})
+        api_port = free_port()
+        env = stack_env(
+            cluster.url,
+            schedules_file,
+            REDIS_SENTINEL_MASTER=MASTER,
+            REDIS_SENTINEL_PASSWORD=cluster.sentinel_password,
+            REDIS_SENTINEL_TLS="true",
+            REDIS_TLS_CA_CERT=str(certs / "ca.pem"),
+            REDIS_TLS_CERT=str(certs / "client.pem"),
+            REDIS_TLS_KEY=str(certs / "client.key"),
+            API_PORT=str(api_port),
+            RUN_DATA_DIR=str(tmp_path / "data"),
+            WORKER_CONCURRENCY="1",
+        )
+        launcher = start_launcher(env, tmp_path / "run.out")
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=20) as api:
+                body = {"name": "tls", "task": CRAWL, "interval": 1}
+                created = api.post(BASE, json=body)
+                assert created.status_code == 201, created.text
+                wait_until(lambda: sent_after(api, "tls", 0), what="a fire run over TLS")
+            checked = subprocess.run(
+                [str(ROOT / "check_schedules.sh"), "--json"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert checked.returncode in (0, 1) and '"tls"' in checked.stdout, checked.stderr
+        finally:
+            launcher.stop()
+        logs = [p.read_text(errors="replace") for p in (tmp_path / "data" / "logs").glob("*")]
+        texts = [launcher.text(), checked.stdout, checked.stderr, *logs]
+        assert launcher.process.returncode == 0, texts[0][-4000:]
+        for secret in (cluster.data_password, cluster.sentinel_password):
+            assert all(secret not in text for text in texts)
