@@ -74,5 +74,5 @@ def test_the_launcher_says_which_setting_is_wrong(
         get_settings.cache_clear()
 
     err = capsys.readouterr().err
-    assert err.startswith("run.sh: a setting is invalid") and "alert_webhook_url" in err
+    assert err.startswith("run.sh: a setting is invalid") and "alert_webhook_url" in err.lower()
     assert "s3cr3t" not in err

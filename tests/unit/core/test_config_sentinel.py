@@ -92,7 +92,9 @@ def test_tls_files_with_sentinels_need_redis_sentinel_tls(tmp_path: Path) -> Non
     assert not Settings(_env_file=None, redis_url=url, redis_sentinel_master="m").redis_tls()  # type: ignore[call-arg]
 
 
-@pytest.mark.parametrize("script", ["run_worker.sh", "check_schedules.sh"])
+@pytest.mark.parametrize(
+    "script", ["run_worker.sh", "run_celery_beat.sh", "run_api.sh", "check_schedules.sh"]
+)
 def test_the_scripts_refuse_a_bad_sentinel_setting_in_one_line(script: str) -> None:
     env = {"PATH": "/usr/bin:/bin", "REDIS_URL": f"sentinel://:{SECRET}@h1:26379"}
     done = subprocess.run([str(ROOT / script)], env=env, capture_output=True, text=True, timeout=60)
