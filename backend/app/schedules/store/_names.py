@@ -100,7 +100,10 @@ class NameIndex:
         around the store during a long walk cost one rebuild, not one per page.
         """
         low = "-" if after is None else "(" + after
-        with self.redis.pipeline(transaction=False) as pipe:
+        # MULTI/EXEC: the two sizes are read at one moment, so a store write landing
+        # between them (it changes both sets in one transaction) cannot look like
+        # staleness and set off a rebuild.
+        with self.redis.pipeline(transaction=True) as pipe:
             pipe.zcard(NAMES_KEY)
             pipe.zcard(REDBEAT_SCHEDULE_KEY)
             pipe.zrange(NAMES_KEY, low, "+", bylex=True, offset=0, num=count + 1)
@@ -133,7 +136,7 @@ class NameIndex:
         difference in chunks, so Redis is never blocked for long and a concurrent
         store write is never undone (see MEND).
         """
-        with self.redis.pipeline(transaction=False) as pipe:
+        with self.redis.pipeline(transaction=True) as pipe:  # one moment, as in `page`
             pipe.zrange(REDBEAT_SCHEDULE_KEY, 0, -1)
             pipe.zrange(NAMES_KEY, 0, -1)
             due, indexed = (set(cast(list[str], keys)) for keys in pipe.execute())
