@@ -195,3 +195,18 @@ def test_a_filtered_page_stops_after_its_scan_limit_and_its_cursor_goes_on(
     pages = walk_pages(service, flt, limit=10)
     assert [n for page in pages for n in page] == ["z-match", "zz-match"]
     assert len(pages) == 3  # 4 + 4 + 3 entries read
+
+
+def test_iter_entries_yields_every_entry_in_name_order_a_chunk_at_a_time(
+    store: ScheduleStore, stock_save: Callable[[str], RedBeatSchedulerEntry]
+) -> None:
+    put(store, *NAMES)
+    stock_save("m-theirs")  # not indexed yet: the first chunk's read rebuilds
+
+    chunks = list(store.iter_entries(chunk=3))
+
+    keys = sorted([*(entry_key(n) for n in NAMES), entry_key("m-theirs")])
+    assert [len(c) for c in chunks] == [3, 3, 2]
+    assert [k for c in chunks for k, _e in c] == keys
+    assert all(e is not None and e.key == k for c in chunks for k, e in c)
+    assert list(store.walk_keys(chunk=5, first=2)) == [keys[:2], keys[2:7], keys[7:]]
