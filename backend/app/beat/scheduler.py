@@ -3,8 +3,10 @@
 What changes from stock `redbeat.RedBeatScheduler`:
 - nothing is written before this process holds the lock (stock RedBeat rewrites static
   entries at start-up, before it even has the lock);
-- a standby polls the lock once per tick instead of blocking in start-up, and takes over
-  within `BEAT_LOCK_TIMEOUT` + one tick of the leader going silent;
+- a standby never blocks in start-up: it waits inside its tick until the holder's lock
+  would expire (at most one loop interval) and wakes at once when a leader releases the
+  lock, so it takes over within `BEAT_LOCK_TIMEOUT` of a crash and in milliseconds of a
+  clean stop (docs/failover.md);
 - between passes Beat blocks on a wake list that every writer pushes to, bounded by the
   next due time and `BEAT_MAX_LOOP_INTERVAL`, so a change is picked up in milliseconds
   and an idle Beat costs about two Redis calls per interval; that wait happens inside
@@ -135,7 +137,9 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         first, and returns 0: Service calls `tick()` again at once, with no sleep and
         no sync step (state is in Redis from each commit, and RedBeat's `sync` does
         nothing anyway). After a full batch it returns 0 without waiting, so a backlog
-        drains pass after pass. As standby, or while Redis is unreachable, it returns
+        drains pass after pass. As standby it also waits itself
+        (`Leadership.wait_as_standby`: until the holder's lock would expire, a release,
+        or `max_interval`) and returns 0; while Redis is unreachable it returns
         `max_interval` and Service sleeps, as Celery's contract says. A call lasts at
         most about `max_interval` plus one batch, so Service still sees its shutdown
         flag and stamps `_last_tick` (its liveness check) at least that often.
@@ -163,14 +167,23 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         role = self.leadership.beat()
         if role is Role.STANDBY:
             if self._was_leader or not self._standby_logged:
-                log.warning("beat: standing by; the lock is held by %s", self.leadership.holder())
+                log.warning(
+                    "beat: standing by; the lock is held by %s",
+                    self.leadership.holder_seen or "nobody (taking it at the next look)",
+                )
                 self._standby_logged = True
             if self._was_leader:
                 self.foreign_saves.stop()
             self._was_leader = False
-            return float(self.max_interval)
+            # Waited here, not in Service's sleep, so a leader's release wakes it at once.
+            self.leadership.wait_as_standby(float(self.max_interval))
+            return 0.0
         if role is Role.ACQUIRED:
-            log.info("beat: acquired the lock as %s; dispatching", self.leadership.instance_id)
+            log.info(
+                "beat: acquired the lock as %s (%s); dispatching",
+                self.leadership.instance_id,
+                self.leadership.acquired_because,
+            )
             self._was_leader = True
             self.change_log.start(self.store)
             self.foreign_saves.start()
@@ -195,7 +208,8 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
 
     @cached_property
     def foreign_saves(self) -> ForeignSaves:
-        return ForeignSaves()
+        # The Beat's own client: its pool hands the listener a connection of its own.
+        return ForeignSaves(self.settings, self.leadership.instance_id, self.redis)
 
     def sync_schedules_file(self, force: bool = False) -> None:
         """Apply schedules.json when it changed (or on taking the lock); only the leader
@@ -204,7 +218,16 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             return
         path = self.settings.schedules_file
         try:
-            report = sync_file(self.store, path, self.registry, routine=self.file_watch.routine)
+            # The lock is renewed between chunks (a 100,000-entry file outlives it), and
+            # only a sync on taking the lock reads every entry the file manages.
+            report = sync_file(
+                self.store,
+                path,
+                self.registry,
+                routine=self.file_watch.routine,
+                keep_alive=self.leadership.keep_alive,
+                full=force,
+            )
         except (RedisConnectionError, RedisTimeoutError):
             raise  # tick() reports Redis down, and the sync runs again once it answers
         except Exception as exc:
@@ -239,8 +262,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     def _commit_and_send(self, steps: list[Step], now: datetime) -> None:
         codes = self.store.commit_fires(self.leadership.token, steps, now.timestamp())
         if codes is None:
-            log.warning("beat: lost the lock before sending; another Beat leads now")
-            self.leadership.leader_since = None
+            self.leadership.lost(self.leadership.holder())  # logs once, drops leadership
             return
         fires = [step for step, code in zip(steps, codes, strict=True) if code == SEND]
         held = [step for step, code in zip(steps, codes, strict=True) if code == PAUSED]
@@ -367,8 +389,8 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             self.foreign_saves.stop()
         if "leadership" in self.__dict__:
             try:
-                self.leadership.release()
-                log.info("beat: released the lock")
+                if self.leadership.release():
+                    log.info("beat: released the lock")
             except (RedisConnectionError, RedisTimeoutError):
                 log.warning("beat: could not release the lock; it expires by itself")
         super().close()

@@ -126,9 +126,11 @@ class Settings(BaseSettings):
         "of BEAT_LOCK_TIMEOUT).",
     )
     beat_lock_timeout: float = Field(
-        default=8.0,
+        default=4.0,
         gt=1,
-        description="Seconds after which a silent leader's lock expires and a standby takes over.",
+        description="Seconds after which a silent leader's lock expires and a standby "
+        "takes over. The leader renews it every loop (BEAT_MAX_LOOP_INTERVAL) and during "
+        "long passes; a leader that stalls longer loses it and sends nothing more.",
     )
     beat_batch_size: int = Field(default=500, ge=1, le=100_000)
     beat_keyspace_notifications: bool = Field(

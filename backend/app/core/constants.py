@@ -26,6 +26,9 @@ BEAT_INSTANCE_KEY_PREFIX = OWN_PREFIX + "beat:instance:"
 BEAT_INSTANCES_KEY = OWN_PREFIX + "beat:instances"
 # Writers push here so a sleeping Beat wakes at once instead of at its next poll.
 BEAT_WAKE_KEY = OWN_PREFIX + "beat:wake"
+# A leader releasing the lock pushes its token here; standbys block on it, so one takes
+# over at once. Apart from the wake list: a standby must not eat writers' wake-ups.
+BEAT_RELEASED_KEY = OWN_PREFIX + "beat:released"
 # The leading Beat's pickup of RedBeat's own saves (JSON: keyspace notifications on or
 # off, and why), renewed while it leads so status can show it; expires with that Beat.
 BEAT_PICKUP_KEY = OWN_PREFIX + "beat:pickup"

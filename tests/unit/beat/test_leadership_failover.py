@@ -13,10 +13,9 @@ import pytest
 from redis import Redis
 
 from app.beat.leadership import Leadership, Role
-from app.core.constants import BEAT_LEADER_KEY, REDBEAT_LOCK_KEY
+from app.core.constants import BEAT_LEADER_KEY, BEAT_RELEASED_KEY, REDBEAT_LOCK_KEY
 from app.core.embedded_redis import RedisServer
 from app.schedules import BeatLocks
-from app.schedules.store._beats import BEAT_RELEASED_KEY
 from tests.unit.beat.fakes import lua_fakeredis
 
 LOST = "beat: lost the lock"

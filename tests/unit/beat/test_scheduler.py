@@ -93,14 +93,14 @@ def run_count(store: ScheduleStore, name: str) -> int:
     return entry.total_run_count
 
 
-def test_a_standby_returns_max_interval_and_sends_nothing(
+def test_a_standby_waits_in_its_tick_and_sends_nothing(
     make_beat: MakeBeat, store: ScheduleStore, sent: Sent
 ) -> None:
     due_now(store, "due")
     Leadership(store.beats, 30.0, "other-beat").beat()
     beat = make_beat()
 
-    assert beat.tick() == MAX_INTERVAL
+    assert beat.tick() == 0.0  # it waited (at most MAX_INTERVAL) inside
     assert sent == []
     assert run_count(store, "due") == 0
     assert store.read_sync_state() is None, "a standby never applies schedules.json"

@@ -20,14 +20,10 @@ from app.core.constants import (
     BEAT_INSTANCE_KEY_PREFIX,
     BEAT_INSTANCES_KEY,
     BEAT_LEADER_KEY,
+    BEAT_RELEASED_KEY,
     INSTANCE_TTL_SECONDS,
-    OWN_PREFIX,
     REDBEAT_LOCK_KEY,
 )
-
-# A releasing leader pushes its token here; standbys block on it (BLPOP). Kept apart
-# from the wake list, which the leader pops: a standby must not eat writers' wake-ups.
-BEAT_RELEASED_KEY = OWN_PREFIX + "beat:released"
 
 
 class Claim(Enum):
