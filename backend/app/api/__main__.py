@@ -87,3 +87,7 @@ def serve_workers(settings: Settings) -> None:
     # Rebuilt on the same descriptor: family, type and proto as the kernel has them.
     listener = socket.socket(fileno=bound.detach())
     Multiprocess(config, sockets=[listener]).run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,7 +3,10 @@ on a listening socket that asyncio takes for TCP (so TCP_NODELAY is set)."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +16,8 @@ import uvicorn
 from app.api import __main__ as api_main
 from app.core.config import get_settings
 from app.core.embedded_redis import free_port
+
+TOKENS = ("API_TOKEN", "API_TOKENS", "API_READ_TOKENS")
 
 
 @pytest.fixture
@@ -62,3 +67,19 @@ def test_several_workers_share_a_tcp_socket(
     # own bind leaves 0, and each keep-alive answer then waited ~40 ms for a delayed ACK.
     assert listener.proto == socket.IPPROTO_TCP
     assert listener.getsockname()[0] == "127.0.0.1"
+
+
+def test_python_dash_m_app_api_runs_the_same_checks() -> None:
+    """`python -m app.api` (the module docstring's way) reaches main(): a refusal."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("API_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "app.api"],
+        # Empty values win over any token a developer's .env holds.
+        env={**env, "API_HOST": "0.0.0.0", "API_WORKERS": "2", **dict.fromkeys(TOKENS, "")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 2, done.stderr
+    assert "refusing to listen on 0.0.0.0 without API_TOKEN" in done.stderr
