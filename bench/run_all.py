@@ -38,10 +38,22 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
         ["--entries", "1000", "--seconds", "20", "--stock-intervals", "1,5,300"],
         ["--entries", "10", "--seconds", "2", "--stock-intervals", "1", "--lead", "6"],
     ),
+    "failover": (
+        ["--rounds", "20", "--schedules", "20", "--stock-intervals", "1", "--stock-rounds", "5"],
+        ["--rounds", "1", "--schedules", "5", "--stock-intervals", "1", "--stock-rounds", "1"],
+    ),
+    "soak": (
+        ["--schedules", "1000", "--seconds", "300", "--worker-share", "0.1"],
+        ["--schedules", "20", "--seconds", "6", "--no-failover"],
+    ),
     "throughput": (["--sizes", "1000,10000,100000"], ["--sizes", "20", "--lead", "6"]),
     "idle": (
         ["--sizes", "10000,100000", "--duration", "30", "--stock-intervals", "1,5,300"],
         ["--sizes", "100", "--duration", "1", "--stock-intervals", "1"],
+    ),
+    "bulk": (
+        ["--sizes", "10000,100000", "--stock-max", "20000"],
+        ["--sizes", "200", "--stock-max", "200"],
     ),
     "memory": (["--sizes", "10000,100000"], ["--sizes", "100"]),
     "history": (
@@ -49,10 +61,14 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
         ["--sizes", "20", "--rounds", "1", "--no-stock", "--lead", "6", "--records", "100"],
     ),
     "api_load": (
-        ["--schedules", "10000", "--concurrency", "1,10,50", "--duration", "10"],
-        ["--schedules", "100", "--concurrency", "1", "--duration", "0.5"],
+        ["--schedules", "10000", "--concurrency", "1,10,50", "--duration", "10"]
+        + ["--workers", "1,2"],
+        ["--schedules", "100", "--concurrency", "1", "--duration", "0.5", "--workers", "1,2"],
     ),
-    "tools_scale": (["--schedules", "100000"], ["--schedules", "100"]),
+    "tools_scale": (
+        ["--schedules", "1000,10000,100000", "--calls", "20", "--firsts", "5"],
+        ["--schedules", "100", "--calls", "2", "--firsts", "1"],
+    ),
 }
 SCRIPT_TIMEOUT = 900.0
 MIN_START = 60.0

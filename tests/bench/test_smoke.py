@@ -18,12 +18,14 @@ def test_pickup_benchmark_runs_and_reports_both_writers() -> None:
         [sys.executable, "-m", "bench.pickup", "--tries", "2"],
         capture_output=True,
         text=True,
-        timeout=110,
+        timeout=180,  # three Beats, one after the other
         check=True,
         cwd=ROOT,  # `bench` is a package at the repo root
     )
-    assert "| store write (wakes Beat) | 2 |" in done.stdout
-    assert "| RedBeat entry.save() (Method 3, polled) | 2 |" in done.stdout
+    out = done.stdout
+    assert "| ours, keyspace notifications on | RedBeat entry.save() | 2 |" in out
+    assert "| ours, keyspace notifications off (1 s poll) | RedBeat entry.delete() | 2 |" in out
+    assert "| stock RedBeat, 1 s | store write (wakes Beat) | 2 |" in out
 
 
 @pytest.mark.integration
@@ -57,6 +59,13 @@ def test_stock_pickup_benchmark_reports_every_call() -> None:
     out = run_bench("pickup_stock.py", "--tries", "1", "--stock-intervals", "1", "--wait", "5")
     for call in ("create", "update", "pause", "delete"):
         assert f"| stock RedBeat, 1 s | {call} | 1 | 0 |" in out
+
+
+@pytest.mark.integration
+def test_failover_benchmark_reports_both_signals_and_no_doubled_slot() -> None:
+    out = run_bench("failover", "--rounds", "1", "--schedules", "5", "--no-stock")
+    assert "| ours (defaults) | SIGKILL | 1 |" in out
+    assert "| ours (defaults) | SIGTERM | 1 |" in out
 
 
 @pytest.mark.integration
