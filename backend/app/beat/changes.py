@@ -17,10 +17,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterable
+from typing import Any
 
 from app.schedules import (
     Change,
     DueRow,
+    Entry,
     ScheduleStore,
     change_from_documents,
     describe,
@@ -59,7 +61,7 @@ class ChangeLog:
         Its last audit record already naming this version means it was reported before
         (by this Beat or a previous one).
         """
-        found: list[Change] = []
+        candidates: list[tuple[Entry, tuple[dict[str, Any] | None, dict[str, Any]]]] = []
         for row in rows:
             entry = row.entry
             if entry is None or row.revision in self._checked:
@@ -68,10 +70,13 @@ class ChangeLog:
                 self._checked.clear()
             self._checked.add(row.revision)
             edit = foreign_edit(entry)
-            if edit is None:
-                continue
-            last = store.audit(entry.name, 1)
-            if last and last[0].etag == entry.etag:
+            if edit is not None:
+                candidates.append((entry, edit))
+        # Each one's last audit record, for the whole pass in one round trip.
+        lasts = store.last_changes([entry.name for entry, _ in candidates])
+        found: list[Change] = []
+        for (entry, edit), last in zip(candidates, lasts, strict=True):
+            if last is not None and last.etag == entry.etag:
                 continue
             change = change_from_documents(entry.name, *edit, "redbeat", time.time(), entry.etag)
             if change is not None:

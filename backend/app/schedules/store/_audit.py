@@ -74,6 +74,16 @@ class AuditOps(StoreBase):
         rows = self._audit_db.xrevrange(AUDIT_KEY_PREFIX + name, top, "-", count=limit)
         return [Change.from_json(f["c"], sid) for sid, f in rows]
 
+    def last_changes(self, names: Sequence[str]) -> list[Change | None]:
+        """Each name's newest change (None if it has none), in one round trip."""
+        if not names:
+            return []
+        with self._audit_db.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.xrevrange(AUDIT_KEY_PREFIX + name, "+", "-", count=1)
+            rows = pipe.execute()
+        return [Change.from_json(r[0][1]["c"], r[0][0]) if r else None for r in rows]
+
     def audit_tail(self) -> str:
         """The feed's last id ("0-0" when empty): where a new leader starts reading."""
         rows = self._audit_db.xrevrange(AUDIT_ALL_KEY, "+", "-", count=1)
