@@ -27,6 +27,7 @@ from redis.exceptions import RedisError
 from app.alerts import check_result
 from app.core.config import get_settings
 from app.core.redis import make_redis
+from app.execution import broker_guard
 from app.execution.task import header, retry_delay
 from app.schedules import (
     H_FIRE_ID,
@@ -46,6 +47,10 @@ from app.schedules import (
 
 log = logging.getLogger(__name__)
 
+# The worker imports this module (the app's `imports`): keep its broker channels usable
+# for the hand-back and acknowledgements after Redis restarts.
+broker_guard.install()
+
 TIMEOUTS = (SoftTimeLimitExceeded, TimeLimitExceeded)
 # The reason on the record of an attempt whose pool process died, handed back to the queue.
 WORKER_LOST = "worker lost"
@@ -61,6 +66,9 @@ class Running:
     stale: float = 0.0  # seconds after `started` past which the lease is not renewed
 
 
+# How often a run's end that Redis did not take is tried again: soon after Redis is
+# back, before the run's lease (60 s by default) runs out and Beat calls it lost.
+UNRECORDED_RETRY_SECONDS = 1.0
 # A run with a hard time limit is not taken as stale before that limit plus this.
 STALE_MARGIN_SECONDS = 60.0
 
@@ -96,6 +104,9 @@ class RunTracker:
         self._guard = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        # Ends of runs not yet written because Redis did not answer (see _record_end).
+        self.unrecorded: list[tuple[Running, RunRecord]] = []
+        self._renew_failing = False
 
     # --- the run's life -------------------------------------------------------------
 
@@ -277,7 +288,29 @@ class RunTracker:
             _took(rec),
             extra={"schedule": rec.schedule, "task_id": running.task_id},
         )
-        held = self.store.finish_run(running.task_id, rec, running.lock)
+        self._record_end(running, rec)
+
+    def _record_end(self, running: Running, rec: RunRecord, again: bool = False) -> None:
+        """Write the run's end; while Redis does not answer, keep it and let the
+        heartbeat write it when Redis is back (a restart or a freeze): otherwise the
+        run would stay `running` until its lease ran out and end as `lost`."""
+        try:
+            held = self.store.finish_run(running.task_id, rec, running.lock)
+        except RedisError as exc:
+            with self._guard:
+                self.unrecorded.append((running, rec))
+            if not again:
+                log.warning(
+                    "run history: cannot record the end of %s (%s); it is recorded when "
+                    "Redis answers again",
+                    running.task_id,
+                    exc,
+                )
+                self._ensure_heartbeat()
+                self._wake.set()  # from a 20 s wait to the 1 s retry
+            return
+        if again:
+            log.info("run history: recorded the end of %s now that Redis answers", running.task_id)
         if held is not None:
             log.info("sending held-back task %s, task id %s", held.name, held.task_id)
             send_held(self.store, self.app, held, self.settings)
@@ -314,8 +347,11 @@ class RunTracker:
         while True:
             with self._guard:
                 leases = [r.lease for r in self.running.values()]
-            self._wake.wait(max(1.0, min(leases or [self.settings.run_lease_seconds]) / 3))
+                waiting = bool(self.unrecorded)
+            wait = max(1.0, min(leases or [self.settings.run_lease_seconds]) / 3)
+            self._wake.wait(UNRECORDED_RETRY_SECONDS if waiting else wait)
             self._wake.clear()
+            self._write_unrecorded()
             # Read after the wait: a run that ended or went back to the queue (a retry)
             # meanwhile must not have its lease renewed.
             with self._guard:
@@ -326,8 +362,22 @@ class RunTracker:
             for lease, triples in by_lease.items():
                 try:
                     self.store.renew_leases(triples, lease, time.time())
+                    self._renew_failing = False
                 except RedisError:
-                    log.warning("could not renew run leases; retrying", exc_info=True)
+                    if not self._renew_failing:  # once per outage, not every beat
+                        log.warning("could not renew run leases; retrying", exc_info=True)
+                    self._renew_failing = True
+
+    def _write_unrecorded(self) -> None:
+        with self._guard:
+            ends, self.unrecorded = self.unrecorded, []
+        for running, rec in ends:
+            try:
+                self._record_end(running, rec, again=True)
+            except Exception:  # the heartbeat thread must live on
+                log.warning(
+                    "run history: could not record the end of %s", running.task_id, exc_info=True
+                )
 
 
 def _took(rec: RunRecord) -> str:
