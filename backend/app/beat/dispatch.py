@@ -118,12 +118,16 @@ def _catchup(
     1 h window, Beat down from 08:00 to 09:30 the next day: that day's 09:00 is inside).
     """
     late = (now - due_at).total_seconds()
-    if late <= ON_TIME_SECONDS:
+    collapsed = served != due_at
+    if late <= ON_TIME_SECONDS and not collapsed:
         return False, 0
     after_due = next_fire(entry.schedule, due_at)
     period = (after_due - due_at).total_seconds() if after_due is not None else None
-    collapsed = served != due_at
     skipped = int(late // period) if collapsed and period else 0
+    if late <= ON_TIME_SECONDS:
+        # Counted even when on time: a 1 s schedule sent 1.5 s late collapses a slot,
+        # which would otherwise vanish from history.
+        return False, skipped
     policy = entry.spec.policy if entry.spec is not None else None
     window = policy.catchup_window_seconds if policy is not None else None
     if window is None or late <= window:

@@ -348,10 +348,13 @@ def test_without_history_a_fire_is_sent_plain() -> None:
         (3600, None, 600, ("skip", "sent", None)),
         # Late by less than the on-time tolerance: on time, whatever the window.
         (3600, 0, 1, ("skip", "sent", None)),
+        # A 1 s interval sent 1.5 s late (a busy Beat): on time, but the slot it
+        # collapsed is counted, not lost.
+        (1, None, 1.5, ("skip", "sent", 1)),
     ],
 )
 def test_catchup_window(
-    interval: int, window: float | None, down_for: int, expected: tuple[str, str, int | None]
+    interval: int, window: float | None, down_for: float, expected: tuple[str, str, int | None]
 ) -> None:
     raw = {"task": TASK, "interval": interval, "policy": {"catchup_window_seconds": window}}
     slot = kst(2025, 7, 21, 6, 0, 0)
