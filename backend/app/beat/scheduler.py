@@ -39,6 +39,7 @@ from app.beat.changes import ChangeLog
 from app.beat.dispatch import FirePolicy, Step, plan_batch
 from app.beat.leadership import Leadership, Role
 from app.beat.notifications import ForeignSaves
+from app.beat.publish import LeanPublisher
 from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
 from app.core.constants import REDBEAT_LOCK_KEY, WAKE_TTL_SECONDS
@@ -270,13 +271,18 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             _log_paused(held)
         unsent: list[tuple[Step, Exception]] = []
         try:
-            # One Redis round trip per SEND_BATCH_SIZE messages, not one per message.
+            # One Redis round trip per SEND_BATCH_SIZE messages, not one per message:
+            # kombu's batch for what goes through send_task, one pipeline for the rest.
             with self.producer.batch(max_size=SEND_BATCH_SIZE):
                 for step in fires:
                     error = self._send(step)
                     if error is not None:
                         unsent.append((step, error))
+            if self.publisher is not None:
+                self.publisher.flush()
         except Exception as exc:
+            if self.publisher is not None:
+                self.publisher.discard()
             # The last flush failed: which of its messages reached the broker is unknown,
             # so the whole batch is recorded as not published (a message that did get
             # through still runs, and its run is recorded when it starts).
@@ -307,24 +313,30 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             log.warning("beat: could not record the unsent fires either", exc_info=True)
 
     def _send(self, step: Step) -> Exception | None:
-        """Publish one fire; the error if it could not be (logged here)."""
+        """Publish one fire, or build it for the lean path's flush; the error if it
+        could not be (logged here)."""
         entry, served, fire = step.entry, step.served, step.fire
         assert entry is not None and served is not None and fire is not None
-        headers = step.headers or fire_headers(entry.key, entry.name, served)
-        log.info(
-            "beat: sending due task %s (%s) for %s, fire %s, task id %s",
-            entry.name,
+        headers = {**(step.headers or fire_headers(entry.key, entry.name, served))}
+        _log_sending(entry, headers, fire.task_id)
+        headers.update(self._policy_headers(entry))
+        limits = time_limits(entry)
+        lean = self.publisher
+        if lean is not None and lean.message(
             entry.task,
-            headers["scheduled_at"],
-            headers["fire_id"],
+            entry.args,
+            entry.kwargs,
             fire.task_id,
-            extra={"schedule": entry.name, "task_id": fire.task_id},
-        )
+            entry.options,
+            headers,
+            limits.get("time_limit"),
+            limits.get("soft_time_limit"),
+        ):
+            return None
         queue = entry.options.get("queue") or self.app.conf.task_default_queue
         # A queue is declared with its first message; kombu would otherwise re-check
         # its declaration cache for every message, a third of the cost of a send.
-        options: dict[str, Any] = {**entry.options, **time_limits(entry)}
-        options["headers"] = {**headers, **self._policy_headers(entry)}
+        options: dict[str, Any] = {**entry.options, **limits, "headers": headers}
         if queue in self._declared_queues:
             options["declare"] = []
         try:
@@ -342,7 +354,19 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             log.exception("beat: could not send %s (%s)", entry.name, entry.task)
             return exc
         self._declared_queues.add(queue)
+        if lean is not None:
+            lean.declared(queue)
         return None
+
+    @cached_property
+    def publisher(self) -> LeanPublisher | None:
+        """The lean path (app/beat/publish.py), or None when this setup needs Celery's
+        own send path for every message (task_routes, publish signal receivers, ...)."""
+        why = LeanPublisher.refusal(self.app)
+        if why is not None:
+            log.info("beat: sending through Celery's send_task, since %s", why)
+            return None
+        return LeanPublisher(self.app, self.producer.channel)
 
     def _policy_headers(self, entry: Entry) -> dict[str, Any]:
         s = self.settings
@@ -417,4 +441,16 @@ def _log_paused(steps: list[Step]) -> None:
         len(steps),
         shown,
         more,
+    )
+
+
+def _log_sending(entry: Entry, headers: dict[str, Any], task_id: str) -> None:
+    log.info(
+        "beat: sending due task %s (%s) for %s, fire %s, task id %s",
+        entry.name,
+        entry.task,
+        headers["scheduled_at"],
+        headers["fire_id"],
+        task_id,
+        extra={"schedule": entry.name, "task_id": task_id},
     )

@@ -53,6 +53,7 @@ def make_beat(
         beat.settings = beat.settings.model_copy(update={"schedules_file": schedules_file})
         beat.__dict__["redis"] = redis
         beat.__dict__["producer"] = FakeProducer()
+        beat.__dict__["publisher"] = None  # every message through the stubbed send_task
         beat.__dict__["leadership"] = Leadership(BeatLocks(redis), beat.lock_timeout, "beat-a")
         beat._stop.installed = True  # leave the test process's signal handlers alone
         return beat

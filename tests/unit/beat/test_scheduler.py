@@ -75,6 +75,7 @@ def make_beat(redis: fakeredis.FakeRedis, tmp_path: Path) -> MakeBeat:
         )
         beat.__dict__["redis"] = redis
         beat.__dict__["producer"] = FakeProducer()
+        beat.__dict__["publisher"] = None  # every message through the stubbed send_task
         beat.__dict__["leadership"] = Leadership(BeatLocks(redis), beat.lock_timeout, instance_id)
         beat._stop.installed = True  # leave the test process's signal handlers alone
         return beat
