@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 from app.alerts import check_result
 from app.core.config import get_settings
 from app.core.redis import make_redis
-from app.execution import broker_guard
+from app.execution import broker_guard, redelivery
 from app.execution.task import header, retry_delay
 from app.schedules import (
     H_FIRE_ID,
@@ -37,7 +37,6 @@ from app.schedules import (
     H_SCHEDULED_AT,
     H_TRIGGER,
     RunRecord,
-    RunState,
     ScheduleStore,
     error_of,
     iso,
@@ -52,8 +51,6 @@ log = logging.getLogger(__name__)
 broker_guard.install()
 
 TIMEOUTS = (SoftTimeLimitExceeded, TimeLimitExceeded)
-# The reason on the record of an attempt whose pool process died, handed back to the queue.
-WORKER_LOST = "worker lost"
 
 
 @dataclass
@@ -117,7 +114,7 @@ class RunTracker:
             return
         now = time.time()
         state = self.store.run_state(task_id)
-        duplicate = self._duplicate(task_id, request, state)
+        duplicate = redelivery.duplicate_reason(self.store, task_id, request, state)
         if duplicate is not None:
             # ScheduledTask.__call__ sees this and drops the message unrun.
             request.duplicate_delivery = duplicate
@@ -150,51 +147,8 @@ class RunTracker:
         # The heartbeat may be waiting out a longer lease's third: let it look again.
         self._wake.set()
 
-    def _duplicate(self, task_id: str, request: Any, state: RunState | None) -> str | None:
-        """Why a message delivered again must not run, or None.
-
-        The broker hands a late-acknowledged message out again when its worker died
-        without a word, after its visibility timeout (an hour), or while a run longer
-        than that still holds it. A fire that already ended (recorded `lost` once its
-        lease ran out) or is running elsewhere must not run a second time.
-        """
-        if not (getattr(request, "delivery_info", None) or {}).get("redelivered"):
-            return None
-        if state is not None:
-            return "its fire is running elsewhere" if state.record.outcome == "running" else None
-        final = self.store.run_by_task(task_id)
-        return f"its fire already ended ({final.outcome})" if final is not None else None
-
     def requeued(self, task_id: str, exc: BaseException, traceback: str | None) -> None:
-        """The pool process running `task_id` died and its message goes back to the
-        queue (acks_late + reject_on_worker_lost): the attempt is recorded as
-        `retried`, reason `worker lost`, and the fire stays in progress for the next.
-        Called in the worker's main process before the message is handed back."""
-        state = self.store.run_state(task_id)
-        if state is None or state.record.outcome != "running":
-            return  # ended meanwhile (its success was recorded before the death)
-        now = time.time()
-        dead = replace(state.record, outcome="retried", finished_at=now, reason=WORKER_LOST)
-        dead.error = error_of(exc, traceback)
-        queued = replace(
-            state.record,
-            outcome="sent",
-            attempt=state.record.attempt + 1,
-            sent_at=now,
-            started_at=None,
-            finished_at=None,
-            worker=None,
-        )
-        log.warning(
-            "schedule %s: run %s lost its worker process; its message goes back to the "
-            "queue for attempt %d (the task is safe to run again)",
-            dead.schedule,
-            task_id,
-            queued.attempt,
-            extra={"schedule": dead.schedule, "task_id": task_id},
-        )
-        until = now + self.settings.run_stale_seconds
-        self.store.retry_run(task_id, dead, queued, state.lock, until, now)
+        redelivery.record_requeued(self.store, self.settings, task_id, exc, traceback)
 
     def _unregistered(self, task_id: str, task: Any, now: float) -> RunRecord:
         """A fire the store does not hold (sent before history was on, or recorded as
