@@ -12,9 +12,10 @@ RedBeat's own `entry.save()`/`delete()` (seed 004's third method), Beat dropping
 member whose hash is gone, or a Redis filled before the index existed. Each read of a
 page compares the two sets' sizes in the same round trip and, when they differ,
 `NameIndex.rebuild` mends the index before the page is read. Equal sizes with
-different members (one entry saved around the store and another deleted around it) go
-unnoticed until the sizes next differ; a deleted entry is skipped when its page is
-read, and a saved one appears at the next rebuild.
+different members (one entry saved around the store and another deleted around it)
+pass the check: the deleted one is left out and dropped from the index when a read
+meets it (EntryOps.read_listed), which makes the sizes differ, so the saved one
+appears at the next read's rebuild.
 """
 
 from __future__ import annotations
