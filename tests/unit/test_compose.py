@@ -435,7 +435,7 @@ def test_the_example_ha_url_lists_the_compose_sentinels() -> None:
     assert found is not None
     master = monitored(sentinel_conf(SERVICES["sentinel-1"]))[0]
     settings = Settings(redis_url=found.group(1), redis_sentinel_master=master)
-    sentinel = settings.sentinel()
+    sentinel = settings.sentinel_url()
 
     assert sentinel is not None
     assert set(sentinel.nodes) == {

@@ -428,7 +428,7 @@ class Settings(BaseSettings):
             raise ValueError(f"no such file: {value}")
         return value
 
-    def sentinel(self) -> SentinelUrl | None:
+    def sentinel_url(self) -> SentinelUrl | None:
         """The sentinels REDIS_URL lists, or None for one Redis (redis://, rediss://)."""
         return parse_sentinel_url(self.redis_url) if is_sentinel_url(self.redis_url) else None
 
@@ -458,7 +458,7 @@ class Settings(BaseSettings):
                 )
             return self
         try:
-            self.sentinel()
+            self.sentinel_url()
         except ValueError as exc:
             raise ValueError(f"REDIS_URL: {exc}") from None
         if not (self.redis_sentinel_master or "").strip():

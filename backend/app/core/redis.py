@@ -62,7 +62,7 @@ def make_redis(settings: Settings, *, socket_timeout: float | None = 10.0) -> Re
         "health_check_interval": 30,
         **tls_options(settings),
     }
-    sentinel = settings.sentinel()
+    sentinel = settings.sentinel_url()
     if sentinel is None:
         return Redis.from_url(settings.redis_url, **options)
     if settings.redis_tls():
@@ -169,7 +169,7 @@ def celery_redis_conf(settings: Settings) -> dict[str, Any]:
         # Set explicitly so RedBeat does not fall back to the broker's options.
         "redbeat_redis_options": {},
     }
-    sentinel = settings.sentinel()
+    sentinel = settings.sentinel_url()
     if sentinel is not None:
         conf.update(_celery_sentinel_conf(settings, sentinel))
     return conf

@@ -36,7 +36,7 @@ SECRET = "s3cr3t"
 def test_a_list_of_sentinels_is_read_as_celery_reads_it(url: str, parsed: SentinelUrl) -> None:
     assert parse_sentinel_url(url) == parsed
     settings = Settings(_env_file=None, redis_url=url, redis_sentinel_master="m")  # type: ignore[call-arg]
-    assert settings.sentinel() == parsed
+    assert settings.sentinel_url() == parsed
 
 
 REFUSED = [
@@ -114,4 +114,4 @@ def test_empty_sentinel_settings_are_unset(monkeypatch: pytest.MonkeyPatch) -> N
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
 
     assert settings.redis_sentinel_master is None and settings.redis_sentinel_password is None
-    assert settings.sentinel() is None
+    assert settings.sentinel_url() is None
