@@ -67,6 +67,8 @@ class LeanPublisher:
         self._plain_tasks: dict[str, bool] = {}
         self._pending: list[tuple[str, str]] = []
         self._declared: set[str] = set()
+        # Celery names the sender of a message sent outside a worker so (host and pid).
+        self._origin = anon_nodename()
 
     @staticmethod
     def refusal(app: Celery) -> str | None:
@@ -153,9 +155,9 @@ class LeanPublisher:
             "timelimit": [time_limit, soft_time_limit],
             "root_id": task_id,
             "parent_id": None,
-            "argsrepr": saferepr(args_t, self._argsrepr_max, maxlevels=self._repr_levels),
-            "kwargsrepr": saferepr(kwargs, self._kwargsrepr_max, maxlevels=self._repr_levels),
-            "origin": anon_nodename(),
+            "argsrepr": self._repr(args_t, self._argsrepr_max),
+            "kwargsrepr": self._repr(kwargs, self._kwargsrepr_max),
+            "origin": self._origin,
             "ignore_result": None,  # send_task pops it from the options: None
             "replaced_task_nesting": 0,
             "stamped_headers": None,
@@ -184,6 +186,11 @@ class LeanPublisher:
         }
         key = channel._q_for_pri(route.name, channel._get_message_priority(message, reverse=False))
         return key, dumps(message)
+
+    def _repr(self, value: Any, limit: int) -> str:
+        if not value:  # most schedules pass no arguments: saferepr's () and {}
+            return "()" if isinstance(value, tuple) else "{}"
+        return str(saferepr(value, limit, maxlevels=self._repr_levels))
 
     def flush(self) -> int:
         """LPUSH every message built since the last flush, in one pipeline; how many.

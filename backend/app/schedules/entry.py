@@ -159,9 +159,67 @@ def decode_slot(raw: str | None, last_run_at: datetime | None) -> datetime | Non
         return None
 
 
-def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> Entry | None:
+class SharedParts:
+    """What many entries' fields decode to alike, kept for Beat's reads (`decode`'s
+    `shared`): the spec and schedule object of a spec text, and the decoded definition
+    of a RedBeat-written definition (its name aside). A burst of entries with a few
+    distinct timings then validates and builds each timing once, not once per entry.
+
+    What it hands out is shared between entries, so only a reader that changes no
+    Entry's spec, schedule, args, kwargs or options may pass one: Beat's load does.
+    Bounded: cleared when it holds `size` texts.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._ours: dict[str, tuple[ScheduleSpec, BaseSchedule]] = {}
+        self._foreign: dict[str, tuple[dict[str, Any], ScheduleSpec | None]] = {}
+
+    def ours(
+        self, key: str, spec_doc: Any, default_tz: str, app: Celery
+    ) -> tuple[ScheduleSpec, BaseSchedule]:
+        text = default_tz + json.dumps(spec_doc, sort_keys=True)
+        found = self._ours.get(text)
+        if found is None:
+            spec = parse_spec(spec_doc, stored=True)
+            found = (spec, _build_stored(key, spec, default_tz, app))
+            self._keep(self._ours, text, found)
+        return found
+
+    def foreign(
+        self, raw_definition: str, app: Celery
+    ) -> tuple[dict[str, Any], ScheduleSpec | None]:
+        plain = json.loads(raw_definition)
+        name = plain.pop("name", None)
+        text = json.dumps(plain, sort_keys=True)
+        found = self._foreign.get(text)
+        if found is None:
+            found = _decode_foreign(raw_definition, app)
+            self._keep(self._foreign, text, found)
+        return {**found[0], "name": name}, found[1]
+
+    def _keep(self, table: dict[str, Any], text: str, value: Any) -> None:
+        if len(table) >= self.size:
+            table.clear()
+        table[text] = value
+
+
+def _decode_foreign(raw_definition: str, app: Celery) -> tuple[dict[str, Any], ScheduleSpec | None]:
+    definition = json.loads(raw_definition, cls=RedBeatJSONDecoder)
+    definition["schedule"].app = app
+    return definition, _foreign_spec(definition)
+
+
+def decode(
+    key: str,
+    fields: list[str | None],
+    default_tz: str,
+    app: Celery,
+    shared: SharedParts | None = None,
+) -> Entry | None:
     """An Entry from HMGET key definition meta manager slot (`FIELDS`); None if the hash
-    is gone. Three fields (no slot) are read as an entry no Beat of ours has fired."""
+    is gone. Three fields (no slot) are read as an entry no Beat of ours has fired.
+    `shared`: see SharedParts (Beat's reads only)."""
     raw_definition, raw_meta, raw_manager = fields[:3]
     if not raw_definition:
         return None
@@ -172,14 +230,18 @@ def decode(key: str, fields: list[str | None], default_tz: str, app: Celery) -> 
     if manager and manager.get("definition") == digest(raw_definition):
         # Plain JSON: the schedule object is rebuilt from the spec, not decoded twice.
         definition = json.loads(raw_definition)
-        spec = parse_spec(manager["spec"], stored=True)
-        sched = _build_stored(key, spec, default_tz, app)
+        if shared is not None:
+            spec, sched = shared.ours(key, manager["spec"], default_tz, app)
+        else:
+            spec = parse_spec(manager["spec"], stored=True)
+            sched = _build_stored(key, spec, default_tz, app)
         origin: Origin = manager.get("origin", "api")
     else:
-        definition = json.loads(raw_definition, cls=RedBeatJSONDecoder)
+        if shared is not None:
+            definition, spec = shared.foreign(raw_definition, app)
+        else:
+            definition, spec = _decode_foreign(raw_definition, app)
         sched = definition["schedule"]
-        sched.app = app
-        spec = _foreign_spec(definition)
         origin = manager.get("origin", "redbeat") if manager else "redbeat"
     return Entry(
         name=definition.get("name") or name_from_key(key),

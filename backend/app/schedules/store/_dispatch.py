@@ -147,10 +147,16 @@ class DispatchOps(RunOps):
             changes,
         )
 
+    @cached_property
+    def _shared(self) -> codec.SharedParts:
+        return codec.SharedParts()
+
     def _row(self, key: str, score: float, fields: list[str | None]) -> DueRow:
         revision = revision_of(fields[0], fields[2])
         try:
-            return DueRow(key, score, self._decode(key, fields), revision)
+            # Beat only reads what it loads here, so the decoded timings are shared.
+            entry = codec.decode(key, fields, self.default_tz, self.app, self._shared)
+            return DueRow(key, score, entry, revision)
         except Exception as exc:
             return DueRow(key, score, None, revision, exc)
 

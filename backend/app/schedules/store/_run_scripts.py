@@ -284,6 +284,9 @@ local now = tonumber(ARGV[2])
 local limits = cjson.decode(ARGV[3])
 local paused = redis.call('EXISTS', PAUSED) == 1
 local codes = {}
+-- The due index is written with one ZADD (and one ZREM) per call, not one per entry:
+-- each is one keyspace event for a Beat listening on the index.
+local scores, gone = {}, {}
 local function slot_of(text)
   if not text then return nil end
   return tonumber(string.match(text, '^([^|]+)'))
@@ -295,7 +298,7 @@ for i = 3, #KEYS do
   local mode = ARGV[a + 4]
   local code = 0
   if not def then
-    redis.call('ZREM', KEYS[2], KEYS[i])
+    gone[#gone + 1] = KEYS[i]
   elseif redis.sha1hex(def .. (fields[2] or '')) ~= ARGV[a] then
     code = 0
   elseif mode ~= '' and slot_of(fields[3]) and slot_of(ARGV[a + 3]) <= slot_of(fields[3]) then
@@ -330,9 +333,18 @@ for i = 3, #KEYS do
     if ARGV[a + 1] ~= '' then
       redis.call('HSET', KEYS[i], $meta, ARGV[a + 1], $slot, ARGV[a + 3])
     end
-    redis.call('ZADD', KEYS[2], ARGV[a + 2], KEYS[i])
+    scores[#scores + 1] = ARGV[a + 2]
+    scores[#scores + 1] = KEYS[i]
   end
   codes[#codes + 1] = code
+end
+-- unpack() is bounded by Lua's C stack (8000 values): a huge batch goes in chunks.
+local CHUNK = 7000
+for from = 1, #scores, CHUNK do
+  redis.call('ZADD', KEYS[2], unpack(scores, from, math.min(from + CHUNK - 1, #scores)))
+end
+for from = 1, #gone, CHUNK do
+  redis.call('ZREM', KEYS[2], unpack(gone, from, math.min(from + CHUNK - 1, #gone)))
 end
 return codes
 """)
