@@ -14,7 +14,7 @@ import sys
 
 from pydantic import ValidationError
 
-from app.core.config import Settings, get_settings
+from app.core.config import Settings, get_settings, settings_problems
 from app.core.embedded_redis import RedisServerError
 from app.launcher.banner import banner
 from app.launcher.errors import AlreadyRunning, LaunchError, StopRequested
@@ -35,7 +35,8 @@ def main() -> int:
     try:
         settings = get_settings()
     except ValidationError as exc:
-        say(f"a setting is invalid (see backend/app/core/config.py):\n{exc}")
+        for line in settings_problems(exc):
+            say(f"a setting is invalid: {line}")
         return 1
     layout = Layout(REPO_ROOT, settings.run_data_dir.resolve())
     pid_file = PidFile(layout.pid_file)
