@@ -377,6 +377,8 @@ def test_json_is_one_document_with_the_same_facts(
         "redis_error": None,
         "redis_ok": True,
         "beat": {"leader": None, "lock_holder": None, "instances": [], "running": False},
+        # No Beat leads, so none has said whether it hears keyspace notifications.
+        "pickup": None,
         "sync": {
             "ok": True,
             "path": "schedules.json",
