@@ -3,8 +3,8 @@
 A file entry whose definition is the one last applied (its mark in the file index) and
 which Redis still holds is unchanged; one the API deleted since is left deleted (its
 tombstone); every other entry is written. Names the index knows and the file no longer
-declares are dropped. Deciding this reads the file index and asks the due index which
-entries it holds: no entry is decoded.
+declares are dropped. Deciding this reads the file index and asks Redis which entries
+it holds (store.present): no entry is read or decoded.
 
 At 100,000 entries those two reads alone take a second or more, too slow for a save
 that edits one entry. So the process that applied a file remembers what it applied

@@ -100,8 +100,8 @@ def plan_sync(
     - `full` (taking the lock, the CLI's apply): the whole file index, and every entry
       the file manages read, so one Redis holds but nothing can read is rewritten
       (a few seconds);
-    - `routine` (the periodic re-read): the whole file index, and the due index asked
-      which entries it holds, so one lost from Redis is recreated (a second or two);
+    - `routine` (the periodic re-read): the whole file index, and Redis asked which
+      entries it holds, so one lost from Redis is recreated (a second or two);
     - neither (a save of the file): only the entries that differ from what this
       process last applied, when the last sync recorded in Redis is its own (plan.py;
       a tenth of a second), else as `routine`.

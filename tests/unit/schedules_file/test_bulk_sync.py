@@ -205,7 +205,7 @@ def test_a_lost_entry_waits_for_the_periodic_re_read_not_a_save(files: Files) ->
     files.store.redis.zrem(REDBEAT_SCHEDULE_KEY, entry_key("e5"))
     # A save compares the file with what this process applied: it cannot see the loss.
     assert files.sync(schedules(), full=False).recreated == []
-    # The periodic re-read asks the due index, and recreates it.
+    # The periodic re-read asks Redis which entries it holds, and recreates it.
     assert files.sync(schedules(), full=False, routine=True).recreated == ["e5"]
     assert files.store.get("e5") is not None
 
@@ -263,3 +263,13 @@ def test_due_scores_are_remembered_only_while_they_lie_ahead(
     store.due_score(fresh, None)
     store.due_score(fresh, None)
     assert computed[2:] == ["interval", "interval"]
+
+
+def test_an_entry_whose_hash_alone_was_lost_is_recreated_by_the_periodic_re_read(
+    files: Files,
+) -> None:
+    """Deleted with DEL (its due-index member left behind): still gone for every read."""
+    files.sync(schedules())
+    files.store.redis.delete(entry_key("e6"))
+    assert files.sync(schedules(), full=False, routine=True).recreated == ["e6"]
+    assert files.store.get("e6") is not None

@@ -416,7 +416,7 @@ def test_missing_file_changes_nothing(world: World) -> None:
 def test_sync_repairs_an_unreadable_file_entry(world: World) -> None:
     world.sync({"a": A1})
     world.store.redis.hset(entry_key("a"), "definition", "{not json")
-    # A sync on a save takes the due index's word that the entry is there...
+    # A sync on a save takes the hash's presence for an entry that is there...
     world.write({"a": A1})
     assert sync_file(world.store, world.path, world.registry, full=False) is not None
     assert world.store.get_many(["a"]) == {}

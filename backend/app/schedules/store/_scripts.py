@@ -79,6 +79,19 @@ end
 return (#KEYS - 1) / 2
 """)
 
+# Which of these entries' hashes are gone (no `definition` field: what every read of the
+# store takes as absent), for the file sync's plan; a few thousand keys per call.
+# KEYS: entry keys. Returns the 0-based indexes of those missing.
+MISSING_ENTRIES = lua("""
+local missing = {}
+for i = 1, #KEYS do
+  if redis.call('HEXISTS', KEYS[i], $definition) == 0 then
+    missing[#missing + 1] = i - 1
+  end
+end
+return missing
+""")
+
 # One Beat's tick: renew or take the lock, and leave a heartbeat, in one round trip.
 # KEYS: lock, leader heartbeat, instance key, instances index.
 # ARGV: token, lock ttl ms, instance ttl ms, heartbeat json.
