@@ -220,6 +220,8 @@ def summary_lines(
     if status.beat is not None:
         now = now_of(ctx, args)
         lines.append(render.beat_line(status.beat, now, settings.timezone, settings.language))
+    if status.pickup is not None:
+        lines.append(render.pickup_line(status.pickup, settings.language))
     lines.append(render.workers_line(status, args.ping_timeout, settings.language))
     lines.append(render.sync_line(status.sync, settings.timezone, settings.language))
     lines.append(ctx.message("cli_redis_ok", url=status.redis_url))

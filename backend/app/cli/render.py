@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from app.cli.table import Cell, Column
 from app.cli.terminal import printable_name
 from app.core.constants import WORKER_TTL_SECONDS
-from app.monitor import BeatStatus, HealthProblem, SystemStatus
+from app.monitor import BeatStatus, HealthProblem, PickupStatus, SystemStatus
 from app.presentation import Language, message
 from app.schedules import PauseState
 
@@ -118,6 +118,14 @@ def entry_row(
         Cell(last_run or no_time),
         Cell(str(view["total_run_count"])),
     ]
+
+
+def pickup_line(pickup: PickupStatus, language: Language) -> str:
+    """Whether the leading Beat hears RedBeat's own saves at once, or at its next look."""
+    if pickup.keyspace_notifications:
+        return message("cli_pickup_on", language)
+    poll = f"{pickup.poll_seconds:g}" if pickup.poll_seconds is not None else "?"
+    return message("cli_pickup_off", language, reason=pickup.reason or "?", poll=poll)
 
 
 def beat_line(beat: BeatStatus, now: datetime, tz: str, language: Language) -> str:

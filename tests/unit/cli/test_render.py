@@ -118,3 +118,15 @@ def test_colour_only_on_a_terminal_and_not_with_no_color(
 def test_paint_wraps_in_sgr_codes_only_when_colour_is_on() -> None:
     assert Style(color=True).paint("x", "bold", "red") == "\x1b[1;31mx\x1b[0m"
     assert Style(color=False).paint("x", "red") == "x"
+
+
+def test_the_pickup_line_says_whether_redbeats_own_saves_are_heard_at_once() -> None:
+    from app.cli.render import pickup_line
+    from app.monitor import PickupStatus
+
+    on = PickupStatus(keyspace_notifications=True)
+    off = PickupStatus(keyspace_notifications=False, reason="Redis sends none", poll_seconds=1.0)
+    assert "at once" in pickup_line(on, "en")
+    line = pickup_line(off, "en")
+    assert "within 1 s" in line and "Redis sends none" in line
+    assert "keyspace 알림 꺼짐: Redis sends none" in pickup_line(off, "ko")

@@ -83,6 +83,16 @@ CLI_CATALOG: dict[str, dict[Language, str]] = {
         "ko": "Beat: 실행 중인 Beat가 없습니다 (리더 하트비트가 없고 잠금도 비어 있습니다). "
         "./run_celery_beat.sh로 시작하세요.",
     },
+    "cli_pickup_on": {
+        "en": "Pickup of RedBeat's own saves: at once (keyspace notifications on).",
+        "ko": "RedBeat API로 저장한 스케줄: 즉시 반영 (keyspace 알림 켜짐).",
+    },
+    "cli_pickup_off": {
+        "en": "Pickup of RedBeat's own saves: within {poll} s, at Beat's next look "
+        "(keyspace notifications off: {reason}).",
+        "ko": "RedBeat API로 저장한 스케줄: Beat의 다음 확인 때, {poll}초 안에 반영 "
+        "(keyspace 알림 꺼짐: {reason}).",
+    },
     "cli_workers_online": {
         "en": "Workers: {count} online ({names}).",
         "ko": "워커: {count}개 온라인 ({names}).",
