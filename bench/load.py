@@ -104,6 +104,19 @@ def write(
     pipe.execute()
 
 
+def restamp(redis: Redis, names: list[str], meta: list[str], score: float) -> None:
+    """Give loaded entries new run state and due score, leaving their definition as its
+    writer wrote it (entries loaded once, then made due at a chosen moment per run)."""
+    pipe = redis.pipeline(transaction=False)
+    for i, name in enumerate(names):
+        key = entry_key(name)
+        pipe.hset(key, FIELD_META, meta[i])
+        pipe.zadd(REDBEAT_SCHEDULE_KEY, {key: score})
+        if (i + 1) % common.LOAD_CHUNK == 0:
+            pipe.execute()
+    pipe.execute()
+
+
 def load_ours(redis: Redis, planned: list[Planned]) -> int:
     """Write entries as our store does, many per round trip; returns the count."""
     meta = [codec.encode_meta(p.last_run_at, 0) for p in planned]

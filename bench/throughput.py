@@ -11,9 +11,17 @@ Celery subscribes to each sent task's result channel, stock and ours alike).
 
 Stock RedBeat runs with its defaults (`beat_max_loop_interval` 300 s): it sleeps until
 the peeked due time either way, so its loop interval does not change this figure.
+
+`--writers` says who wrote the entries: `store` (our store's fields, written in bulk)
+and/or `redbeat` (RedBeat's own `RedBeatSchedulerEntry.save()`, one entry at a time,
+as a stock user would: no `manager` field, so our Beat takes its slower decode path
+for them). RedBeat-written entries are saved once per size into a snapshot that each
+side starts from; their run state (`meta`, in RedBeat's format) and due score are then
+stamped for that side's due moment, their definitions left as `save()` wrote them.
 Usage, from the repo root:
 
     .venv/bin/python -m bench.throughput [--sizes 1000,10000,100000] [--timeout 600]
+        [--writers store,redbeat]
 """
 
 from __future__ import annotations
@@ -64,15 +72,33 @@ def lead_seconds(size: int, base: float) -> float:
     return base + size / 15_000
 
 
-def run_one(side: Side, size: int, lead: float, timeout: float) -> Run:
-    names = [f"burst_{i:06d}" for i in range(size)]
-    with tempfile.TemporaryDirectory() as tmp, common.redis_server() as server:
+def names_for(size: int) -> list[str]:
+    return [f"burst_{i:06d}" for i in range(size)]
+
+
+def redbeat_snapshot(size: int, into: Path) -> Path:
+    """The entries saved with RedBeat's own `entry.save()`, one by one, as a dump."""
+    with common.redis_server() as server:
+        load.point_redbeat_at(server.url)
+        load.load_stock(load.due_at(names_for(size), time.time() + 86400))
+        return common.save_snapshot(common.client(server), server, into)
+
+
+def run_one(
+    side: Side, size: int, lead: float, timeout: float, snapshot: Path | None = None
+) -> Run:
+    """One Beat over `size` due entries: written by our store, or (with `snapshot`)
+    those RedBeat's `save()` wrote, made due at this run's moment."""
+    names = names_for(size)
+    with tempfile.TemporaryDirectory() as tmp, common.redis_server(snapshot) as server:
         redis = common.client(server)
-        encoded = load.encode(load.due_at(names, 0))
         due = round(time.time() + lead_seconds(size, lead))
         planned = load.due_at(names, due)
         meta = [encode_meta(p.last_run_at, 0) for p in planned]
-        load.write(redis, encoded, meta, [due] * size)
+        if snapshot is None:
+            load.write(redis, load.encode(load.due_at(names, 0)), meta, [due] * size)
+        else:
+            load.restamp(redis, names, meta, due)
         counter = Path(tmp) / "requests"
         env = common.counting_env(common.stack_env(server.url, Path(tmp), **side.env), counter)
         beat = common.start_beat(side, env, Path(tmp) / "beat.log")
@@ -155,40 +181,56 @@ HEADER = [
 ]
 
 
+WRITERS = {"store": "our store", "redbeat": "RedBeat's entry.save()"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=common.ints, default=[200])
     parser.add_argument("--stock-interval", type=float, default=common.STOCK_DEFAULT_INTERVAL)
     parser.add_argument("--lead", type=float, default=12.0, help="seconds before D, plus N/15000")
     parser.add_argument("--timeout", type=float, default=600.0, help="per run, after D")
+    parser.add_argument(
+        "--writers", default="store", help="comma-separated: store, redbeat (who wrote them)"
+    )
     args = parser.parse_args()
-    runs: list[Run] = []
+    writers = [w for w in args.writers.split(",") if w]
+    unknown = [w for w in writers if w not in WRITERS]
+    if unknown:
+        parser.error(f"--writers: unknown writer {unknown[0]!r}; use store and/or redbeat")
     ratios = []
-    for size in args.sizes:
-        ours = run_one(common.OURS, size, args.lead, args.timeout)
-        stock = run_one(common.stock_side(args.stock_interval), size, args.lead, args.timeout)
-        runs += [ours, stock]
-        ratios.append(
-            [
-                f"{size:,}",
-                common.ratio(ours.fires_per_second, stock.fires_per_second),
-                common.ratio(ours.cpu, stock.cpu),
-                common.ratio(ours.requests, stock.requests),
-            ]
+    for writer in writers:
+        runs: list[Run] = []
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                snapshot = redbeat_snapshot(size, Path(tmp)) if writer == "redbeat" else None
+                ours = run_one(common.OURS, size, args.lead, args.timeout, snapshot)
+                stock_side = common.stock_side(args.stock_interval)
+                stock = run_one(stock_side, size, args.lead, args.timeout, snapshot)
+            runs += [ours, stock]
+            ratios.append(
+                [
+                    WRITERS[writer],
+                    f"{size:,}",
+                    common.ratio(ours.fires_per_second, stock.fires_per_second),
+                    common.ratio(ours.cpu, stock.cpu),
+                    common.ratio(ours.requests, stock.requests),
+                ]
+            )
+        print(f"Entries written by {WRITERS[writer]}:")
+        print()
+        print(common.table(HEADER, (row(r) for r in runs)))
+        print()
+        largest = [r for r in runs if r.size == max(args.sizes)]
+        print(
+            common.table(
+                ["Beat", "N", "Redis commands per fire"],
+                ([r.side.label, f"{r.size:,}", breakdown(r)] for r in largest),
+            )
         )
-    print(common.table(HEADER, (row(r) for r in runs)))
-    print()
-    print(
-        common.table(["N", "fires/s ours/stock", "CPU ours/stock", "requests ours/stock"], ratios)
-    )
-    print()
-    largest = [r for r in runs if r.size == max(args.sizes)]
-    print(
-        common.table(
-            ["Beat", "N", "Redis commands per fire"],
-            ([r.side.label, f"{r.size:,}", breakdown(r)] for r in largest),
-        )
-    )
+        print()
+    header = ["writer", "N", "fires/s ours/stock", "CPU ours/stock", "requests ours/stock"]
+    print(common.table(header, ratios))
 
 
 if __name__ == "__main__":
