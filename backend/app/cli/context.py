@@ -17,7 +17,7 @@ from redis import Redis
 
 from app.cli.terminal import Style, printable
 from app.core.config import Settings
-from app.core.redis import make_redis
+from app.core.redis import celery_redis_conf, make_redis
 from app.presentation import message
 from app.schedules import ScheduleService, ScheduleStore, TaskRegistry
 
@@ -43,8 +43,7 @@ class Context:
 
         if self.redis_from_run_dir:
             # Built from REDIS_URL's default; main() found ./run.sh's Redis: send there.
-            url = self.settings.redis_url
-            celery_app.conf.update(broker_url=url, result_backend=url, redbeat_redis_url=url)
+            celery_app.conf.update(celery_redis_conf(self.settings))
         return celery_app
 
     @property
