@@ -16,6 +16,7 @@ from app.cli.context import Context
 from app.schedules_file import (
     FileError,
     SyncReport,
+    cyclic_gc_paused,
     export_store,
     load_file,
     read_state,
@@ -51,7 +52,8 @@ def run_apply(ctx: Context, args: argparse.Namespace) -> int:
     # Resolved, so the recorded sync state says which file it was wherever it is read.
     path: Path = args.file.resolve()
     try:
-        loaded = load_file(path, ctx.registry, ctx.store)
+        with cyclic_gc_paused():
+            loaded = load_file(path, ctx.registry, ctx.store)
     except FileError as exc:
         report_file_error(ctx, exc)
         return 1

@@ -5,7 +5,7 @@ Built on app.schedules; the Beat (app.beat) runs the sync, the CLI and the API e
 """
 
 from app.schedules_file.export import Export, export_store, write_atomic
-from app.schedules_file.format import FileError, FileSchedules, load_file
+from app.schedules_file.format import FileError, FileSchedules, cyclic_gc_paused, load_file
 from app.schedules_file.sync import SyncReport, read_state, record_failed_sync, sync_file
 from app.schedules_file.watch import FileWatch
 
@@ -15,6 +15,7 @@ __all__ = [
     "FileSchedules",
     "FileWatch",
     "SyncReport",
+    "cyclic_gc_paused",
     "export_store",
     "load_file",
     "read_state",

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.schedules import Entry, ScheduleSpec, ScheduleStore
-from app.schedules_file.format import SCHEMA_REF, render_document
+from app.schedules_file.format import SCHEMA_REF, cyclic_gc_paused, render_document
 
 # Mode of a newly created export: readable by all like any checked-in file (mkstemp's
 # 0600 would otherwise carry over through the rename).
@@ -95,4 +95,5 @@ def export_store(store: ScheduleStore) -> Export:
     project wrote are read from their stored spec alone (store.documents), without
     building a schedule object or decoding RedBeat's definition: about 15,000 entries a
     second instead of 5,000."""
-    return collect(pair for chunk in store.documents(CHUNK) for pair in chunk)
+    with cyclic_gc_paused():
+        return collect(pair for chunk in store.documents(CHUNK) for pair in chunk)

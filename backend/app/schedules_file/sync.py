@@ -36,7 +36,7 @@ from app.schedules import (
     TaskRegistry,
     TooManySchedules,
 )
-from app.schedules_file.format import FileError, FileSchedules, load_file
+from app.schedules_file.format import FileError, FileSchedules, cyclic_gc_paused, load_file
 from app.schedules_file.plan import FileWrite, Memory, Plan, plan_changes, plan_full
 
 log = logging.getLogger(__name__)
@@ -289,6 +289,20 @@ def sync_file(
     writes (plan_sync); Beat passes `full` only when it takes the lock, so one edit in
     a large file applies at once.
     """
+    with cyclic_gc_paused():
+        return _sync(store, path, registry, routine, actor, keep_alive, loaded, full)
+
+
+def _sync(
+    store: ScheduleStore,
+    path: Path,
+    registry: TaskRegistry,
+    routine: bool,
+    actor: str,
+    keep_alive: KeepAlive | None,
+    loaded: FileSchedules | None,
+    full: bool,
+) -> SyncReport | None:
     try:
         loaded = loaded or load_file(path, registry, store)
         plan = plan_sync(store, loaded.specs, loaded.digests, full, routine)

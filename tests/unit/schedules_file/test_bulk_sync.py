@@ -4,6 +4,7 @@ keeps of what it applied, keep_alive, and what every chunk writes beside the ent
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -273,3 +274,20 @@ def test_an_entry_whose_hash_alone_was_lost_is_recreated_by_the_periodic_re_read
     files.store.redis.delete(entry_key("e6"))
     assert files.sync(schedules(), full=False, routine=True).recreated == ["e6"]
     assert files.store.get("e6") is not None
+
+
+def test_the_cyclic_collector_is_paused_for_a_sync_and_resumed_after(
+    files: Files, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    plan = sync.plan_sync
+    monkeypatch.setattr(sync, "plan_sync", lambda *a: seen.append(gc.isenabled()) or plan(*a))
+    assert gc.isenabled()
+    files.sync(schedules())
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        files.sync(schedules())
+        assert not gc.isenabled(), "left off when it was off"
+    finally:
+        gc.enable()
