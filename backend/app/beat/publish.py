@@ -21,6 +21,7 @@ always does. Those fires go through `send_task`, as before.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -39,8 +40,20 @@ LEAN_OPTIONS = frozenset({"queue", "priority", "expires"})
 # Celery's protocol-2 embed for a task with no callbacks, errbacks, chain or chord.
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
 _REDIS_TRANSPORTS = {"redis", "rediss"}
+# Messages per LPUSH command (a batch is SEND_BATCH_SIZE at most; this only bounds it).
+LPUSH_CHUNK = 1000
 # kombu's JSON, as its serializer registry and its Redis transport call it.
-dumps = cast(Callable[[Any], str], kombu_json.dumps)
+_kombu_dumps = cast(Callable[[Any], str], kombu_json.dumps)
+
+
+def dumps(value: Any) -> str:
+    """kombu's JSON text of `value`. kombu's encoder is the standard one plus a
+    `default` for types JSON lacks (dates, UUIDs, ...), so for JSON's own types the
+    standard encoder writes the same text, without building an encoder per call."""
+    try:
+        return json.dumps(value)
+    except TypeError:
+        return _kombu_dumps(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +213,15 @@ class LeanPublisher:
         pending, self._pending = self._pending, []
         if not pending:
             return 0
+        # One LPUSH per list with the messages in order: what a LPUSH per message
+        # would leave (the first sent is the first a worker pops), in fewer commands.
+        by_key: dict[str, list[str]] = {}
+        for key, payload in pending:
+            by_key.setdefault(key, []).append(payload)
         with self.channel.conn_or_acquire() as client, client.pipeline(transaction=False) as pipe:
-            for key, payload in pending:
-                pipe.lpush(key, payload)
+            for key, payloads in by_key.items():
+                for start in range(0, len(payloads), LPUSH_CHUNK):
+                    pipe.lpush(key, *payloads[start : start + LPUSH_CHUNK])
             pipe.execute()
         return len(pending)
 

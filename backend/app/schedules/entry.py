@@ -127,7 +127,36 @@ def encode(
 
 
 def encode_meta(last_run_at: datetime | None, total_run_count: int) -> str:
-    return _dumps({"last_run_at": last_run_at, "total_run_count": total_run_count})
+    """RedBeat's `meta` text. Beat writes one per fire, so the datetime is laid out
+    here as RedBeatJSONEncoder lays it out, and the standard encoder (no per-call
+    encoder class) writes the text: the same bytes, at a fraction of the cost."""
+    when = None if last_run_at is None else _redbeat_datetime(last_run_at)
+    return json.dumps({"last_run_at": when, "total_run_count": total_run_count}, ensure_ascii=False)
+
+
+def _redbeat_datetime(moment: datetime) -> dict[str, Any]:
+    """RedBeatJSONEncoder's form of a datetime (redbeat/decoder.py)."""
+    zone = moment.tzinfo
+    timezone: Any
+    if zone is None:
+        timezone = "UTC"
+    elif hasattr(zone, "key"):
+        timezone = zone.key
+    else:
+        offset = moment.utcoffset()
+        assert offset is not None
+        timezone = offset.total_seconds()
+    return {
+        "__type__": "datetime",
+        "year": moment.year,
+        "month": moment.month,
+        "day": moment.day,
+        "hour": moment.hour,
+        "minute": moment.minute,
+        "second": moment.second,
+        "microsecond": moment.microsecond,
+        "timezone": timezone,
+    }
 
 
 def decode_meta(raw: str | None) -> tuple[datetime | None, int]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from redbeat.decoder import RedBeatJSONEncoder
@@ -85,3 +86,24 @@ def test_the_table_is_bounded() -> None:
         codec.decode(f"redbeat:n{i}", redbeats(f"n{i}", raw), TZ, celery_app, shared)
         codec.decode(f"redbeat:o{i}", ours(f"o{i}", raw), TZ, celery_app, shared)
     assert len(shared._ours) <= 2 and len(shared._foreign) <= 2
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        None,
+        datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC),
+        datetime(2026, 1, 2, 3, 4, 5),
+        datetime(2026, 7, 2, 3, 4, 5, tzinfo=ZoneInfo("Asia/Seoul")),
+        datetime(2026, 1, 2, tzinfo=timezone(timedelta(hours=-3, minutes=-30))),
+    ],
+)
+def test_meta_is_the_text_redbeats_encoder_writes(moment: datetime | None) -> None:
+    want = json.dumps(
+        {"last_run_at": moment, "total_run_count": 7}, cls=RedBeatJSONEncoder, ensure_ascii=False
+    )
+    assert codec.encode_meta(moment, 7) == want
+    assert codec.decode_meta(want) == (
+        moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC),
+        7,
+    )

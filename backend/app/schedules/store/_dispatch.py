@@ -7,6 +7,7 @@ entries it holds.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -113,6 +114,13 @@ NOT_APPLIED, APPLIED, SEND, SKIPPED, MISSED, HELD_BACK, PAUSED = range(7)
 _NO_FIRE = ["", "", "", 0, 0, "", ""]
 
 
+def _text(value: Any) -> str:
+    """An argument as redis-py would send it (floats as repr, which round-trips)."""
+    if isinstance(value, str):
+        return value
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 class DispatchOps(RunOps):
     @cached_property
     def _commit_fires(self) -> Script:
@@ -174,8 +182,9 @@ class DispatchOps(RunOps):
         """
         args: list[Any] = [token, now, self.history_limits.as_json()]
         for step in steps:
-            args += [step.revision, step.meta, step.score, step.slot]
-            args += step.fire.argv() if step.fire is not None else _NO_FIRE
+            values = [step.revision, step.meta, step.score, step.slot]
+            values += step.fire.argv() if step.fire is not None else _NO_FIRE
+            args.append(json.dumps([_text(v) for v in values], ensure_ascii=False))
         keys = [REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(step.key for step in steps)]
         codes = self._commit_fires(keys=keys, args=args)
         return None if codes is None else [int(c) for c in codes]

@@ -272,8 +272,10 @@ def _lua(body: str) -> str:
 # sends a burst of the slots that passed. Otherwise the policy: a fire is sent, skipped
 # (a record with its reason), held back (buffer_one) or recorded as missed.
 # KEYS: lock, due index, entry keys.
-# ARGV: token, now, limits, then per entry 11 values: revision, meta ('' keeps run
-# state), next score, slot, mode, name, task id, lease until, min gap, lock key, rec.
+# ARGV: token, now, limits, then per entry one JSON array of 11 strings: revision,
+# meta ('' keeps run state), next score, slot, mode, name, task id, lease until, min
+# gap, lock key, rec (one argument per entry: redis-py packs each argument apart, and
+# eleven per fire were a tenth of Beat's time).
 # mode: '' (no fire), plain (send, record nothing), skip | allow | buffer (the
 # overlap policy of a fire to send), missed (record, do not send).
 # Returns a code per entry: 0 not applied, 1 applied, 2 send, 3 skipped, 4 missed,
@@ -292,21 +294,21 @@ local function slot_of(text)
   return tonumber(string.match(text, '^([^|]+)'))
 end
 for i = 3, #KEYS do
-  local a = 4 + (i - 3) * 11
+  local f = cjson.decode(ARGV[i + 1])
   local fields = redis.call('HMGET', KEYS[i], $definition, $manager, $slot)
   local def = fields[1]
-  local mode = ARGV[a + 4]
+  local mode = f[5]
   local code = 0
   if not def then
     gone[#gone + 1] = KEYS[i]
-  elseif redis.sha1hex(def .. (fields[2] or '')) ~= ARGV[a] then
+  elseif redis.sha1hex(def .. (fields[2] or '')) ~= f[1] then
     code = 0
-  elseif mode ~= '' and slot_of(fields[3]) and slot_of(ARGV[a + 3]) <= slot_of(fields[3]) then
+  elseif mode ~= '' and slot_of(fields[3]) and slot_of(f[4]) <= slot_of(fields[3]) then
     code = 0
   else
     code = 1
-    local name, id, rec = ARGV[a + 5], ARGV[a + 6], ARGV[a + 10]
-    local untill, gap, lock = tonumber(ARGV[a + 7]), tonumber(ARGV[a + 8]), ARGV[a + 9]
+    local name, id, rec = f[6], f[7], f[11]
+    local untill, gap, lock = tonumber(f[8]), tonumber(f[9]), f[10]
     if mode ~= '' and paused then
       if mode ~= 'plain' then append(limits, name, with_outcome(rec, 'skipped', 'paused', now)) end
       code = 6
@@ -330,10 +332,10 @@ for i = 3, #KEYS do
         code = 2
       end
     end
-    if ARGV[a + 1] ~= '' then
-      redis.call('HSET', KEYS[i], $meta, ARGV[a + 1], $slot, ARGV[a + 3])
+    if f[2] ~= '' then
+      redis.call('HSET', KEYS[i], $meta, f[2], $slot, f[4])
     end
-    scores[#scores + 1] = ARGV[a + 2]
+    scores[#scores + 1] = f[3]
     scores[#scores + 1] = KEYS[i]
   end
   codes[#codes + 1] = code
