@@ -70,6 +70,10 @@ MIN_WAIT_SECONDS = 0.002
 REDIS_TIMEOUT_SLACK_SECONDS = 0.1
 # Task messages published per Redis round trip when a batch of fires is sent.
 SEND_BATCH_SIZE = 500
+# The first pass after a wait loads at most this many entries, so the first fires of a
+# burst go out after a short batch (a few ms of work) rather than a full one; the
+# passes after it, while a backlog drains, load beat_batch_size each.
+FIRST_BATCH_SIZE = 50
 # Names listed in the one line that reports the fires a global pause held back.
 PAUSED_NAMES_LOGGED = 5
 
@@ -97,6 +101,8 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         self._was_leader = False
         self._standby_logged = False
         self._redis_down = False
+        # A full batch was loaded last pass: a backlog is draining.
+        self._draining = False
 
     def setup_schedule(self) -> None:
         """Nothing: entries are only written once this process holds the lock. Logs
@@ -244,7 +250,10 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         """Send what is due now; return (a full batch was sent, next due score)."""
         now = datetime.now(UTC)
         limit = self.settings.beat_batch_size
+        if not self._draining:
+            limit = min(limit, FIRST_BATCH_SIZE)
         batch = self.store.due(now, limit, self.change_log.cursor)
+        self._draining = len(batch.rows) >= limit
         self.change_log.report(batch.changes)
         if batch.expired:
             self._sweep_lost(batch.expired, now)

@@ -23,7 +23,7 @@ import pytest
 
 from app.beat.dispatch import fire_headers
 from app.beat.leadership import Leadership
-from app.beat.scheduler import BatchScheduler
+from app.beat.scheduler import FIRST_BATCH_SIZE, BatchScheduler
 from app.core.celery_app import celery_app
 from app.core.constants import REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
 from app.schedules.keys import entry_key
@@ -173,6 +173,24 @@ def test_a_full_batch_loops_without_waiting(
 
     assert sizes == [(2, 0), (2, 0), (1, 1)], "waits only after a batch that was not full"
     assert sorted(args[0] for _task, args in sent) == [0, 1, 2, 3, 4]
+
+
+def test_a_burst_starts_with_a_short_batch_then_drains_in_full_ones(
+    make_beat: MakeBeat, store: ScheduleStore, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(FIRST_BATCH_SIZE + 70):
+        due_now(store, f"e{i}", [i])
+    beat = make_beat(batch_size=60)
+    waits: list[float | None] = []
+    monkeypatch.setattr(beat, "_wait", waits.append)
+
+    sizes = []
+    for _ in range(4):
+        before = len(sent)
+        beat.tick()
+        sizes.append((len(sent) - before, len(waits)))
+
+    assert sizes == [(FIRST_BATCH_SIZE, 0), (60, 0), (10, 1), (0, 2)]
 
 
 def test_redis_unreachable_returns_max_interval_and_logs_once(
