@@ -884,8 +884,10 @@ def test_with_beat_and_a_worker_running_the_check_passes_and_names_them(
     summary = result.stdout.split("\n\n")[-1].splitlines()
     assert summary[2] == "Dispatching: running (Beat sends each schedule when it comes due)."
     assert summary[3].startswith("Beat: ") and " leads (since " in summary[3]
-    assert summary[4].startswith("Workers: 1 online (worker@")
-    assert summary[5].startswith("schedules.json: applied ")
+    # The embedded Redis sends keyspace events, so the leader hears RedBeat's saves.
+    assert summary[4] == "Pickup of RedBeat's own saves: at once (keyspace notifications on)."
+    assert summary[5].startswith("Workers: 1 online (worker@")
+    assert summary[6].startswith("schedules.json: applied ")
     assert "주간업데이트" in result.stdout.split("\n\n")[0]
 
 
