@@ -51,6 +51,8 @@ from app.schedules.store._file_index import FileMark
 from app.schedules.store._names import index_keys, unindex_keys
 from app.schedules.store._scripts import WRITE_FILE_ENTRIES
 
+# A new entry's run state: never run.
+NEW_RUN_STATE = codec.encode_meta(None, 0)
 # Tries of one chunk against racing writers before it is split in two; a chunk of one
 # entry retries until it goes through, as save() does.
 CHUNK_TRIES = 4
@@ -291,7 +293,7 @@ class _Plan:
         change = change_from_documents(
             name, document_of(before), document, self.audit.actor, self.audit.at, etag
         )
-        meta = codec.encode_meta(None, 0) if before is None else ""
+        meta = NEW_RUN_STATE if before is None else ""
         self.keys += [key, AUDIT_KEY_PREFIX + name]
         self.args += [definition, manager, meta, change.to_json() if change else ""]
         last_run_at = before.rhythm_from if before else None
