@@ -1,7 +1,7 @@
 """What Beat asks of the store: what is due, commit a batch of fires, wait for a change.
 
 A pass costs two round trips to load a batch (the due keys with the next due time
-after them, then their hashes) and one script call to commit it, however many
+after them, then their hashes, read by one script) and one script call to commit it, however many
 entries it holds.
 """
 
@@ -28,7 +28,7 @@ from app.schedules import entry as codec
 from app.schedules.audit import Change
 from app.schedules.entry import Entry, revision_of
 from app.schedules.store._audit import decode_feed
-from app.schedules.store._run_scripts import COMMIT_FIRES
+from app.schedules.store._run_scripts import COMMIT_FIRES, LOAD_FIELDS
 from app.schedules.store._runs import SWEEP_BATCH, RunOps
 
 
@@ -126,6 +126,10 @@ class DispatchOps(RunOps):
     def _commit_fires(self) -> Script:
         return self.redis.register_script(COMMIT_FIRES)
 
+    @cached_property
+    def _load_fields(self) -> Script:
+        return self.redis.register_script(LOAD_FIELDS)
+
     def due(self, now: datetime, limit: int, changes_after: str | None = None) -> DueBatch:
         """Up to `limit` entries due at or before `now`, earliest first, and the next
         due time after `now`. Entries that never run again (score < 0) are not due.
@@ -144,10 +148,9 @@ class DispatchOps(RunOps):
         changes = decode_feed(feed[0]) if feed else []
         if not due:
             return DueBatch([], next_due, expired, changes)
-        with self.redis.pipeline(transaction=False) as pipe:
-            for key, _score in due:
-                pipe.hmget(key, codec.FIELDS)
-            rows = pipe.execute()
+        flat = self._load_fields(keys=[key for key, _score in due])
+        width = len(codec.FIELDS)
+        rows = [flat[i : i + width] for i in range(0, len(flat), width)]
         return DueBatch(
             [self._row(key, score, f) for (key, score), f in zip(due, rows, strict=True)],
             next_due,
