@@ -10,11 +10,11 @@ At 100,000 entries those two reads alone take a second or more, too slow for a s
 that edits one entry. So the process that applied a file remembers what it applied
 (`Applied`), tagged with an id it wrote into the sync state; the next sync in the same
 process, if no other sync ran in between (the id in Redis is still its own), compares
-the file with that memory and reads the index and the due index for the entries that
-differ only. What the API does meanwhile is safe to miss: it never writes a mark with a
+the file with that memory and asks the index and Redis about the entries that differ
+only. What the API does meanwhile is safe to miss: it never writes a mark with a
 new digest, and an API delete leaves a tombstone that a changed file entry overrides
-anyway. An entry lost from Redis is not seen this way; the periodic full re-read
-recreates it.
+anyway. An entry lost from Redis is not seen this way; the periodic re-read recreates
+it.
 """
 
 from __future__ import annotations
