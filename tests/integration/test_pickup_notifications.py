@@ -121,6 +121,10 @@ def test_a_redbeat_save_fires_and_a_delete_is_seen_before_the_poll(
         what="Beat to look again after the delete, before its own next look",
     )
 
+    # The listener stops with the Beat: a clean exit, nothing logged as unexpected.
+    assert beat.stop() == 0
+    assert "Traceback" not in beat.log() and "unexpectedly" not in beat.log()
+
 
 def test_a_redis_without_notifications_is_reported_and_the_poll_still_fires(
     tmp_path: Path,
