@@ -46,7 +46,10 @@ SCRIPTS: dict[str, tuple[list[str], list[str]]] = {
         ["--schedules", "1000", "--seconds", "300", "--worker-share", "0.1"],
         ["--schedules", "20", "--seconds", "6", "--no-failover"],
     ),
-    "throughput": (["--sizes", "1000,10000,100000"], ["--sizes", "20", "--lead", "6"]),
+    "throughput": (
+        ["--sizes", "1000,10000,100000", "--writers", "store,redbeat"],
+        ["--sizes", "20", "--lead", "6"],
+    ),
     "idle": (
         ["--sizes", "10000,100000", "--duration", "30", "--stock-intervals", "1,5,300"],
         ["--sizes", "100", "--duration", "1", "--stock-intervals", "1"],
