@@ -1,4 +1,4 @@
-"""Beat's lean publishing: Celery's task message, built here, pushed a batch per round trip.
+"""Beat's lean publishing: Celery's task message, built here, queued by the commit.
 
 Why: `app.send_task` costs Beat well over 100 µs a message (routing through layered
 config lookups, kombu's generic prepare/publish/exchange-lookup layers), which at a
@@ -6,12 +6,17 @@ burst of 100,000 due entries is most of Beat's time. Here the same message is bu
 from Celery's and kombu's own pieces (`saferepr` for the reprs, kombu's JSON `dumps`,
 the channel's body encoding, delivery tag and priority list) and LPUSHed the way
 kombu's Redis transport pushes it; tests/unit/beat/test_publish.py compares the bytes
-with what `send_task` pushes, for every option a schedule can carry.
+with what `send_task` pushes, for every option a schedule can carry. The message is
+built before the batch is committed and the store's commit pushes it, in the same
+script call, only for the fires it records as sent (`ScheduleStore.commit_fires`):
+the broker is the store's Redis, and a Beat killed between a commit and a publish
+would otherwise leave fires recorded sent that never reach a worker.
 
 It is used only where that holds. For the whole Beat (`LeanPublisher.refusal`): the
-broker is Redis, messages are protocol 2 in JSON, uncompressed, without sent events;
-no `task_routes` (a router may send a task anywhere); no receiver connected to
-`before_task_publish` or `after_task_publish` (hooks that expect to see each message).
+broker is Redis, the very one the store uses, with no key prefix; messages are
+protocol 2 in JSON, uncompressed, without sent events; no `task_routes` (a router may
+send a task anywhere); no receiver connected to `before_task_publish` or
+`after_task_publish` (hooks that expect to see each message).
 Per fire (`LeanPublisher.message` returns None): options other than queue, priority
 and expires; a queue whose exchange is not direct or which expires (x-expires); a task
 with execution options of its own (its class's `queue`, `priority`, ...); a queue's
@@ -40,8 +45,6 @@ LEAN_OPTIONS = frozenset({"queue", "priority", "expires"})
 # Celery's protocol-2 embed for a task with no callbacks, errbacks, chain or chord.
 _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
 _REDIS_TRANSPORTS = {"redis", "rediss"}
-# Messages per LPUSH command (a batch is SEND_BATCH_SIZE at most; this only bounds it).
-LPUSH_CHUNK = 1000
 # kombu's JSON, as its serializer registry and its Redis transport call it.
 _kombu_dumps = cast(Callable[[Any], str], kombu_json.dumps)
 
@@ -65,7 +68,7 @@ class _Route:
 
 
 class LeanPublisher:
-    """Builds Beat's fire messages; `flush` pushes those built, in one pipeline."""
+    """Builds Beat's fire messages as (queue list key, payload) for the commit to push."""
 
     def __init__(self, app: Celery, channel: Any) -> None:
         self.app = app
@@ -78,18 +81,25 @@ class LeanPublisher:
         self._repr_levels = conf.task_repr_maxlevels
         self._routes: dict[str, _Route | None] = {}
         self._plain_tasks: dict[str, bool] = {}
-        self._pending: list[tuple[str, str]] = []
         self._declared: set[str] = set()
         # Celery names the sender of a message sent outside a worker so (host and pid).
         self._origin = anon_nodename()
 
     @staticmethod
-    def refusal(app: Celery) -> str | None:
-        """Why this Celery setup needs `send_task` for every message; None if it does not."""
+    def refusal(app: Celery, store_url: str | None = None) -> str | None:
+        """Why this Celery setup needs `send_task` for every message; None if it does not.
+        `store_url`: the store's Redis, which the broker must be (the store's commit
+        pushes the messages)."""
         conf = app.conf
         transport = app.connection_for_write().transport.driver_type
+        options = conf.broker_transport_options or {}
         checks = (
             (transport not in _REDIS_TRANSPORTS, f"the broker is {transport}, not Redis"),
+            (
+                store_url is not None and conf.broker_url != store_url,
+                "the broker is not the Redis the schedules are stored in",
+            ),
+            (bool(options.get("global_keyprefix")), "the broker prefixes its keys"),
             (int(conf.task_protocol) != 2, "task_protocol is not 2"),
             (conf.task_serializer != "json", "task_serializer is not json"),
             (bool(conf.task_compression), "task_compression is set"),
@@ -111,26 +121,23 @@ class LeanPublisher:
         headers: dict[str, Any],
         time_limit: float | None = None,
         soft_time_limit: float | None = None,
-    ) -> bool:
-        """Build the fire's message and queue it for `flush`; False (nothing queued)
+    ) -> tuple[str, str] | None:
+        """The fire's message as (queue list key, payload), to be LPUSHed as is; None
         when this fire needs `send_task` (see the module docstring)."""
         if not LEAN_OPTIONS.issuperset(options) or not self._plain_task(task):
-            return False
+            return None
         queue = options.get("queue") or self._default_queue
         route = self._route(queue) if queue in self._declared else None
         if route is None:
-            return False
+            return None
         priority = options.get("priority")
         expires = options.get("expires")
         if expires is not None and not isinstance(expires, int | float):
-            return False  # a date: Celery's conversions are not repeated here
-        self._pending.append(
-            self._encode(
-                task, args, kwargs, task_id, headers, route, priority, expires,
-                time_limit, soft_time_limit,
-            )
+            return None  # a date: Celery's conversions are not repeated here
+        return self._encode(
+            task, args, kwargs, task_id, headers, route, priority, expires,
+            time_limit, soft_time_limit,
         )  # fmt: skip
-        return True
 
     def _encode(
         self,
@@ -204,29 +211,6 @@ class LeanPublisher:
         if not value:  # most schedules pass no arguments: saferepr's () and {}
             return "()" if isinstance(value, tuple) else "{}"
         return str(saferepr(value, limit, maxlevels=self._repr_levels))
-
-    def flush(self) -> int:
-        """LPUSH every message built since the last flush, in one pipeline; how many.
-
-        Raises what the broker's client raises; then which of them arrived is unknown.
-        """
-        pending, self._pending = self._pending, []
-        if not pending:
-            return 0
-        # One LPUSH per list with the messages in order: what a LPUSH per message
-        # would leave (the first sent is the first a worker pops), in fewer commands.
-        by_key: dict[str, list[str]] = {}
-        for key, payload in pending:
-            by_key.setdefault(key, []).append(payload)
-        with self.channel.conn_or_acquire() as client, client.pipeline(transaction=False) as pipe:
-            for key, payloads in by_key.items():
-                for start in range(0, len(payloads), LPUSH_CHUNK):
-                    pipe.lpush(key, *payloads[start : start + LPUSH_CHUNK])
-            pipe.execute()
-        return len(pending)
-
-    def discard(self) -> None:
-        self._pending = []
 
     def _route(self, queue: str) -> _Route | None:
         """The queue by name as Celery's router resolves it (creating a missing one, as

@@ -43,7 +43,7 @@ from app.beat.publish import LeanPublisher
 from app.beat.shutdown import GracefulStop
 from app.core.config import Settings, get_settings
 from app.core.constants import REDBEAT_LOCK_KEY, WAKE_TTL_SECONDS
-from app.core.redis import make_redis, redacted_url
+from app.core.redis import celery_redis_conf, make_redis, redacted_url
 from app.core.zones import zones_line
 from app.schedules import (
     PAUSED,
@@ -270,37 +270,52 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         return len(batch.rows) >= limit, next_due
 
     def _commit_and_send(self, steps: list[Step], now: datetime) -> None:
-        codes = self.store.commit_fires(self.leadership.token, steps, now.timestamp())
+        # Messages are built before the commit, which pushes those of the fires it
+        # records as sent: recording and queueing are one step, so a Beat killed in
+        # between cannot leave a fire recorded sent that no worker will ever see.
+        prepared = [self._prepare(step) for step in steps]
+        messages = [p[1] if p is not None else None for p in prepared]
+        codes = self.store.commit_fires(self.leadership.token, steps, now.timestamp(), messages)
         if codes is None:
             self.leadership.lost(self.leadership.holder())  # logs once, drops leadership
             return
-        fires = [step for step, code in zip(steps, codes, strict=True) if code == SEND]
         held = [step for step, code in zip(steps, codes, strict=True) if code == PAUSED]
         if held:
             _log_paused(held)
+        # Fires that need Celery's send_task (a queue's first message, options the lean
+        # path does not build) are published after the commit, as before.
+        later: list[tuple[Step, dict[str, Any]]] = []
+        for step, code, prep in zip(steps, codes, prepared, strict=True):
+            if code != SEND or prep is None:
+                continue
+            headers, message = prep
+            assert step.entry is not None and step.fire is not None
+            _log_sending(step.entry, headers, step.fire.task_id)
+            if message is None:
+                later.append((step, headers))
+        if later:
+            self._send_all(later)
+
+    def _send_all(self, later: list[tuple[Step, dict[str, Any]]]) -> None:
+        """Publish fires through send_task; those that fail are recorded as failed."""
         unsent: list[tuple[Step, Exception]] = []
         try:
-            # One Redis round trip per SEND_BATCH_SIZE messages, not one per message:
-            # kombu's batch for what goes through send_task, one pipeline for the rest.
+            # One Redis round trip per SEND_BATCH_SIZE messages, not one per message.
             with self.producer.batch(max_size=SEND_BATCH_SIZE):
-                for step in fires:
-                    error = self._send(step)
+                for step, headers in later:
+                    error = self._send(step, headers)
                     if error is not None:
                         unsent.append((step, error))
-            if self.publisher is not None:
-                self.publisher.flush()
         except Exception as exc:
-            if self.publisher is not None:
-                self.publisher.discard()
-            # The last flush failed: which of its messages reached the broker is unknown,
-            # so the whole batch is recorded as not published (a message that did get
+            # The last batch failed: which of its messages reached the broker is unknown,
+            # so all of them are recorded as not published (a message that did get
             # through still runs, and its run is recorded when it starts).
             log.exception(
                 "beat: could not publish %d due tasks to the broker; they are recorded as "
                 "failed. Check that the broker (Redis) is reachable.",
-                len(fires),
+                len(later),
             )
-            unsent = [(step, exc) for step in fires]
+            unsent = [(step, exc) for step, _headers in later]
         if unsent:
             self._record_unsent(unsent)
 
@@ -321,17 +336,19 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         except Exception:
             log.warning("beat: could not record the unsent fires either", exc_info=True)
 
-    def _send(self, step: Step) -> Exception | None:
-        """Publish one fire, or build it for the lean path's flush; the error if it
-        could not be (logged here)."""
+    def _prepare(self, step: Step) -> tuple[dict[str, Any], tuple[str, str] | None] | None:
+        """A fire's headers and, when it can take the lean path, its message (queue
+        list key, payload) for the commit to push; None for a step that sends nothing."""
         entry, served, fire = step.entry, step.served, step.fire
-        assert entry is not None and served is not None and fire is not None
+        if entry is None or served is None or fire is None or fire.mode == "missed":
+            return None
         headers = {**(step.headers or fire_headers(entry.key, entry.name, served))}
-        _log_sending(entry, headers, fire.task_id)
         headers.update(self._policy_headers(entry))
-        limits = time_limits(entry)
         lean = self.publisher
-        if lean is not None and lean.message(
+        if lean is None:
+            return headers, None
+        limits = time_limits(entry)
+        message = lean.message(
             entry.task,
             entry.args,
             entry.kwargs,
@@ -340,8 +357,16 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
             headers,
             limits.get("time_limit"),
             limits.get("soft_time_limit"),
-        ):
-            return None
+        )
+        return headers, message
+
+    def _send(self, step: Step, headers: dict[str, Any]) -> Exception | None:
+        """Publish one fire through Celery's send_task; the error if it could not be
+        (logged here)."""
+        entry, fire = step.entry, step.fire
+        assert entry is not None and fire is not None
+        limits = time_limits(entry)
+        lean = self.publisher
         queue = entry.options.get("queue") or self.app.conf.task_default_queue
         # A queue is declared with its first message; kombu would otherwise re-check
         # its declaration cache for every message, a third of the cost of a send.
@@ -371,7 +396,7 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
     def publisher(self) -> LeanPublisher | None:
         """The lean path (app/beat/publish.py), or None when this setup needs Celery's
         own send path for every message (task_routes, publish signal receivers, ...)."""
-        why = LeanPublisher.refusal(self.app)
+        why = LeanPublisher.refusal(self.app, celery_redis_conf(self.settings)["broker_url"])
         if why is not None:
             log.info("beat: sending through Celery's send_task, since %s", why)
             return None

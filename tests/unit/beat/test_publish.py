@@ -106,8 +106,9 @@ def test_the_lean_message_is_what_send_task_pushes(
         want = lists(broker)
         lean = LeanPublisher(celery_app, producer.channel)
         lean.declared(options.get("queue"))
-        assert lean.message(task, args, kwargs, "tid", options, dict(headers), hard, soft)
-        assert lean.flush() == 1
+        message = lean.message(task, args, kwargs, "tid", options, dict(headers), hard, soft)
+        assert message is not None
+        broker.lpush(*message)  # as the store's commit pushes it
     got = lists(broker)
     assert len(want) == 1
     assert got == want
@@ -118,14 +119,14 @@ def test_options_outside_the_lean_set_and_undeclared_queues_take_send_task(
 ) -> None:
     with celery_app.producer_or_acquire() as producer:
         lean = LeanPublisher(celery_app, producer.channel)
-        assert not lean.message(REGISTERED, [], {}, "t1", {}, {})  # not declared yet
+        assert lean.message(REGISTERED, [], {}, "t1", {}, {}) is None  # not declared yet
         lean.declared(None)
-        assert not lean.message(REGISTERED, [], {}, "t2", {"routing_key": "x"}, {})
-        assert not lean.message(REGISTERED, [], {}, "t3", {"queue": "other"}, {})
-        assert not lean.message(REGISTERED, [], {}, "t4", {"expires": "2026-12-03"}, {})
-        assert lean.message(REGISTERED, [], {}, "t5", {}, {})
-        assert lean.flush() == 1
-    assert len(broker.lrange("celery", 0, -1)) == 1
+        assert lean.message(REGISTERED, [], {}, "t2", {"routing_key": "x"}, {}) is None
+        assert lean.message(REGISTERED, [], {}, "t3", {"queue": "other"}, {}) is None
+        assert lean.message(REGISTERED, [], {}, "t4", {"expires": "2026-12-03"}, {}) is None
+        message = lean.message(REGISTERED, [], {}, "t5", {}, {})
+    assert message is not None and message[0] == "celery"
+    assert broker.keys("*") == []  # building a message pushes nothing
 
 
 def test_routes_and_publish_signal_receivers_turn_the_lean_path_off(
@@ -143,3 +144,16 @@ def test_routes_and_publish_signal_receivers_turn_the_lean_path_off(
         before_task_publish.disconnect(receiver)
     monkeypatch.setitem(celery_app.conf, "task_routes", {"app.*": {"queue": "x"}})
     assert LeanPublisher.refusal(celery_app) == "task_routes are set"
+
+
+def test_a_broker_other_than_the_stores_redis_turns_the_lean_path_off(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The store's commit pushes the messages: to the store's Redis, unprefixed.
+    url = celery_app.conf.broker_url
+    assert LeanPublisher.refusal(celery_app, url) is None
+    assert LeanPublisher.refusal(celery_app, url + "0") == (
+        "the broker is not the Redis the schedules are stored in"
+    )
+    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {"global_keyprefix": "p:"})
+    assert LeanPublisher.refusal(celery_app, url) == "the broker prefixes its keys"

@@ -7,6 +7,7 @@ with its Redis client, producer and leadership put in place before first use; Ce
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import time
@@ -20,9 +21,11 @@ from uuid import UUID
 
 import fakeredis
 import pytest
+from kombu.transport import redis as kombu_redis
 
 from app.beat.dispatch import fire_headers
 from app.beat.leadership import Leadership
+from app.beat.publish import LeanPublisher
 from app.beat.scheduler import FIRST_BATCH_SIZE, BatchScheduler
 from app.core.celery_app import celery_app
 from app.core.constants import REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY
@@ -306,3 +309,43 @@ def test_close_releases_the_lock(make_beat: MakeBeat, store: ScheduleStore, sent
     beat.close()
 
     assert store.beats.holder() is None
+
+
+class Killed(BaseException):
+    """Stands for a SIGKILL right after the commit: nothing after it runs."""
+
+
+def test_the_commit_queues_lean_messages_so_a_kill_after_it_loses_none(
+    make_beat: MakeBeat, store: ScheduleStore, sent: Sent, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = fakeredis.FakeServer()  # the broker channel only builds here, never pushes
+    monkeypatch.setattr(
+        kombu_redis.Channel,
+        "_create_client",
+        lambda self, asynchronous=False: fakeredis.FakeRedis(server=server),
+    )
+    beat = make_beat()
+    assert beat.tick() == 0.0  # leads
+    with celery_app.producer_or_acquire() as producer:
+        lean = LeanPublisher(celery_app, producer.channel)
+        lean.declared(None)  # the default queue had its first message already
+        beat.__dict__["publisher"] = lean
+        due_now(store, "one", [1])
+        due_now(store, "two", [2])
+        commit = store.commit_fires
+
+        def commit_then_die(*args: Any, **kwargs: Any) -> Any:
+            commit(*args, **kwargs)
+            raise Killed
+
+        monkeypatch.setattr(store, "commit_fires", commit_then_die)
+        beat.__dict__["store"] = store
+        with pytest.raises(Killed):
+            beat.dispatch_due()
+    assert sent == []  # nothing went through send_task
+    queued = [json.loads(m) for m in store.redis.lrange(celery_app.conf.task_default_queue, 0, -1)]
+    got = sorted(
+        (m["headers"]["schedule"], json.loads(base64.b64decode(m["body"]))[0]) for m in queued
+    )
+    assert got == [("one", [1]), ("two", [2])]
+    assert (run_count(store, "one"), run_count(store, "two")) == (1, 1)

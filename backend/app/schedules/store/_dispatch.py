@@ -112,6 +112,9 @@ class FireArgs:
 # What commit_fires reports per step.
 NOT_APPLIED, APPLIED, SEND, SKIPPED, MISSED, HELD_BACK, PAUSED = range(7)
 _NO_FIRE = ["", "", "", 0, 0, "", ""]
+_NO_MESSAGE = [0, 0]
+# A fire's task message: the broker's queue list key and the payload to LPUSH to it.
+QueuedMessage = tuple[str, str]
 
 
 def _text(value: Any) -> str:
@@ -171,9 +174,19 @@ class DispatchOps(RunOps):
         except Exception as exc:
             return DueRow(key, score, None, revision, exc)
 
-    def commit_fires(self, token: str, steps: Sequence[FireCommit], now: float) -> list[int] | None:
+    def commit_fires(
+        self,
+        token: str,
+        steps: Sequence[FireCommit],
+        now: float,
+        messages: Sequence[QueuedMessage | None] = (),
+    ) -> list[int] | None:
         """Record a batch of fires: run state, next due time, history and policy, in one
         script call.
+
+        `messages`, one per step where given: the (queue list key, payload) of the
+        fire's task message, LPUSHed by the same script call if and only if the step's
+        code is SEND (the broker is this Redis), so a fire recorded sent is queued too.
 
         Returns a code per step (NOT_APPLIED, APPLIED, SEND, SKIPPED, MISSED,
         HELD_BACK, PAUSED: skipped since dispatching is globally paused). A step is not
@@ -183,12 +196,27 @@ class DispatchOps(RunOps):
         nothing, when `token` does not hold the Beat lock. Raises
         redis.exceptions.RedisError when Redis does not answer.
         """
-        args: list[Any] = [token, now, self.history_limits.as_json()]
-        for step in steps:
+        args: list[Any] = [token, now, self.history_limits.as_json(), len(steps)]
+        keys = [REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(step.key for step in steps)]
+        payloads: list[str] = []
+        # Queue lists go in KEYS (Lua indexes them from 1), each once.
+        list_index: dict[str, int] = {}
+        first_payload = len(args) + len(steps) + 1
+        for i, step in enumerate(steps):
             values = [step.revision, step.meta, step.score, step.slot]
             values += step.fire.argv() if step.fire is not None else _NO_FIRE
+            message = messages[i] if i < len(messages) else None
+            if message is None:
+                values += _NO_MESSAGE
+            else:
+                list_key, payload = message
+                if list_key not in list_index:
+                    list_index[list_key] = len(keys) + len(list_index) + 1
+                values += [list_index[list_key], first_payload + len(payloads)]
+                payloads.append(payload)
             args.append(json.dumps([_text(v) for v in values], ensure_ascii=False))
-        keys = [REDBEAT_LOCK_KEY, REDBEAT_SCHEDULE_KEY, *(step.key for step in steps)]
+        keys += list_index
+        args += payloads
         codes = self._commit_fires(keys=keys, args=args)
         return None if codes is None else [int(c) for c in codes]
 

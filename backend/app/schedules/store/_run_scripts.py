@@ -271,11 +271,16 @@ def _lua(body: str) -> str:
 # skipped with reason `paused` and its slot still counts as served, so resuming never
 # sends a burst of the slots that passed. Otherwise the policy: a fire is sent, skipped
 # (a record with its reason), held back (buffer_one) or recorded as missed.
-# KEYS: lock, due index, entry keys.
-# ARGV: token, now, limits, then per entry one JSON array of 11 strings: revision,
+# A fire's task message built beforehand is LPUSHed here when its code is send, so
+# the fire is recorded sent and its message is in the queue in one atomic step: a
+# Beat killed after the commit cannot leave a fire recorded sent that was never queued
+# (it would also hold its schedule in progress until its lease ran out).
+# KEYS: lock, due index, n entry keys, then the queue lists the messages go to.
+# ARGV: token, now, limits, n, then per entry one JSON array of 13 strings: revision,
 # meta ('' keeps run state), next score, slot, mode, name, task id, lease until, min
-# gap, lock key, rec (one argument per entry: redis-py packs each argument apart, and
-# eleven per fire were a tenth of Beat's time).
+# gap, lock key, rec, the index in KEYS of its message's list and the index in ARGV
+# of its message ('0' for no message) (one argument per entry: redis-py packs each
+# argument apart, and eleven per fire were a tenth of Beat's time); then the messages.
 # mode: '' (no fire), plain (send, record nothing), skip | allow | buffer (the
 # overlap policy of a fire to send), missed (record, do not send).
 # Returns a code per entry: 0 not applied, 1 applied, 2 send, 3 skipped, 4 missed,
@@ -289,12 +294,14 @@ local codes = {}
 -- The due index is written with one ZADD (and one ZREM) per call, not one per entry:
 -- each is one keyspace event for a Beat listening on the index.
 local scores, gone = {}, {}
+-- Messages by list (KEYS index), in step order; the lists in first-seen order.
+local pushes, lists = {}, {}
 local function slot_of(text)
   if not text then return nil end
   return tonumber(string.match(text, '^([^|]+)'))
 end
-for i = 3, #KEYS do
-  local f = cjson.decode(ARGV[i + 1])
+for i = 3, tonumber(ARGV[4]) + 2 do
+  local f = cjson.decode(ARGV[i + 2])
   local fields = redis.call('HMGET', KEYS[i], $definition, $manager, $slot)
   local def = fields[1]
   local mode = f[5]
@@ -338,6 +345,16 @@ for i = 3, #KEYS do
     scores[#scores + 1] = f[3]
     scores[#scores + 1] = KEYS[i]
   end
+  local q = tonumber(f[12])
+  if code == 2 and q and q > 0 then
+    local list = pushes[q]
+    if not list then
+      list = {}
+      pushes[q] = list
+      lists[#lists + 1] = q
+    end
+    list[#list + 1] = ARGV[tonumber(f[13])]
+  end
   codes[#codes + 1] = code
 end
 -- unpack() is bounded by Lua's C stack (8000 values): a huge batch goes in chunks.
@@ -347,6 +364,14 @@ for from = 1, #scores, CHUNK do
 end
 for from = 1, #gone, CHUNK do
   redis.call('ZREM', KEYS[2], unpack(gone, from, math.min(from + CHUNK - 1, #gone)))
+end
+-- One LPUSH per list with its messages in order leaves what a LPUSH per message
+-- would (the first sent is the first a worker pops).
+for _, q in ipairs(lists) do
+  local list = pushes[q]
+  for from = 1, #list, CHUNK do
+    redis.call('LPUSH', KEYS[q], unpack(list, from, math.min(from + CHUNK - 1, #list)))
+  end
 end
 return codes
 """)
