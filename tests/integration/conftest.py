@@ -226,3 +226,16 @@ def create(shared: _Served) -> Iterator[Callable[..., str]]:
     for name in made:
         if shared.store.get(name) is not None:
             shared.service.delete(name)
+
+
+def pool_processes(pid: int) -> list[int]:
+    """The children of process `pid` (a prefork worker's pool), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
+        except OSError:
+            continue  # gone meanwhile
+        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(int(entry.name))
+    return found

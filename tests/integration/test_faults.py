@@ -31,7 +31,15 @@ from app.core.celery_app import celery_app
 from app.core.constants import REDBEAT_LOCK_KEY
 from app.core.embedded_redis import RedisServer, find_redis_server, free_port, ping, server_args
 from app.schedules import RunRecord, ScheduleService, ScheduleStore, TaskRegistry
-from tests.integration.conftest import ROOT, Proc, Stack, stack_env, wait_until, write_schedules
+from tests.integration.conftest import (
+    ROOT,
+    Proc,
+    Stack,
+    pool_processes,
+    stack_env,
+    wait_until,
+    write_schedules,
+)
 
 # Safe to run again (acks_late + reject_on_worker_lost) and at most once: app/tasks/.
 RERUN_SAFE_TASK = "app.tasks.scheduler.crawl_all_complexes"
@@ -60,19 +68,6 @@ def outcomes(store: ScheduleStore, name: str) -> list[str]:
 def running(store: ScheduleStore, name: str) -> RunRecord | None:
     found = [r for r in store.in_progress(name) if r.outcome == "running"]
     return found[0] if found else None
-
-
-def children_of(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (a prefork worker's pool), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue  # gone meanwhile
-        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def start_worker(stack: Stack, queue: str) -> Proc:
@@ -159,7 +154,7 @@ def test_a_dead_pool_process_reruns_a_safe_task_and_loses_an_unsafe_one(served: 
     ):
         once(served, name, task, 3.0)
         first = wait_until(lambda n=name: running(store, n), DEADLINE, f"{name} to run")
-        [pool] = children_of(worker.popen.pid)
+        [pool] = pool_processes(worker.popen.pid)
         os.kill(pool, signal.SIGKILL)
         try:
             wait_until(

@@ -38,7 +38,15 @@ from app.schedules import (
     ScheduleStore,
     TaskRegistry,
 )
-from tests.integration.conftest import ROOT, Proc, Stack, stack_env, wait_until, write_schedules
+from tests.integration.conftest import (
+    ROOT,
+    Proc,
+    Stack,
+    pool_processes,
+    stack_env,
+    wait_until,
+    write_schedules,
+)
 
 # Any task will do: every task takes simulate_seconds and simulate_failure.
 REPORT = "app.tasks.reports.generate_daily_report"
@@ -220,19 +228,6 @@ def start_worker(shared: Shared, queue: str, **env: str) -> Proc:
     proc = Proc(child, "run_worker.sh")
     proc.wait_for_log("ready.")
     return proc
-
-
-def pool_processes(pid: int) -> list[int]:
-    """The children of process `pid` (a prefork worker's pool), from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue  # gone meanwhile
-        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def running_after(store: ScheduleStore, name: str, moment: float) -> Callable[[], RunRecord | None]:
