@@ -19,9 +19,9 @@ send a task anywhere); no receiver connected to `before_task_publish` or
 `after_task_publish` (hooks that expect to see each message).
 Per fire (`LeanPublisher.message` returns None): options other than queue, priority
 and expires; a queue whose exchange is not direct or which expires (x-expires); a task
-with execution options of its own (its class's `queue`, `priority`, ...); a queue's
-first message, which goes through `send_task` so that kombu declares the queue as it
-always does. Those fires go through `send_task`, as before.
+with execution options of its own (its class's `queue`, `priority`, ...). Those fires
+go through `send_task`, as before. A queue's first message declares the queue through
+kombu, as `send_task` would, then takes the lean path.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from celery.signals import after_task_publish, before_task_publish
 from celery.utils.nodenames import anon_nodename
 from celery.utils.saferepr import saferepr
 from celery.utils.time import add_seconds_to_datetime, maybe_make_aware
+from kombu.common import maybe_declare
 from kombu.entity import maybe_delivery_mode
 from kombu.utils import json as kombu_json
 
@@ -127,13 +128,15 @@ class LeanPublisher:
         if not LEAN_OPTIONS.issuperset(options) or not self._plain_task(task):
             return None
         queue = options.get("queue") or self._default_queue
-        route = self._route(queue) if queue in self._declared else None
+        route = self._route(queue)
         if route is None:
             return None
         priority = options.get("priority")
         expires = options.get("expires")
         if expires is not None and not isinstance(expires, int | float):
             return None  # a date: Celery's conversions are not repeated here
+        if queue not in self._declared:
+            self._declare(queue)
         return self._encode(
             task, args, kwargs, task_id, headers, route, priority, expires,
             time_limit, soft_time_limit,
@@ -226,6 +229,13 @@ class LeanPublisher:
             route = _Route(q.name, _delivery_mode(mode))
         self._routes[queue] = route
         return route
+
+    def _declare(self, queue: str) -> None:
+        """Declare the queue as `send_task` does with a queue's first message (kombu's
+        cached `maybe_declare` on the same channel), so that message can be queued by
+        the commit too. Raises what the broker's client raises."""
+        maybe_declare(self.app.amqp.queues[queue], self.channel)  # type: ignore[no-untyped-call]
+        self._declared.add(queue)
 
     def declared(self, queue: str | None) -> None:
         """`queue` had a message through `send_task`, which declared it: its next

@@ -114,19 +114,43 @@ def test_the_lean_message_is_what_send_task_pushes(
     assert got == want
 
 
-def test_options_outside_the_lean_set_and_undeclared_queues_take_send_task(
+def test_options_outside_the_lean_set_take_send_task(
     broker: fakeredis.FakeRedis,
 ) -> None:
     with celery_app.producer_or_acquire() as producer:
         lean = LeanPublisher(celery_app, producer.channel)
-        assert lean.message(REGISTERED, [], {}, "t1", {}, {}) is None  # not declared yet
         lean.declared(None)
         assert lean.message(REGISTERED, [], {}, "t2", {"routing_key": "x"}, {}) is None
-        assert lean.message(REGISTERED, [], {}, "t3", {"queue": "other"}, {}) is None
         assert lean.message(REGISTERED, [], {}, "t4", {"expires": "2026-12-03"}, {}) is None
         message = lean.message(REGISTERED, [], {}, "t5", {}, {})
     assert message is not None and message[0] == "celery"
     assert broker.keys("*") == []  # building a message pushes nothing
+
+
+def bindings(redis: fakeredis.FakeRedis) -> dict[bytes, set[bytes]]:
+    return {k: redis.smembers(k) for k in redis.keys("_kombu.binding.*")}
+
+
+def test_a_queues_first_lean_message_declares_it_as_send_task_does(
+    broker: fakeredis.FakeRedis,
+) -> None:
+    # Fresh connections: kombu caches declarations per connection.
+    with celery_app.connection_for_write() as conn:
+        celery_app.send_task(
+            REGISTERED, [], {}, producer=conn.Producer(), task_id="t0", queue="reports"
+        )
+    want = bindings(broker)
+    assert want
+    broker.flushall()
+    with celery_app.connection_for_write() as conn:
+        lean = LeanPublisher(celery_app, conn.default_channel)
+        message = lean.message(REGISTERED, [], {}, "t1", {"queue": "reports"}, {})
+        assert message is not None and message[0] == "reports"
+        assert bindings(broker) == want
+        # Declared once: the next message of the queue does not declare it again.
+        broker.flushall()
+        assert lean.message(REGISTERED, [], {}, "t2", {"queue": "reports"}, {}) is not None
+        assert bindings(broker) == {}
 
 
 def test_routes_and_publish_signal_receivers_turn_the_lean_path_off(

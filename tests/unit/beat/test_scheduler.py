@@ -328,7 +328,6 @@ def test_the_commit_queues_lean_messages_so_a_kill_after_it_loses_none(
     assert beat.tick() == 0.0  # leads
     with celery_app.producer_or_acquire() as producer:
         lean = LeanPublisher(celery_app, producer.channel)
-        lean.declared(None)  # the default queue had its first message already
         beat.__dict__["publisher"] = lean
         due_now(store, "one", [1])
         due_now(store, "two", [2])
