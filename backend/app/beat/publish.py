@@ -224,7 +224,13 @@ class LeanPublisher:
         q = self.app.amqp.queues[queue]
         route = None
         expires = getattr(self.channel, "_expires", None) or {}
-        if q.exchange.type == "direct" and q.name not in expires and not q.expires:
+        arguments = q.queue_arguments or {}
+        if (
+            q.exchange.type == "direct"
+            and q.name not in expires
+            and not q.expires
+            and "x-expires" not in arguments
+        ):
             mode = q.exchange.delivery_mode or self._default_delivery_mode
             route = _Route(q.name, _delivery_mode(mode))
         self._routes[queue] = route

@@ -275,6 +275,9 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         # between cannot leave a fire recorded sent that no worker will ever see.
         prepared = [self._prepare(step) for step in steps]
         messages = [p[1] if p is not None else None for p in prepared]
+        # A long pass (a large BEAT_BATCH_SIZE) must not outlive the lock it commits under.
+        if not self.leadership.keep_alive():
+            return
         codes = self.store.commit_fires(self.leadership.token, steps, now.timestamp(), messages)
         if codes is None:
             self.leadership.lost(self.leadership.holder())  # logs once, drops leadership
@@ -348,16 +351,29 @@ class BatchScheduler(RedBeatScheduler):  # type: ignore[misc]
         if lean is None:
             return headers, None
         limits = time_limits(entry)
-        message = lean.message(
-            entry.task,
-            entry.args,
-            entry.kwargs,
-            fire.task_id,
-            entry.options,
-            headers,
-            limits.get("time_limit"),
-            limits.get("soft_time_limit"),
-        )
+        try:
+            message = lean.message(
+                entry.task,
+                entry.args,
+                entry.kwargs,
+                fire.task_id,
+                entry.options,
+                headers,
+                limits.get("time_limit"),
+                limits.get("soft_time_limit"),
+            )
+        except (RedisConnectionError, RedisTimeoutError):
+            raise
+        except Exception:
+            # One entry the lean path cannot encode (RedBeat's own API can store objects
+            # and options ours never writes) must not stop the batch: send_task takes it
+            # after the commit, and records it failed if it cannot be sent either.
+            log.warning(
+                "beat: %s takes Celery's send_task: its message could not be built here",
+                entry.name,
+                exc_info=True,
+            )
+            message = None
         return headers, message
 
     def _send(self, step: Step, headers: dict[str, Any]) -> Exception | None:

@@ -348,3 +348,25 @@ def test_the_commit_queues_lean_messages_so_a_kill_after_it_loses_none(
     )
     assert got == [("one", [1]), ("two", [2])]
     assert (run_count(store, "one"), run_count(store, "two")) == (1, 1)
+
+
+def test_an_entry_the_lean_path_cannot_encode_goes_through_send_task_not_down_the_beat(
+    make_beat: MakeBeat, store: ScheduleStore, sent: Sent, caplog: pytest.LogCaptureFixture
+) -> None:
+    """RedBeat's own API can store arguments ours never writes (a dateutil weekday, say):
+    one such entry must not stop the batch, or every Beat would fail on it in turn."""
+
+    class Refusing:
+        def message(self, *args: Any, **kwargs: Any) -> Any:
+            raise TypeError("Object of type weekday is not JSON serializable")
+
+    beat = make_beat()
+    assert beat.tick() == 0.0  # leads
+    beat.__dict__["publisher"] = Refusing()
+    due_now(store, "odd", [1])
+
+    beat.dispatch_due()
+
+    assert sent == [(TASK, [1])]
+    assert run_count(store, "odd") == 1
+    assert "odd takes Celery's send_task" in caplog.text
