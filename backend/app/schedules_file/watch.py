@@ -32,8 +32,9 @@ class FileWatch:
     _stamp: Stamp | None = None
     _next_resync: float = 0.0
     _last_ok: bool = True
-    # Whether the sync just allowed is only the periodic re-read (nothing prompted it),
-    # whose "no changes" is not worth a line at INFO every few seconds.
+    # Whether the sync just allowed is the periodic re-read: it heals entries lost from
+    # Redis (a sync prompted by a save only looks at what changed), and its "no changes"
+    # is not worth a line at INFO every few seconds.
     routine: bool = False
 
     def should_sync(self, force: bool = False, now: float | None = None) -> bool:
@@ -47,9 +48,13 @@ class FileWatch:
         periodic = self._last_ok and now >= self._next_resync
         if not (force or stamp != self._stamp or periodic):
             return False
-        self.routine = not force and stamp == self._stamp
+        # A save when the re-read is due is synced as the re-read, and only a forced sync
+        # or the re-read moves the next one on: a file saved every few seconds must not
+        # put off the healing of lost entries for as long as the saves go on.
+        self.routine = not force and (stamp == self._stamp or periodic)
         self._stamp = stamp
-        self._next_resync = now + self.resync_seconds
+        if force or periodic:
+            self._next_resync = now + self.resync_seconds
         return True
 
     def record(self, ok: bool) -> None:

@@ -54,3 +54,17 @@ def test_an_invalid_file_is_not_reread_until_it_changes(tmp_path: Path) -> None:
     assert watch.should_sync(now=51)
     watch.record(ok=True)
     assert watch.should_sync(now=62)
+
+
+def test_saves_more_often_than_the_period_do_not_put_off_the_reread(tmp_path: Path) -> None:
+    path = tmp_path / "schedules.json"
+    path.write_text("{}")
+    watch = FileWatch(path, resync_seconds=10)
+    assert watch.should_sync(now=0)
+    rereads = []
+    for second in range(5, 41, 5):  # saved every 5 s
+        path.write_text("{}" + " " * second)
+        assert watch.should_sync(now=second)
+        rereads.append(watch.routine)
+    # The re-read comes due at 10, 20, 30 and 40 s whatever the saves do.
+    assert rereads == [False, True, False, True, False, True, False, True]
