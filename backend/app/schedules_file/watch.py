@@ -45,15 +45,16 @@ class FileWatch:
         """
         now = time.monotonic() if now is None else now
         stamp = stamp_of(self.path)
-        periodic = self._last_ok and now >= self._next_resync
-        if not (force or stamp != self._stamp or periodic):
+        first = self._stamp is None
+        periodic = self._last_ok and not first and now >= self._next_resync
+        if not (force or first or stamp != self._stamp or periodic):
             return False
-        # A save when the re-read is due is synced as the re-read, and only a forced sync
-        # or the re-read moves the next one on: a file saved every few seconds must not
-        # put off the healing of lost entries for as long as the saves go on.
-        self.routine = not force and (stamp == self._stamp or periodic)
+        # A save when the re-read is due is synced as the re-read, and only the first
+        # look, a forced sync or the re-read moves the next one on: a file saved every few
+        # seconds must not put off the healing of lost entries while the saves go on.
+        self.routine = periodic and not force
         self._stamp = stamp
-        if force or periodic:
+        if force or first or periodic:
             self._next_resync = now + self.resync_seconds
         return True
 
