@@ -36,6 +36,8 @@ _PREFIXES = {
     "LEASES": c.LEASES_KEY,
     "LOCKG": c.LOCK_GROUP_KEY_PREFIX,
     "PAUSED": c.PAUSED_KEY,
+    # The name index (store/_names.py): a gone entry leaves it with its due-index member.
+    "ENTRY_NAMES": c.NAMES_KEY,
     # Metrics (count_record, count_run); bucket bounds as JSON, decoded when observed.
     "M_FIRES": c.METRICS_FIRES_KEY,
     "M_RUNS": c.METRICS_RUNS_KEY,
@@ -364,6 +366,7 @@ for from = 1, #scores, CHUNK do
 end
 for from = 1, #gone, CHUNK do
   redis.call('ZREM', KEYS[2], unpack(gone, from, math.min(from + CHUNK - 1, #gone)))
+  redis.call('ZREM', $ENTRY_NAMES, unpack(gone, from, math.min(from + CHUNK - 1, #gone)))
 end
 -- One LPUSH per list with its messages in order leaves what a LPUSH per message
 -- would (the first sent is the first a worker pops).

@@ -101,3 +101,21 @@ def test_steps_not_applied_or_skipped_queue_nothing(store: ScheduleStore) -> Non
     codes = store.commit_fires("me", [stale, second], now, [(QUEUE, "x"), (QUEUE, "y")])
     assert codes == [NOT_APPLIED, SKIPPED]
     assert queued(store, QUEUE) == ["first"]
+
+
+def test_an_entry_whose_hash_is_gone_leaves_the_due_and_name_indexes_together(
+    store: ScheduleStore,
+) -> None:
+    """Otherwise the name index would hold one member more than the due index, and the
+    next list would rebuild it whole."""
+    from app.core.constants import NAMES_KEY, REDBEAT_SCHEDULE_KEY
+
+    add(store, "kept", "gone")
+    key = entry_key("gone")
+    store.redis.delete(key)  # as RedBeat's own delete() or a DEL leaves it
+    now = time.time()
+    gone = Commit(key, "", -1.0, "", "", None)
+    store.commit_fires("me", [gone], now)
+    assert store.redis.zscore(REDBEAT_SCHEDULE_KEY, key) is None
+    assert store.redis.zscore(NAMES_KEY, key) is None
+    assert store.redis.zscore(NAMES_KEY, entry_key("kept")) == 0
