@@ -16,6 +16,7 @@ import pytest
 from app.core.constants import (
     FIELD_DEFINITION,
     FIELD_META,
+    FILE_INDEX_KEY,
     REDBEAT_LOCK_KEY,
     REDBEAT_SCHEDULE_KEY,
 )
@@ -188,33 +189,35 @@ def test_a_write_wakes_a_waiting_beat_once(store: ScheduleStore) -> None:
     assert store.wait_for_change(0.1) is None, "writes between two waits wake once"
 
 
-def test_file_index_marks_and_tombstones(store: ScheduleStore) -> None:
+def test_an_api_delete_of_a_file_entry_leaves_a_tombstone_in_the_file_index(
+    store: ScheduleStore,
+) -> None:
     assert store.file_index() == {}
     store.save("a", parse_spec(HOURLY), origin="file")
     store.save("b", parse_spec(HOURLY), origin="file")
-    first = {"a": FileMark("da"), "b": FileMark("db")}
-    store.apply_file_plan([], first, {})
+    marks = {"a": FileMark("da"), "b": FileMark("db")}
+    store.redis.hset(FILE_INDEX_KEY, mapping={n: m.encode() for n, m in marks.items()})
 
     store.delete("a")
 
     assert store.file_index() == {"a": FileMark("da", deleted=True), "b": FileMark("db")}
-    store.apply_file_plan([], {"a": FileMark("da", deleted=True)}, store.file_index())
-    assert store.file_index() == {"a": FileMark("da", deleted=True)}
+    assert store.file_marks(["a", "gone"]) == {"a": FileMark("da", deleted=True)}
 
 
-def test_apply_file_plan_drops_only_entries_unchanged_since_read(store: ScheduleStore) -> None:
-    for name in ("same", "edited", "recreated"):
+def test_drop_file_chunk_deletes_only_entries_still_file_managed(store: ScheduleStore) -> None:
+    for name in ("same", "taken_over"):
         store.save(name, parse_spec(HOURLY), origin="file")
-    read = store.get_many(["same", "edited", "recreated"])
-    store.save("edited", parse_spec({**HOURLY, "args": [1]}))
-    store.delete("recreated")
-    store.save("recreated", parse_spec(HOURLY), origin="api")
+    store.redis.hset(FILE_INDEX_KEY, mapping={"same": "d1", "taken_over": "d2", "hollow": "d3"})
+    # The API re-created it: no longer the file's to drop.
+    store.delete("taken_over")
+    store.save("taken_over", parse_spec(HOURLY), origin="api")
 
-    dropped = store.apply_file_plan(list(read.values()), {}, {})
+    dropped = store.drop_file_chunk(["same", "taken_over", "hollow"])
 
-    assert dropped == ["same"]
-    assert sorted(store.get_many(read)) == ["edited", "recreated"]
-    assert entry_key("same") not in store.keys()
+    assert [e.name for e in dropped] == ["same"]
+    assert sorted(store.get_many(["same", "taken_over"])) == ["taken_over"]
+    assert store.keys() == [entry_key("taken_over")]  # the name index lost "same" too
+    assert store.file_index() == {}  # every name given is forgotten by the file
 
 
 def test_sync_state_round_trip(store: ScheduleStore) -> None:

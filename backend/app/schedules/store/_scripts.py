@@ -27,30 +27,6 @@ def lua(template: str, names: Mapping[str, str] = FIELD_NAMES) -> str:
     return Template(template).substitute({k: json.dumps(v) for k, v in names.items()})
 
 
-# Removal of file entries, fenced by the fields read before (FileIndexOps.
-# apply_file_plan; the sync itself now drops in chunks under WATCH, store._bulk): an
-# entry the API deleted and re-created (or edited) meanwhile is not the one to drop,
-# so it stays. The name index loses the key with the entry, as unindex_keys does in a
-# pipeline. KEYS: due index, name index, entry keys. ARGV: per entry, definition and
-# manager as read. Returns the 0-based indexes dropped.
-DROP_UNCHANGED = lua("""
-local dropped = {}
-for i = 3, #KEYS do
-  local a = 1 + (i - 3) * 2
-  local fields = redis.call('HMGET', KEYS[i], $definition, $manager)
-  if not fields[1] then
-    redis.call('ZREM', KEYS[1], KEYS[i])
-    redis.call('ZREM', KEYS[2], KEYS[i])
-  elseif fields[1] == ARGV[a] and (fields[2] or '') == ARGV[a + 1] then
-    redis.call('ZREM', KEYS[1], KEYS[i])
-    redis.call('ZREM', KEYS[2], KEYS[i])
-    redis.call('DEL', KEYS[i])
-    dropped[#dropped + 1] = i - 3
-  end
-end
-return dropped
-""")
-
 # The file sync's writes of one chunk (store._bulk), queued in its MULTI: each entry's
 # definition and manager (and run state, for a new one), and its audit record, written
 # as record_changes writes it (field "c" of the schedule's capped stream and of the

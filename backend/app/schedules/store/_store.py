@@ -22,7 +22,7 @@ class ScheduleStore(
     """Entries by name (get, get_many, read_keys, keys, count, save, delete), what Beat
     needs (due, commit_fires, wait_for_change), the file sync's memory and bulk writes
     (file_index, file_marks, present, unreadable, write_file_chunk, drop_file_chunk,
-    apply_file_plan, write_sync_state, read_sync_state), the export's read (documents),
+    write_sync_state, read_sync_state), the export's read (documents),
     status reads (overdue, ping), the global pause (pause_state, pause, resume) and the
     Beat lock (`beats`), and the audit trail (record_changes, audit, audit_tail), the metrics'
     counters (metric_counts, observe_apply) and worker presence (renew_worker,
