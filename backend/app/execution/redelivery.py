@@ -53,15 +53,7 @@ def record_requeued(
     now = time.time()
     dead = replace(state.record, outcome="retried", finished_at=now, reason=WORKER_LOST)
     dead.error = error_of(exc, traceback)
-    queued = replace(
-        state.record,
-        outcome="sent",
-        attempt=state.record.attempt + 1,
-        sent_at=now,
-        started_at=None,
-        finished_at=None,
-        worker=None,
-    )
+    queued = state.record.next_attempt(now)
     log.warning(
         "schedule %s: run %s lost its worker process; its message goes back to the "
         "queue for attempt %d (the task is safe to run again)",

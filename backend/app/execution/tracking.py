@@ -277,14 +277,7 @@ class RunTracker:
         cause = getattr(exc, "exc", None) or exc
         retried = replace(running.record, outcome="retried", finished_at=now)
         retried.error = error_of(cause, tb)
-        queued = replace(
-            running.record,
-            outcome="sent",
-            attempt=running.record.attempt + 1,
-            sent_at=now,
-            started_at=None,
-            worker=None,
-        )
+        queued = running.record.next_attempt(now)
         delay = retry_delay(task.request) or 0.0
         until = now + delay + self.settings.run_stale_seconds
         self.store.retry_run(running.task_id, retried, queued, running.lock, until, now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -79,6 +79,19 @@ class RunRecord:
         if self.sent_at is None:
             return None
         return self.sent_at - self.scheduled_at
+
+    def next_attempt(self, sent_at: float) -> RunRecord:
+        """The same fire queued again as its next attempt (a retry, or a message handed
+        back when its worker died): sent now, neither started nor ended."""
+        return replace(
+            self,
+            outcome="sent",
+            attempt=self.attempt + 1,
+            sent_at=sent_at,
+            started_at=None,
+            finished_at=None,
+            worker=None,
+        )
 
     def to_json(self) -> str:
         # Not dataclasses.asdict: its deep copy was a third of Beat's cost per fire.
