@@ -10,6 +10,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -239,3 +240,37 @@ def pool_processes(pid: int) -> list[int]:
         if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+@dataclass
+class Launcher:
+    """./run.sh's launcher (batchsched-run) in a process group of its own."""
+
+    process: subprocess.Popen[bytes]
+    output: Path
+
+    def text(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(STOP_DEADLINE * 2)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def start_launcher(env: dict[str, str], output: Path) -> Launcher:
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "batchsched-run")],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+        )
+    launcher = Launcher(process, output)
+    wait_until(lambda: "Ctrl-C to stop." in launcher.text(), START_DEADLINE, what="the banner")
+    return launcher

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,10 +28,9 @@ from app.core.embedded_redis import RedisServer, find_redis_server, free_port
 from app.core.redis_acl import COMPONENTS, Component, acl_rules
 from tests.integration.conftest import (
     ROOT,
-    START_DEADLINE,
-    STOP_DEADLINE,
     Stack,
     stack_env,
+    start_launcher,
     wait_until,
     write_schedules,
 )
@@ -261,21 +259,8 @@ def test_run_sh_over_tls_with_a_client_certificate_and_a_password(
         WORKER_CONCURRENCY="1",
     )
     output = tmp_path / "run.out"
-    with output.open("wb") as sink:
-        launcher = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "batchsched-run")],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            process_group=0,
-        )
+    launcher = start_launcher(env, output)
     try:
-        wait_until(
-            lambda: "Ctrl-C to stop." in output.read_text(errors="replace"),
-            START_DEADLINE,
-            what="./run.sh's banner",
-        )
         shown = f"rediss://runner:***@127.0.0.1:{tls_server.tls_port}/0"
         assert f"Redis  {shown} (REDIS_URL" in output.read_text()
         with httpx.Client(base_url=f"http://127.0.0.1:{api_port}", timeout=20) as api:
@@ -297,14 +282,9 @@ def test_run_sh_over_tls_with_a_client_certificate_and_a_password(
         assert checked.returncode in (0, 1) and '"tls"' in checked.stdout, checked.stderr
         assert shown in checked.stdout
     finally:
-        launcher.send_signal(signal.SIGINT)
-        try:
-            launcher.wait(STOP_DEADLINE * 2)
-        except subprocess.TimeoutExpired:
-            os.killpg(launcher.pid, signal.SIGKILL)
-            launcher.wait()
-    texts = [output.read_text(errors="replace"), checked.stdout, checked.stderr]
-    assert launcher.returncode == 0, texts[0][-4000:]
+        launcher.stop()
+    texts = [launcher.text(), checked.stdout, checked.stderr]
+    assert launcher.process.returncode == 0, texts[0][-4000:]
     texts += [p.read_text(errors="replace") for p in (tmp_path / "data" / "logs").glob("*.log")]
     assert len(texts) >= 6 and all(password not in text for text in texts)
 

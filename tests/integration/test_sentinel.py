@@ -38,9 +38,9 @@ from app.core.embedded_redis import HOST, RedisServer, find_redis_server, free_p
 from tests.integration.conftest import (
     ROOT,
     START_DEADLINE,
-    STOP_DEADLINE,
     base_env,
     stack_env,
+    start_launcher,
     wait_until,
     write_schedules,
 )
@@ -210,38 +210,6 @@ def sentinel_cluster(directory: Path, certs: Path | None = None) -> Iterator[Clu
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     with sentinel_cluster(tmp_path) as cluster:
         yield cluster
-
-
-@dataclass
-class Launcher:
-    process: subprocess.Popen[bytes]
-    output: Path
-
-    def text(self) -> str:
-        return self.output.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(STOP_DEADLINE * 2)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-
-def start_launcher(env: dict[str, str], output: Path) -> Launcher:
-    with output.open("wb") as sink:
-        process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "batchsched-run")],
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            process_group=0,
-        )
-    launcher = Launcher(process, output)
-    wait_until(lambda: "Ctrl-C to stop." in launcher.text(), START_DEADLINE, what="the banner")
-    return launcher
 
 
 def sent_after(api: httpx.Client, name: str, moment: float) -> list[dict[str, Any]]:
