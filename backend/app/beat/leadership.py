@@ -65,6 +65,7 @@ class Leadership:
     acquired_because: str = ""
     _released_seen: bool = False
     _seen_at: float = 0.0  # monotonic time of that claim
+    _renewed_at: float = 0.0  # monotonic time this Beat last renewed or took the lock
 
     @property
     def token(self) -> str:
@@ -94,6 +95,7 @@ class Leadership:
             leading=leading,
         )
         if state.claim is Claim.RENEWED:
+            self._renewed_at = time.monotonic()
             return Role.LEADER
         if state.claim is Claim.ACQUIRED:
             self._released_seen = self._released_seen or state.released
@@ -131,9 +133,15 @@ class Leadership:
         )
 
     def keep_alive(self) -> bool:
-        """For long work inside one pass (the file sync between chunks): renew the lock.
-        False once it is lost: stop writing and return to the loop, which stands by."""
-        return self.leader_since is not None and self.beat() is Role.LEADER
+        """For long work inside one pass (the file sync between chunks, a batch before
+        its commit): renew the lock once a quarter of its time has passed since the last
+        renewal (no round trip for a pass that took milliseconds). False once it is
+        lost: stop writing and return to the loop, which stands by."""
+        if self.leader_since is None:
+            return False
+        if time.monotonic() - self._renewed_at < self.lock_timeout / 4:
+            return True
+        return self.beat() is Role.LEADER
 
     def wait_as_standby(self, max_wait: float) -> bool:
         """Wait until the holder's lock would expire, a leader releases it, or
